@@ -1,0 +1,112 @@
+// swift-tools-version:6.1
+import PackageDescription
+
+/// Settings shared by every target: Swift 6 mode comes from the tools version; these make the code stricter.
+let strictSettings: [SwiftSetting] = [
+    .enableUpcomingFeature("ExistentialAny"),
+    .enableUpcomingFeature("MemberImportVisibility"),
+]
+
+let package = Package(
+    name: "exchange-bot",
+    platforms: [.macOS(.v15)],
+    products: [
+        .executable(name: "exchange-bot", targets: ["exchange-bot"]),
+        .executable(name: "exchange-bot-bench", targets: ["exchange-bot-bench"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-crypto.git", from: "4.5.2"),
+        .package(url: "https://github.com/groue/GRDB.swift.git", from: "7.10.0"),
+        .package(url: "https://github.com/apple/swift-argument-parser.git", from: "1.8.2"),
+        .package(url: "https://github.com/apple/swift-log.git", from: "1.16.2"),
+        .package(url: "https://github.com/swift-server/swift-service-lifecycle.git", from: "2.13.0"),
+    ],
+    targets: [
+        // MARK: Pure libraries
+        .target(
+            name: "Fernet",
+            dependencies: [
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "_CryptoExtras", package: "swift-crypto"),
+            ],
+            swiftSettings: strictSettings
+        ),
+        .target(
+            name: "AccessTokens",
+            dependencies: [.product(name: "Crypto", package: "swift-crypto")],
+            swiftSettings: strictSettings
+        ),
+        .target(
+            name: "ExchangeBotCore",
+            swiftSettings: strictSettings
+        ),
+
+        // MARK: Adapters
+        .target(
+            name: "ExchangeBotStorage",
+            dependencies: [
+                "ExchangeBotCore",
+                "Fernet",
+                .product(name: "GRDB", package: "GRDB.swift"),
+            ],
+            swiftSettings: strictSettings
+        ),
+
+        // MARK: Composition
+        .target(
+            name: "ExchangeBotApp",
+            dependencies: [
+                "ExchangeBotCore",
+                "ExchangeBotStorage",
+                "Fernet",
+                "AccessTokens",
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "UnixSignals", package: "swift-service-lifecycle"),
+            ],
+            swiftSettings: strictSettings
+        ),
+        .executableTarget(
+            name: "exchange-bot",
+            dependencies: [
+                "ExchangeBotApp",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ],
+            swiftSettings: strictSettings
+        ),
+        .executableTarget(
+            name: "exchange-bot-bench",
+            dependencies: [
+                "Fernet",
+                "ExchangeBotStorage",
+                "ExchangeBotApp",
+            ],
+            swiftSettings: strictSettings
+        ),
+
+        // MARK: Tests
+        .target(
+            name: "TestSupport",
+            dependencies: ["ExchangeBotCore", "ExchangeBotStorage", "Fernet"],
+            path: "Tests/TestSupport",
+            swiftSettings: strictSettings
+        ),
+        .testTarget(name: "FernetTests", dependencies: ["Fernet", "TestSupport"], swiftSettings: strictSettings),
+        .testTarget(name: "AccessTokensTests", dependencies: ["AccessTokens", "TestSupport"], swiftSettings: strictSettings),
+        .testTarget(
+            name: "ExchangeBotCoreTests",
+            dependencies: ["ExchangeBotCore", "TestSupport"],
+            swiftSettings: strictSettings
+        ),
+        .testTarget(
+            name: "ExchangeBotStorageTests",
+            dependencies: ["ExchangeBotStorage", "ExchangeBotCore", "Fernet", "TestSupport"],
+            swiftSettings: strictSettings
+        ),
+        .testTarget(
+            name: "ExchangeBotAppTests",
+            dependencies: ["ExchangeBotApp", "ExchangeBotStorage", "Fernet", "AccessTokens", "TestSupport"],
+            swiftSettings: strictSettings
+        ),
+    ]
+)

@@ -1,0 +1,63 @@
+import ExchangeBotCore
+import ExchangeBotStorage
+import Fernet
+import Foundation
+import Logging
+import ServiceLifecycle
+import UnixSignals
+
+/// The composition root of `exchange-bot run`: reads the environment, checks the master key, migrates, builds
+/// the object graph and runs the long-lived services until SIGTERM or SIGINT.
+public enum Application {
+    public static func run(_ environment: Environment) async throws {
+        let logLevel = try environment.logLevel()
+        let telegram = try environment.telegram()
+        let rest = try environment.rest()
+        guard telegram != nil || rest != nil else {
+            throw ConfigurationError(
+                "TELEGRAM_BOT_TOKEN",
+                "nothing to run: set TELEGRAM_BOT_TOKEN (with ADMIN_CHAT_ID) for the bot and/or SECRET_KEY for "
+                    + "the REST API"
+            )
+        }
+        _ = try environment.exchanges()
+        _ = try environment.healthCheckInterval()
+
+        LoggingSystem.bootstrap { label in
+            var handler = StreamLogHandler.standardError(label: label)
+            handler.logLevel = Logger.Level(rawValue: logLevel.rawValue) ?? .info
+            return handler
+        }
+        let logger = Logger(label: "exchange-bot")
+        let (database, _, check) = try Commands.preflight(environment)
+        logger.info(
+            "master key check passed",
+            metadata: [
+                "secrets.total": "\(check.tokens)",
+                "secrets.primary": "\(check.openedByPrimary)",
+                "secrets.older_keys": "\(check.openedByOlderKeys)",
+                "secrets.unreadable": "\(check.unreadable)",
+            ]
+        )
+        if check.unreadable > 0 {
+            logger.warning("some stored secrets open with none of the configured keys", metadata: ["count": "\(check.unreadable)"])
+        }
+        _ = database
+
+        let group = ServiceGroup(
+            services: [ShutdownWaiter()],
+            gracefulShutdownSignals: [.sigterm, .sigint],
+            logger: logger
+        )
+        logger.info("exchange-bot ready", metadata: ["bot": "\(telegram != nil)", "rest": "\(rest != nil)"])
+        try await group.run()
+        logger.info("exchange-bot stopped")
+    }
+}
+
+/// Keeps the service group alive until a graceful shutdown is requested.
+struct ShutdownWaiter: Service {
+    func run() async throws {
+        try await gracefulShutdown()
+    }
+}

@@ -1,0 +1,51 @@
+import Foundation
+
+/// One line of the audit log: who did what to which key, and how it ended. Never holds a secret.
+public struct AuditEntry: Sendable, Equatable {
+    public var at: Date
+    public var caller: Caller
+    public var action: AuditAction
+    /// The `user_exchanges.id` acted on, if any.
+    public var exchangeID: Int64?
+    public var outcome: AuditOutcome
+    /// A short explanation: the refusal's code, a counts summary. Written by our code, never user secrets.
+    public var detail: String?
+
+    public init(
+        at: Date,
+        caller: Caller,
+        action: AuditAction,
+        exchangeID: Int64? = nil,
+        outcome: AuditOutcome,
+        detail: String? = nil
+    ) {
+        self.at = at
+        self.caller = caller
+        self.action = action
+        self.exchangeID = exchangeID
+        self.outcome = outcome
+        self.detail = detail
+    }
+}
+
+/// What was attempted. The raw values are stored; keep them stable.
+public enum AuditAction: String, Sendable, Codable, CaseIterable {
+    case addKey = "key.add"
+    case updateKey = "key.update"
+    case deleteKey = "key.delete"
+    case activateKey = "key.activate"
+    case deactivateKey = "key.deactivate"
+    case approveKey = "key.approve"
+    case rejectKey = "key.reject"
+    case checkKeyHealth = "key.health_check"
+    case rotateMasterKey = "master_key.rotate"
+}
+
+/// How an attempt ended.
+public enum AuditOutcome: String, Sendable, Codable {
+    case succeeded = "ok"
+    /// Refused by a rule (bad input, wrong state, not the owner): nothing changed.
+    case refused
+    /// Failed for a reason outside the caller's control (exchange down, storage error).
+    case failed
+}

@@ -1,0 +1,111 @@
+import Foundation
+
+/// Where users, keys, the audit log and the outbox live.
+///
+/// Every mutating call is one transaction that also appends its audit entry (and, where people must hear of it,
+/// an outbox event), so the state, the log and the messages never disagree. Secrets go in as ``Credentials`` and
+/// are encrypted at rest by the implementation; reads return keys without secrets.
+public protocol ExchangeStore: Sendable {
+    func user(id: Int64) async throws -> User?
+
+    /// The keys of one user, oldest first.
+    func keys(ofUser userID: Int64) async throws -> [ExchangeKey]
+
+    func key(id: Int64) async throws -> ExchangeKey?
+
+    /// Inserts a validated key as PENDING and inactive, unless the user already has this exchange's API key.
+    func insertKey(_ submission: StoredKeySubmission, audit: AuditEntry) async throws -> InsertOutcome
+
+    /// Changes a key's label and/or credentials. New credentials put it back to PENDING and inactive.
+    func updateKey(id: Int64, ownerID: Int64, change: KeyChange, audit: AuditEntry) async throws -> UpdateOutcome
+
+    /// Sets `is_active`; activation only succeeds for APPROVED keys.
+    func setActive(id: Int64, ownerID: Int64, active: Bool, audit: AuditEntry) async throws -> UpdateOutcome
+
+    /// Deletes an owner's key; `false` if the owner has no such key.
+    func deleteKey(id: Int64, ownerID: Int64, audit: AuditEntry) async throws -> Bool
+
+    /// Moves a PENDING key to APPROVED or REJECTED, compare-and-set: only one decision ever wins.
+    func decide(id: Int64, decision: Decision, audit: AuditEntry) async throws -> DecisionOutcome
+
+    /// Keys waiting for a decision, oldest first, with their owners and validation reports.
+    func pendingRequests() async throws -> [PendingRequest]
+
+    /// The decrypted credentials of a key, for talking to its exchange.
+    func credentials(ofKey id: Int64) async throws -> Credentials?
+
+    /// Appends an audit entry on its own (refusals, which change nothing else).
+    func recordAudit(_ entry: AuditEntry) async throws
+
+    /// Events not yet delivered, oldest first.
+    func undeliveredEvents(limit: Int) async throws -> [KeyEvent]
+
+    func markDelivered(outboxID: Int64, at: Date) async throws
+}
+
+/// A validated key ready to be stored.
+public struct StoredKeySubmission: Sendable {
+    public var userID: Int64
+    public var label: String
+    public var credentials: Credentials
+    public var report: ValidationReport
+    public var at: Date
+
+    public init(userID: Int64, label: String, credentials: Credentials, report: ValidationReport, at: Date) {
+        self.userID = userID
+        self.label = label
+        self.credentials = credentials
+        self.report = report
+        self.at = at
+    }
+}
+
+/// A change to a stored key: a new label, new validated credentials, or both.
+public struct KeyChange: Sendable {
+    public var label: String?
+    public var credentials: Credentials?
+    public var report: ValidationReport?
+    public var at: Date
+
+    public init(label: String? = nil, credentials: Credentials? = nil, report: ValidationReport? = nil, at: Date) {
+        self.label = label
+        self.credentials = credentials
+        self.report = report
+        self.at = at
+    }
+}
+
+/// An admin's decision on a pending key.
+public enum Decision: Sendable, Equatable {
+    case approve(message: String?)
+    case reject(reason: String)
+
+    public var status: KeyStatus {
+        switch self {
+        case .approve: .approved
+        case .reject: .rejected
+        }
+    }
+}
+
+public enum InsertOutcome: Sendable, Equatable {
+    case inserted(ExchangeKey, event: KeyEvent)
+    case duplicate(existingID: Int64)
+}
+
+public enum UpdateOutcome: Sendable, Equatable {
+    /// Updated; `event` is set when the change needs an admin's decision again.
+    case updated(ExchangeKey, event: KeyEvent?)
+    case notFound
+    /// Activation of a key that is not APPROVED.
+    case notApproved(KeyStatus)
+    /// New credentials collide with another key of the same user and exchange.
+    case duplicate(existingID: Int64)
+}
+
+public enum DecisionOutcome: Sendable, Equatable {
+    case decided(ExchangeKey, event: KeyEvent)
+    case notFound
+    /// Someone decided first; who, if the audit log knows.
+    case alreadyDecided(KeyStatus, by: String?)
+}

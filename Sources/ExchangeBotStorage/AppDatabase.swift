@@ -1,0 +1,43 @@
+import Foundation
+import GRDB
+
+/// The SQLite database: opened, configured and migrated in one place.
+///
+/// Files use a `DatabasePool` (WAL: readers never wait for the writer); writes are serialised by GRDB, which is
+/// what makes compare-and-set decisions safe. A busy timeout lets the Python side share the file.
+public struct AppDatabase: Sendable {
+    public let writer: any DatabaseWriter
+
+    /// Opens (creating the file and its folder if needed) and migrates.
+    public static func open(_ location: DatabaseLocation) throws -> AppDatabase {
+        var configuration = Configuration()
+        configuration.foreignKeysEnabled = true
+        configuration.busyMode = .timeout(10)
+        switch location {
+        case .inMemory:
+            return try AppDatabase(DatabaseQueue(configuration: configuration))
+        case .file(let path):
+            let folder = URL(fileURLWithPath: path).deletingLastPathComponent()
+            try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+            return try AppDatabase(DatabasePool(path: path, configuration: configuration))
+        }
+    }
+
+    /// Wraps an open database and brings its schema up to date.
+    public init(_ writer: any DatabaseWriter) throws {
+        self.writer = writer
+        try Migrations.migrator.migrate(writer)
+    }
+
+    /// The migrations applied so far, by name.
+    public func appliedMigrations() throws -> [String] {
+        try writer.read { db in try Migrations.migrator.appliedMigrations(db) }
+    }
+
+    /// A database error's text for logs and people: SQLite's result code and message, without the statement's
+    /// arguments (which may hold encrypted secrets). `nil` for errors that are not the database's.
+    public static func summary(of error: any Error) -> String? {
+        guard let error = error as? DatabaseError else { return nil }
+        return "SQLite error \(error.resultCode.rawValue): \(error.message ?? "unknown")"
+    }
+}

@@ -1,0 +1,74 @@
+import Foundation
+
+/// Dates as SQLAlchemy stores `DATETIME` in SQLite: naive UTC text, `YYYY-MM-DD HH:MM:SS.ffffff`.
+///
+/// Written by hand so both sides read each other's rows: GRDB's own date format has three fraction digits and
+/// SQLAlchemy's six. Reading is lenient (a `T` separator, no fraction, a `Z` or an offset, Unix seconds).
+enum DatabaseDate {
+    static func format(_ date: Date) -> String {
+        let interval = date.timeIntervalSince1970
+        var seconds = Int(interval.rounded(.down))
+        var micros = Int(((interval - Double(seconds)) * 1_000_000).rounded())
+        if micros >= 1_000_000 {
+            seconds += 1
+            micros -= 1_000_000
+        }
+        var time = time_t(seconds)
+        var parts = tm()
+        gmtime_r(&time, &parts)
+        return String(
+            format: "%04d-%02d-%02d %02d:%02d:%02d.%06d",
+            Int(parts.tm_year) + 1900,
+            Int(parts.tm_mon) + 1,
+            Int(parts.tm_mday),
+            Int(parts.tm_hour),
+            Int(parts.tm_min),
+            Int(parts.tm_sec),
+            micros
+        )
+    }
+
+    static func parse(_ text: String) -> Date? {
+        if let seconds = Double(text) { return Date(timeIntervalSince1970: seconds) }
+        let scalars = Array(text.utf8)
+        func number(_ range: Range<Int>) -> Int? {
+            guard range.upperBound <= scalars.count else { return nil }
+            var value = 0
+            for byte in scalars[range] {
+                guard byte >= 48 && byte <= 57 else { return nil }
+                value = value * 10 + Int(byte - 48)
+            }
+            return value
+        }
+        guard let year = number(0..<4), let month = number(5..<7), let day = number(8..<10) else { return nil }
+        var parts = tm()
+        parts.tm_year = Int32(year - 1900)
+        parts.tm_mon = Int32(month - 1)
+        parts.tm_mday = Int32(day)
+        var fraction = 0.0
+        var offsetSeconds = 0
+        if scalars.count >= 19, let hour = number(11..<13), let minute = number(14..<16), let second = number(17..<19) {
+            parts.tm_hour = Int32(hour)
+            parts.tm_min = Int32(minute)
+            parts.tm_sec = Int32(second)
+            var index = 19
+            if index < scalars.count, scalars[index] == UInt8(ascii: ".") {
+                index += 1
+                var scale = 0.1
+                while index < scalars.count, scalars[index] >= 48, scalars[index] <= 57 {
+                    fraction += Double(scalars[index] - 48) * scale
+                    scale /= 10
+                    index += 1
+                }
+            }
+            if index < scalars.count, scalars[index] == UInt8(ascii: "+") || scalars[index] == UInt8(ascii: "-") {
+                let sign = scalars[index] == UInt8(ascii: "-") ? -1 : 1
+                if let hours = number(index + 1..<index + 3), let minutes = number(index + 4..<index + 6) {
+                    offsetSeconds = sign * (hours * 3600 + minutes * 60)
+                }
+            }
+        }
+        let seconds = timegm(&parts)
+        return Date(timeIntervalSince1970: Double(seconds - offsetSeconds) + fraction)
+    }
+}

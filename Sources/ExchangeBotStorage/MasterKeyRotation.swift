@@ -1,0 +1,129 @@
+import ExchangeBotCore
+import Fernet
+import Foundation
+import GRDB
+
+/// Re-encrypts every stored secret and passphrase under the primary master key (`rotate-key`).
+///
+/// The guarantees, in order: every token is opened and re-sealed in memory first, and each new token is read back
+/// before anything is written; if any token opens with none of the keys, nothing is written at all; the writes
+/// and the audit entry are one transaction, so a crash at any point leaves every row readable under the old or
+/// the new key; original Fernet timestamps are kept. Reports carry counts and key fingerprints, never secrets.
+public enum MasterKeyRotation {
+    public struct Report: Sendable, Equatable {
+        public var rows: Int
+        public var secrets: Int
+        public var passphrases: Int
+        /// Tokens that were already under the primary key (re-sealed anyway, with a fresh IV).
+        public var alreadyUnderPrimary: Int
+        public var primaryFingerprint: String
+    }
+
+    /// Some tokens open with none of the configured keys: nothing was written.
+    public struct UnreadableSecrets: Error, Sendable, CustomStringConvertible {
+        public let rowIDs: [Int64]
+        public var description: String {
+            let shown = rowIDs.prefix(20).map(String.init).joined(separator: ", ")
+            return "\(rowIDs.count) stored secret(s) open with none of the keys in BRAIN_CAPITAL_MASTER_KEY "
+                + "(user_exchanges.id: \(shown)\(rowIDs.count > 20 ? ", …" : "")); nothing was changed"
+        }
+    }
+
+    /// Rotates all rows in one transaction.
+    ///
+    /// - Parameter afterRowWritten: called after each row's update inside the transaction; tests throw from it to
+    ///   prove that a failure midway rolls everything back.
+    public static func rotate(
+        _ database: AppDatabase,
+        ring: MultiFernet,
+        at date: Date = Date(),
+        afterRowWritten: (Int) throws -> Void = { _ in }
+    ) throws -> Report {
+        try database.writer.write { db in
+            let rows = try Row.fetchAll(db, sql: "SELECT id, api_secret, passphrase FROM user_exchanges ORDER BY id")
+            var updates = [(id: Int64, secret: String, passphrase: String?)]()
+            updates.reserveCapacity(rows.count)
+            var unreadable = [Int64]()
+            var report = Report(
+                rows: rows.count,
+                secrets: 0,
+                passphrases: 0,
+                alreadyUnderPrimary: 0,
+                primaryFingerprint: ring.primary.key.fingerprint
+            )
+            for row in rows {
+                let id: Int64 = row["id"]
+                let secretToken: String = row["api_secret"]
+                let passphraseToken: String? = row["passphrase"]
+                do {
+                    let secret = try ring.rotate(secretToken, verifying: true)
+                    let passphrase = try passphraseToken.map { (token) throws(FernetError) in
+                        try ring.rotate(token, verifying: true)
+                    }
+                    updates.append((id, secret, passphrase))
+                    report.secrets += 1
+                    report.passphrases += passphrase == nil ? 0 : 1
+                    report.alreadyUnderPrimary += ring.primaryOpens(secretToken) ? 1 : 0
+                } catch {
+                    unreadable.append(id)
+                }
+            }
+            guard unreadable.isEmpty else { throw UnreadableSecrets(rowIDs: unreadable) }
+
+            let statement = try db.makeStatement(
+                sql: "UPDATE user_exchanges SET api_secret = ?, passphrase = ? WHERE id = ?"
+            )
+            for (index, update) in updates.enumerated() {
+                try statement.execute(arguments: [update.secret, update.passphrase, update.id])
+                try afterRowWritten(index)
+            }
+            try SQLiteExchangeStore.insertAudit(
+                db,
+                AuditEntry(
+                    at: date,
+                    caller: .system,
+                    action: .rotateMasterKey,
+                    outcome: .succeeded,
+                    detail: "rows=\(report.rows) secrets=\(report.secrets) passphrases=\(report.passphrases) "
+                        + "primary=\(report.primaryFingerprint)"
+                )
+            )
+            return report
+        }
+    }
+}
+
+/// Checks at start-up that the configured master keys open the stored secrets.
+public enum MasterKeyCheck {
+    public struct Report: Sendable, Equatable {
+        /// Stored tokens (secrets and passphrases).
+        public var tokens: Int
+        public var openedByPrimary: Int
+        public var openedByOlderKeys: Int
+        public var unreadable: Int
+
+        /// True when there are stored secrets and not one of them opens: the wrong key is configured.
+        public var wrongKey: Bool { tokens > 0 && unreadable == tokens }
+    }
+
+    public static func run(_ database: AppDatabase, ring: MultiFernet) throws -> Report {
+        let tokens = try database.writer.read { db in
+            try String.fetchAll(
+                db,
+                sql: """
+                    SELECT api_secret FROM user_exchanges
+                    UNION ALL SELECT passphrase FROM user_exchanges WHERE passphrase IS NOT NULL
+                    """
+            )
+        }
+        var report = Report(tokens: tokens.count, openedByPrimary: 0, openedByOlderKeys: 0, unreadable: 0)
+        for token in tokens {
+            switch ring.keyIndex(opening: token) {
+            case 0: report.openedByPrimary += 1
+            case .some: report.openedByOlderKeys += 1
+            case nil: report.unreadable += 1
+            }
+        }
+        return report
+    }
+}

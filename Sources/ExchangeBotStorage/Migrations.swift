@@ -1,0 +1,76 @@
+import GRDB
+
+/// The schema, as append-only migrations: a shipped migration is never edited, a change is a new one.
+///
+/// `v1-seed` creates the seed system's tables exactly as the Python side defines them, with `IF NOT EXISTS` so a
+/// database that the Python side created is adopted as it is. The other tables are this service's own.
+enum Migrations {
+    static var migrator: DatabaseMigrator {
+        var migrator = DatabaseMigrator()
+
+        migrator.registerMigration("v1-seed") { db in
+            try db.execute(
+                sql: """
+                    CREATE TABLE IF NOT EXISTS users (
+                        id INTEGER PRIMARY KEY,
+                        username TEXT,
+                        email TEXT,
+                        telegram_id INTEGER UNIQUE,
+                        language_code TEXT,
+                        is_admin BOOLEAN NOT NULL DEFAULT 0,
+                        is_active BOOLEAN NOT NULL DEFAULT 1,
+                        created_at DATETIME
+                    );
+                    CREATE TABLE IF NOT EXISTS user_exchanges (
+                        id INTEGER PRIMARY KEY,
+                        user_id INTEGER NOT NULL REFERENCES users(id),
+                        exchange_name VARCHAR(50) NOT NULL,
+                        label VARCHAR(100) NOT NULL,
+                        api_key VARCHAR(500) NOT NULL,
+                        api_secret VARCHAR(500) NOT NULL,
+                        passphrase VARCHAR(500),
+                        status VARCHAR(20) DEFAULT 'PENDING',
+                        is_active BOOLEAN DEFAULT FALSE,
+                        error_message TEXT,
+                        created_at DATETIME,
+                        updated_at DATETIME
+                    );
+                    """
+            )
+        }
+
+        migrator.registerMigration("v2-service-tables") { db in
+            try db.execute(
+                sql: """
+                    CREATE INDEX IF NOT EXISTS user_exchanges_user_id ON user_exchanges(user_id);
+                    CREATE INDEX IF NOT EXISTS user_exchanges_status ON user_exchanges(status);
+                    CREATE TABLE audit_log (
+                        id INTEGER PRIMARY KEY AUTOINCREMENT,
+                        at DATETIME NOT NULL,
+                        user_id INTEGER,
+                        telegram_id INTEGER,
+                        actor TEXT NOT NULL,
+                        action TEXT NOT NULL,
+                        exchange_id INTEGER,
+                        outcome TEXT NOT NULL,
+                        detail TEXT
+                    );
+                    CREATE INDEX audit_log_exchange_id ON audit_log(exchange_id, id);
+                    CREATE TABLE key_validation (
+                        exchange_id INTEGER PRIMARY KEY REFERENCES user_exchanges(id) ON DELETE CASCADE,
+                        report TEXT NOT NULL,
+                        checked_at DATETIME NOT NULL
+                    );
+                    CREATE TABLE outbox (
+                        id INTEGER PRIMARY KEY AUTOINCREMENT,
+                        event TEXT NOT NULL,
+                        created_at DATETIME NOT NULL,
+                        delivered_at DATETIME
+                    );
+                    CREATE INDEX outbox_undelivered ON outbox(id) WHERE delivered_at IS NULL;
+                    """
+            )
+        }
+        return migrator
+    }
+}

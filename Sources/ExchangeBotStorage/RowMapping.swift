@@ -1,0 +1,63 @@
+import ExchangeBotCore
+import Foundation
+import GRDB
+
+/// Reading the seed's rows into domain values. Rows may come from the Python side, so every column is read
+/// leniently: a NULL `status` is the column's default (PENDING), an unknown status is treated as REJECTED (never
+/// tradable), NULL booleans are false.
+enum RowMapping {
+    static let keyColumns = """
+        e.id AS key_id, e.user_id, e.exchange_name, e.label, e.api_key, e.status, e.is_active, e.error_message,
+        e.created_at AS key_created_at, e.updated_at AS key_updated_at, e.passphrase IS NOT NULL AS has_passphrase
+        """
+
+    static let userColumns = """
+        u.id AS u_id, u.username AS u_username, u.email AS u_email, u.telegram_id AS u_telegram_id,
+        u.language_code AS u_language_code, u.is_admin AS u_is_admin, u.is_active AS u_is_active,
+        u.created_at AS u_created_at
+        """
+
+    static func key(_ row: Row) -> ExchangeKey {
+        let statusText: String? = row["status"]
+        return ExchangeKey(
+            id: row["key_id"],
+            userID: row["user_id"],
+            exchangeName: row["exchange_name"],
+            label: row["label"],
+            apiKey: row["api_key"],
+            status: status(statusText),
+            isActive: (row["is_active"] as Bool?) ?? false,
+            errorMessage: row["error_message"],
+            createdAt: date(row["key_created_at"]),
+            updatedAt: date(row["key_updated_at"]),
+            hasPassphrase: row["has_passphrase"]
+        )
+    }
+
+    static func user(_ row: Row, prefix: String = "u_") -> User {
+        User(
+            id: row[prefix + "id"],
+            username: row[prefix + "username"],
+            email: row[prefix + "email"],
+            telegramID: row[prefix + "telegram_id"],
+            languageCode: row[prefix + "language_code"],
+            isAdmin: (row[prefix + "is_admin"] as Bool?) ?? false,
+            isActive: (row[prefix + "is_active"] as Bool?) ?? true,
+            createdAt: date(row[prefix + "created_at"])
+        )
+    }
+
+    static func status(_ text: String?) -> KeyStatus {
+        guard let text else { return .pending }
+        return KeyStatus(rawValue: text.uppercased()) ?? .rejected
+    }
+
+    static func date(_ value: DatabaseValue) -> Date? {
+        switch value.storage {
+        case .string(let text): DatabaseDate.parse(text)
+        case .int64(let seconds): Date(timeIntervalSince1970: Double(seconds))
+        case .double(let seconds): Date(timeIntervalSince1970: seconds)
+        default: nil
+        }
+    }
+}

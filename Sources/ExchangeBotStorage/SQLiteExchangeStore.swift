@@ -1,0 +1,404 @@
+import ExchangeBotCore
+import Fernet
+import Foundation
+import GRDB
+
+/// The ``ExchangeStore`` on SQLite: the seed's tables, Fernet at rest, and this service's audit log, validation
+/// reports and outbox.
+///
+/// Secrets and passphrases are encrypted with the master key ring's primary key before they reach SQL, and only
+/// ``credentials(ofKey:)`` opens them again.
+public struct SQLiteExchangeStore: ExchangeStore {
+    public let database: AppDatabase
+    private let ring: MultiFernet
+
+    public init(database: AppDatabase, ring: MultiFernet) {
+        self.database = database
+        self.ring = ring
+    }
+
+    private var writer: any DatabaseWriter { database.writer }
+
+    // MARK: - Users
+
+    public func user(id: Int64) async throws -> User? {
+        try await writer.read { db in try Self.fetchUser(db, id: id) }
+    }
+
+    /// The user with this Telegram id, created on first contact; name and language are refreshed.
+    public func ensureTelegramUser(telegramID: Int64, username: String?, languageCode: String?, at date: Date)
+        async throws -> User
+    {
+        try await writer.write { db in
+            if let row = try Row.fetchOne(db, sql: "SELECT id FROM users WHERE telegram_id = ?", arguments: [telegramID]) {
+                let id: Int64 = row["id"]
+                try db.execute(
+                    sql: """
+                        UPDATE users SET username = coalesce(?, username), language_code = coalesce(?, language_code)
+                        WHERE id = ?
+                        """,
+                    arguments: [username, languageCode, id]
+                )
+                return try Self.fetchUser(db, id: id)!
+            }
+            try db.execute(
+                sql: """
+                    INSERT INTO users (username, telegram_id, language_code, is_admin, is_active, created_at)
+                    VALUES (?, ?, ?, 0, 1, ?)
+                    """,
+                arguments: [username, telegramID, languageCode, DatabaseDate.format(date)]
+            )
+            return try Self.fetchUser(db, id: db.lastInsertedRowID)!
+        }
+    }
+
+    /// Creates a user the way the seed system's sign-up does (REST users, tests, administration).
+    public func createUser(username: String?, email: String?, isAdmin: Bool = false, at date: Date) async throws -> User
+    {
+        try await writer.write { db in
+            try db.execute(
+                sql: "INSERT INTO users (username, email, is_admin, is_active, created_at) VALUES (?, ?, ?, 1, ?)",
+                arguments: [username, email, isAdmin, DatabaseDate.format(date)]
+            )
+            return try Self.fetchUser(db, id: db.lastInsertedRowID)!
+        }
+    }
+
+    static func fetchUser(_ db: Database, id: Int64) throws -> User? {
+        try Row.fetchOne(db, sql: "SELECT * FROM users WHERE id = ?", arguments: [id]).map { RowMapping.user($0, prefix: "") }
+    }
+
+    // MARK: - Keys
+
+    public func keys(ofUser userID: Int64) async throws -> [ExchangeKey] {
+        try await writer.read { db in
+            try Row.fetchAll(
+                db,
+                sql: "SELECT \(RowMapping.keyColumns) FROM user_exchanges e WHERE e.user_id = ? ORDER BY e.id",
+                arguments: [userID]
+            ).map(RowMapping.key)
+        }
+    }
+
+    public func key(id: Int64) async throws -> ExchangeKey? {
+        try await writer.read { db in try Self.fetchKey(db, id: id) }
+    }
+
+    static func fetchKey(_ db: Database, id: Int64) throws -> ExchangeKey? {
+        try Row.fetchOne(
+            db,
+            sql: "SELECT \(RowMapping.keyColumns) FROM user_exchanges e WHERE e.id = ?",
+            arguments: [id]
+        ).map(RowMapping.key)
+    }
+
+    public func insertKey(_ submission: StoredKeySubmission, audit: AuditEntry) async throws -> InsertOutcome {
+        let credentials = submission.credentials
+        let secret = ring.encrypt(credentials.apiSecret.exposedValue, at: submission.at)
+        let passphrase = credentials.passphrase.map { ring.encrypt($0.exposedValue, at: submission.at) }
+        return try await writer.write { db in
+            if let existing = try Self.duplicate(db, userID: submission.userID, credentials: credentials, except: nil) {
+                return .duplicate(existingID: existing)
+            }
+            let now = DatabaseDate.format(submission.at)
+            try db.execute(
+                sql: """
+                    INSERT INTO user_exchanges (user_id, exchange_name, label, api_key, api_secret, passphrase, status,
+                        is_active, error_message, created_at, updated_at)
+                    VALUES (?, ?, ?, ?, ?, ?, 'PENDING', 0, NULL, ?, ?)
+                    """,
+                arguments: [
+                    submission.userID, credentials.exchange.rawValue, submission.label, credentials.apiKey, secret,
+                    passphrase, now, now,
+                ]
+            )
+            let id = db.lastInsertedRowID
+            try Self.saveReport(db, exchangeID: id, report: submission.report, at: submission.at)
+            var entry = audit
+            entry.exchangeID = id
+            try Self.insertAudit(db, entry)
+            let key = try Self.fetchKey(db, id: id)!
+            let event = try Self.enqueue(db, kind: .submitted(submission.report), key: key, decidedBy: nil, at: submission.at)
+            return .inserted(key, event: event)
+        }
+    }
+
+    public func updateKey(id: Int64, ownerID: Int64, change: KeyChange, audit: AuditEntry) async throws
+        -> UpdateOutcome
+    {
+        let secret = change.credentials.map { ring.encrypt($0.apiSecret.exposedValue, at: change.at) }
+        let passphrase = change.credentials?.passphrase.map { ring.encrypt($0.exposedValue, at: change.at) }
+        return try await writer.write { db in
+            guard let key = try Self.fetchKey(db, id: id), key.userID == ownerID else { return .notFound }
+            let now = DatabaseDate.format(change.at)
+            if let label = change.label {
+                try db.execute(
+                    sql: "UPDATE user_exchanges SET label = ?, updated_at = ? WHERE id = ?",
+                    arguments: [label, now, id]
+                )
+            }
+            var event: KeyEvent?
+            if let credentials = change.credentials, let secret {
+                if let existing = try Self.duplicate(db, userID: ownerID, credentials: credentials, except: id) {
+                    return .duplicate(existingID: existing)
+                }
+                try db.execute(
+                    sql: """
+                        UPDATE user_exchanges SET api_key = ?, api_secret = ?, passphrase = ?, status = 'PENDING',
+                            is_active = 0, error_message = NULL, updated_at = ?
+                        WHERE id = ?
+                        """,
+                    arguments: [credentials.apiKey, secret, passphrase, now, id]
+                )
+                if let report = change.report {
+                    try Self.saveReport(db, exchangeID: id, report: report, at: change.at)
+                }
+                let updated = try Self.fetchKey(db, id: id)!
+                event = try Self.enqueue(db, kind: .submitted(change.report), key: updated, decidedBy: nil, at: change.at)
+            }
+            try Self.insertAudit(db, audit)
+            return .updated(try Self.fetchKey(db, id: id)!, event: event)
+        }
+    }
+
+    public func setActive(id: Int64, ownerID: Int64, active: Bool, audit: AuditEntry) async throws -> UpdateOutcome {
+        try await writer.write { db in
+            guard let key = try Self.fetchKey(db, id: id), key.userID == ownerID else { return .notFound }
+            if active && key.status != .approved { return .notApproved(key.status) }
+            try db.execute(
+                sql: "UPDATE user_exchanges SET is_active = ?, updated_at = ? WHERE id = ?",
+                arguments: [active, DatabaseDate.format(audit.at), id]
+            )
+            try Self.insertAudit(db, audit)
+            return .updated(try Self.fetchKey(db, id: id)!, event: nil)
+        }
+    }
+
+    public func deleteKey(id: Int64, ownerID: Int64, audit: AuditEntry) async throws -> Bool {
+        try await writer.write { db in
+            try db.execute(sql: "DELETE FROM user_exchanges WHERE id = ? AND user_id = ?", arguments: [id, ownerID])
+            guard db.changesCount > 0 else { return false }
+            try Self.insertAudit(db, audit)
+            return true
+        }
+    }
+
+    public func decide(id: Int64, decision: Decision, audit: AuditEntry) async throws -> DecisionOutcome {
+        try await writer.write { db in
+            guard let key = try Self.fetchKey(db, id: id) else { return .notFound }
+            guard key.status == .pending else {
+                return .alreadyDecided(key.status, by: try Self.decider(db, exchangeID: id))
+            }
+            let now = DatabaseDate.format(audit.at)
+            let kind: KeyEvent.Kind
+            switch decision {
+            case .approve(let message):
+                try db.execute(
+                    sql: "UPDATE user_exchanges SET status = 'APPROVED', error_message = NULL, updated_at = ? WHERE id = ?",
+                    arguments: [now, id]
+                )
+                kind = .approved(message: message)
+            case .reject(let reason):
+                try db.execute(
+                    sql: """
+                        UPDATE user_exchanges SET status = 'REJECTED', is_active = 0, error_message = ?, updated_at = ?
+                        WHERE id = ?
+                        """,
+                    arguments: [reason, now, id]
+                )
+                kind = .rejected(reason: reason)
+            }
+            try Self.insertAudit(db, audit)
+            let decided = try Self.fetchKey(db, id: id)!
+            let event = try Self.enqueue(db, kind: kind, key: decided, decidedBy: audit.caller, at: audit.at)
+            return .decided(decided, event: event)
+        }
+    }
+
+    public func pendingRequests() async throws -> [PendingRequest] {
+        try await writer.read { db in
+            try Row.fetchAll(
+                db,
+                sql: """
+                    SELECT \(RowMapping.keyColumns), \(RowMapping.userColumns), v.report
+                    FROM user_exchanges e
+                    JOIN users u ON u.id = e.user_id
+                    LEFT JOIN key_validation v ON v.exchange_id = e.id
+                    WHERE coalesce(upper(e.status), 'PENDING') = 'PENDING'
+                    ORDER BY e.id
+                    """
+            ).map { row in
+                PendingRequest(key: RowMapping.key(row), owner: RowMapping.user(row), report: Self.decodeReport(row["report"]))
+            }
+        }
+    }
+
+    /// The validation report stored for a key, if any.
+    public func report(ofKey id: Int64) async throws -> ValidationReport? {
+        let json = try await writer.read { db in
+            try String.fetchOne(db, sql: "SELECT report FROM key_validation WHERE exchange_id = ?", arguments: [id])
+        }
+        return Self.decodeReport(json)
+    }
+
+    public func credentials(ofKey id: Int64) async throws -> Credentials? {
+        let stored = try await writer.read { db in
+            try Row.fetchOne(
+                db,
+                sql: "SELECT exchange_name, api_key, api_secret, passphrase FROM user_exchanges WHERE id = ?",
+                arguments: [id]
+            ).map { row in
+                StoredSecrets(
+                    exchangeName: row["exchange_name"],
+                    apiKey: row["api_key"],
+                    secretToken: row["api_secret"],
+                    passphraseToken: row["passphrase"]
+                )
+            }
+        }
+        guard let stored else { return nil }
+        guard let exchange = ExchangeID(normalizing: stored.exchangeName) else {
+            throw ApprovalError.unknownExchange(stored.exchangeName)
+        }
+        do {
+            let secret = try ring.decryptString(stored.secretToken)
+            let passphrase = try stored.passphraseToken.map { (token) throws(FernetError) in
+                try ring.decryptString(token)
+            }
+            return Credentials(
+                exchange: exchange,
+                apiKey: stored.apiKey,
+                apiSecret: SecretString(secret),
+                passphrase: passphrase.map(SecretString.init)
+            )
+        } catch {
+            throw ApprovalError.secretUnreadable
+        }
+    }
+
+    // MARK: - Audit log
+
+    public func recordAudit(_ entry: AuditEntry) async throws {
+        try await writer.write { db in try Self.insertAudit(db, entry) }
+    }
+
+    /// The newest audit entries, newest first (for administration and tests).
+    public func auditLog(limit: Int = 100) async throws -> [AuditEntry] {
+        try await writer.read { db in
+            try Row.fetchAll(db, sql: "SELECT * FROM audit_log ORDER BY id DESC LIMIT ?", arguments: [limit]).map { row in
+                AuditEntry(
+                    at: RowMapping.date(row["at"]) ?? Date(timeIntervalSince1970: 0),
+                    caller: Caller(userID: row["user_id"], telegramID: row["telegram_id"], displayName: row["actor"]),
+                    action: AuditAction(rawValue: row["action"]) ?? .updateKey,
+                    exchangeID: row["exchange_id"],
+                    outcome: AuditOutcome(rawValue: row["outcome"]) ?? .failed,
+                    detail: row["detail"]
+                )
+            }
+        }
+    }
+
+    static func insertAudit(_ db: Database, _ entry: AuditEntry) throws {
+        try db.execute(
+            sql: """
+                INSERT INTO audit_log (at, user_id, telegram_id, actor, action, exchange_id, outcome, detail)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?)
+                """,
+            arguments: [
+                DatabaseDate.format(entry.at), entry.caller.userID, entry.caller.telegramID, entry.caller.displayName,
+                entry.action.rawValue, entry.exchangeID, entry.outcome.rawValue, entry.detail,
+            ]
+        )
+    }
+
+    /// Who made the decision that stands on a key, from the audit log.
+    static func decider(_ db: Database, exchangeID: Int64) throws -> String? {
+        try String.fetchOne(
+            db,
+            sql: """
+                SELECT actor FROM audit_log WHERE exchange_id = ? AND action IN (?, ?) AND outcome = ?
+                ORDER BY id DESC LIMIT 1
+                """,
+            arguments: [exchangeID, AuditAction.approveKey.rawValue, AuditAction.rejectKey.rawValue, AuditOutcome.succeeded.rawValue]
+        )
+    }
+
+    // MARK: - Outbox
+
+    public func undeliveredEvents(limit: Int) async throws -> [KeyEvent] {
+        try await writer.read { db in
+            try Row.fetchAll(
+                db,
+                sql: "SELECT id, event FROM outbox WHERE delivered_at IS NULL ORDER BY id LIMIT ?",
+                arguments: [limit]
+            ).compactMap { row in
+                guard var event = try? JSONDecoder().decode(KeyEvent.self, from: Data((row["event"] as String).utf8))
+                else { return nil }
+                event.outboxID = row["id"]
+                return event
+            }
+        }
+    }
+
+    public func markDelivered(outboxID: Int64, at date: Date) async throws {
+        try await writer.write { db in
+            try db.execute(
+                sql: "UPDATE outbox SET delivered_at = ? WHERE id = ?",
+                arguments: [DatabaseDate.format(date), outboxID]
+            )
+        }
+    }
+
+    static func enqueue(_ db: Database, kind: KeyEvent.Kind, key: ExchangeKey, decidedBy: Caller?, at date: Date) throws
+        -> KeyEvent
+    {
+        guard let owner = try fetchUser(db, id: key.userID) else { throw ApprovalError.userNotFound }
+        var event = KeyEvent(outboxID: 0, kind: kind, key: key, owner: owner, decidedBy: decidedBy)
+        let json = String(decoding: try JSONEncoder().encode(event), as: UTF8.self)
+        try db.execute(
+            sql: "INSERT INTO outbox (event, created_at) VALUES (?, ?)",
+            arguments: [json, DatabaseDate.format(date)]
+        )
+        event.outboxID = db.lastInsertedRowID
+        return event
+    }
+
+    // MARK: - Helpers
+
+    static func duplicate(_ db: Database, userID: Int64, credentials: Credentials, except id: Int64?) throws -> Int64? {
+        let aliases = credentials.exchange.storedNames
+        let placeholders = aliases.map { _ in "?" }.joined(separator: ", ")
+        var arguments: StatementArguments = [userID, credentials.apiKey]
+        arguments += StatementArguments(aliases)
+        arguments += [id ?? -1]
+        return try Int64.fetchOne(
+            db,
+            sql: """
+                SELECT id FROM user_exchanges
+                WHERE user_id = ? AND api_key = ? AND lower(exchange_name) IN (\(placeholders)) AND id != ?
+                LIMIT 1
+                """,
+            arguments: arguments
+        )
+    }
+
+    static func saveReport(_ db: Database, exchangeID: Int64, report: ValidationReport, at date: Date) throws {
+        let json = String(decoding: try JSONEncoder().encode(report), as: UTF8.self)
+        try db.execute(
+            sql: "INSERT OR REPLACE INTO key_validation (exchange_id, report, checked_at) VALUES (?, ?, ?)",
+            arguments: [exchangeID, json, DatabaseDate.format(date)]
+        )
+    }
+
+    static func decodeReport(_ json: String?) -> ValidationReport? {
+        json.flatMap { try? JSONDecoder().decode(ValidationReport.self, from: Data($0.utf8)) }
+    }
+}
+
+/// The encrypted columns of one key, as read.
+private struct StoredSecrets: Sendable {
+    let exchangeName: String
+    let apiKey: String
+    let secretToken: String
+    let passphraseToken: String?
+}

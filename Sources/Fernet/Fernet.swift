@@ -1,0 +1,151 @@
+import Crypto
+import Foundation
+import _CryptoExtras
+
+/// Fernet symmetric encryption, byte-compatible with Python `cryptography.fernet.Fernet`.
+///
+/// Written here because no Fernet package for Linux exists; it builds on swift-crypto's HMAC and AES-CBC.
+/// Token layout: `0x80 ‖ u64 big-endian seconds ‖ 16-byte IV ‖ AES-128-CBC(PKCS7) ciphertext ‖ HMAC-SHA256`, the
+/// whole in URL-safe base64 with padding. Decryption checks the version, the length and the HMAC (in constant
+/// time) before it decrypts anything.
+public struct Fernet: Sendable {
+    /// How far in the future a token's timestamp may lie when a TTL is checked (Python's `_MAX_CLOCK_SKEW`).
+    public static let maxClockSkew: Int64 = 60
+
+    static let version: UInt8 = 0x80
+    static let headerCount = 1 + 8 + 16
+    static let macCount = 32
+    static let blockCount = 16
+
+    public let key: FernetKey
+
+    public init(key: FernetKey) {
+        self.key = key
+    }
+
+    // MARK: - Encryption
+
+    /// Encrypts `plaintext` with a fresh random IV, stamped with `date` (default: now).
+    public func encrypt(_ plaintext: some DataProtocol, at date: Date = Date()) -> String {
+        seal(plaintext, timestamp: Self.seconds(date), iv: Self.randomIV())
+    }
+
+    /// Encrypts a UTF-8 string.
+    public func encrypt(_ plaintext: String, at date: Date = Date()) -> String {
+        encrypt(Data(plaintext.utf8), at: date)
+    }
+
+    /// Encrypts with a given timestamp and IV. Only known-answer tests and rotation should choose the IV.
+    public func encrypt(_ plaintext: some DataProtocol, timestamp: Int64, iv ivBytes: [UInt8]) throws(FernetError)
+        -> String
+    {
+        guard ivBytes.count == Self.blockCount else { throw .malformedToken }
+        return seal(plaintext, timestamp: timestamp, iv: ivBytes)
+    }
+
+    func seal(_ plaintext: some DataProtocol, timestamp: Int64, iv: [UInt8]) -> String {
+        // AES-CBC with a 128-bit key and a 16-byte IV cannot fail.
+        let ciphertext = try! AES._CBC.encrypt(plaintext, using: key.encryptionKey, iv: AES._CBC.IV(ivBytes: iv))
+        var token = [UInt8]()
+        token.reserveCapacity(Self.headerCount + ciphertext.count + Self.macCount)
+        token.append(Self.version)
+        withUnsafeBytes(of: UInt64(bitPattern: timestamp).bigEndian) { token.append(contentsOf: $0) }
+        token.append(contentsOf: iv)
+        token.append(contentsOf: ciphertext)
+        let mac = HMAC<SHA256>.authenticationCode(for: token, using: key.signingKey)
+        token.append(contentsOf: mac)
+        return Base64URL.encode(token)
+    }
+
+    // MARK: - Decryption
+
+    /// Decrypts a token.
+    ///
+    /// - Parameters:
+    ///   - token: the token's text.
+    ///   - ttl: the maximum age in seconds; `nil` checks no time at all, as Python does.
+    ///   - now: the time to check the TTL against.
+    public func decrypt(_ token: some StringProtocol, ttl: Int64? = nil, now: Date = Date()) throws(FernetError)
+        -> Data
+    {
+        let parsed = try ParsedToken(token)
+        if let ttl {
+            try parsed.checkTime(ttl: ttl, now: Self.seconds(now))
+        }
+        return try open(parsed)
+    }
+
+    /// Decrypts a token that holds UTF-8 text.
+    public func decryptString(_ token: some StringProtocol, ttl: Int64? = nil, now: Date = Date())
+        throws(FernetError) -> String
+    {
+        let data = try decrypt(token, ttl: ttl, now: now)
+        guard let text = String(data: data, encoding: .utf8) else { throw .malformedToken }
+        return text
+    }
+
+    /// The token's timestamp, once its HMAC has been verified (like Python's `extract_timestamp`).
+    public func extractTimestamp(_ token: some StringProtocol) throws(FernetError) -> Int64 {
+        let parsed = try ParsedToken(token)
+        try verify(parsed)
+        return parsed.timestamp
+    }
+
+    func verify(_ parsed: ParsedToken) throws(FernetError) {
+        let valid = parsed.raw.withUnsafeBytes { raw in
+            HMAC<SHA256>.isValidAuthenticationCode(
+                raw[raw.count - Self.macCount..<raw.count],
+                authenticating: raw[0..<raw.count - Self.macCount],
+                using: key.signingKey
+            )
+        }
+        guard valid else { throw .invalidSignature }
+    }
+
+    func open(_ parsed: ParsedToken) throws(FernetError) -> Data {
+        try verify(parsed)
+        guard let iv = try? AES._CBC.IV(ivBytes: parsed.raw[9..<25]) else { throw .malformedToken }
+        let ciphertext = parsed.raw[Self.headerCount..<(parsed.raw.count - Self.macCount)]
+        do {
+            return try AES._CBC.decrypt(ciphertext, using: key.encryptionKey, iv: iv)
+        } catch {
+            throw .invalidPadding
+        }
+    }
+
+    /// 16 bytes from the system's cryptographically secure generator.
+    static func randomIV() -> [UInt8] {
+        var generator = SystemRandomNumberGenerator()
+        var iv = [UInt8]()
+        iv.reserveCapacity(blockCount)
+        for _ in 0..<2 {
+            withUnsafeBytes(of: generator.next() as UInt64) { iv.append(contentsOf: $0) }
+        }
+        return iv
+    }
+
+    static func seconds(_ date: Date) -> Int64 {
+        Int64(date.timeIntervalSince1970.rounded(.down))
+    }
+}
+
+/// A token split into its parts, checked for form but not yet for its HMAC.
+struct ParsedToken {
+    let raw: Data
+    let timestamp: Int64
+
+    init(_ token: some StringProtocol) throws(FernetError) {
+        guard let raw = Base64URL.decode(token) else { throw .malformedToken }
+        let ciphertextCount = raw.count - Fernet.headerCount - Fernet.macCount
+        guard raw.first == Fernet.version, ciphertextCount > 0, ciphertextCount % Fernet.blockCount == 0 else {
+            throw .malformedToken
+        }
+        self.raw = raw
+        timestamp = raw[raw.startIndex + 1..<raw.startIndex + 9].reduce(Int64(0)) { ($0 << 8) | Int64($1) }
+    }
+
+    func checkTime(ttl: Int64, now: Int64) throws(FernetError) {
+        if timestamp + ttl < now { throw .expired }
+        if now + Fernet.maxClockSkew < timestamp { throw .fromTheFuture }
+    }
+}
