@@ -80,6 +80,7 @@ let package = Package(
                 "Fernet",
                 "ExchangeBotStorage",
                 "ExchangeBotApp",
+                .product(name: "GRDB", package: "GRDB.swift"),
             ],
             swiftSettings: strictSettings
         ),
@@ -87,7 +88,7 @@ let package = Package(
         // MARK: Tests
         .target(
             name: "TestSupport",
-            dependencies: ["ExchangeBotCore", "ExchangeBotStorage", "Fernet"],
+            dependencies: ["ExchangeBotCore", "ExchangeBotStorage", "Fernet", .product(name: "GRDB", package: "GRDB.swift")],
             path: "Tests/TestSupport",
             swiftSettings: strictSettings
         ),
@@ -99,8 +100,19 @@ let package = Package(
             swiftSettings: strictSettings
         ),
         .testTarget(
+            name: "ApprovalServiceTests",
+            dependencies: [
+                "ExchangeBotCore", "ExchangeBotStorage", "Fernet", "TestSupport",
+                .product(name: "GRDB", package: "GRDB.swift"),
+            ],
+            swiftSettings: strictSettings
+        ),
+        .testTarget(
             name: "ExchangeBotStorageTests",
-            dependencies: ["ExchangeBotStorage", "ExchangeBotCore", "Fernet", "TestSupport"],
+            dependencies: [
+                "ExchangeBotCore", "ExchangeBotStorage", "Fernet", "TestSupport",
+                .product(name: "GRDB", package: "GRDB.swift"),
+            ],
             swiftSettings: strictSettings
         ),
         .testTarget(

@@ -74,7 +74,7 @@ public enum KeyRules {
             try checkToken(secret, field: .apiSecret, limit: maxFieldLength)
         }
 
-        let passphrase = rawPassphrase.map { $0.exposedValue.trimmingCharacters(in: .newlines) }
+        let passphrase = rawPassphrase.map { $0.exposedValue.trimmingCharacters(in: .whitespacesAndNewlines) }
             .flatMap { $0.isEmpty ? nil : $0 }
         switch (exchange.requiresPassphrase, passphrase) {
         case (true, nil): throw .passphraseRequired(exchange)
