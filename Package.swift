@@ -117,7 +117,10 @@ let package = Package(
         ),
         .testTarget(
             name: "ExchangeBotAppTests",
-            dependencies: ["ExchangeBotApp", "ExchangeBotStorage", "Fernet", "AccessTokens", "TestSupport"],
+            dependencies: [
+                "ExchangeBotApp", "ExchangeBotCore", "ExchangeBotStorage", "Fernet", "AccessTokens", "TestSupport",
+                .product(name: "GRDB", package: "GRDB.swift"),
+            ],
             swiftSettings: strictSettings
         ),
     ]

@@ -29,7 +29,7 @@ public enum Application {
             return handler
         }
         let logger = Logger(label: "exchange-bot")
-        let (database, _, check) = try Commands.preflight(environment)
+        let (ring, check) = try Commands.preflight(environment)
         logger.info(
             "master key check passed",
             metadata: [
@@ -42,22 +42,28 @@ public enum Application {
         if check.unreadable > 0 {
             logger.warning("some stored secrets open with none of the configured keys", metadata: ["count": "\(check.unreadable)"])
         }
-        _ = database
+        let database = try Commands.openDatabase(environment, concurrentReads: true)
+        _ = (database, ring)
 
         let group = ServiceGroup(
-            services: [ShutdownWaiter()],
+            services: [ReadinessAnnouncer(logger: logger, bot: telegram != nil, rest: rest != nil)],
             gracefulShutdownSignals: [.sigterm, .sigint],
             logger: logger
         )
-        logger.info("exchange-bot ready", metadata: ["bot": "\(telegram != nil)", "rest": "\(rest != nil)"])
         try await group.run()
         logger.info("exchange-bot stopped")
     }
 }
 
-/// Keeps the service group alive until a graceful shutdown is requested.
-struct ShutdownWaiter: Service {
+/// Says "ready" once the service group runs (its signal handlers are installed by then, so a SIGTERM after this
+/// line is a graceful shutdown), then keeps the group alive until shutdown is requested.
+struct ReadinessAnnouncer: Service {
+    let logger: Logger
+    let bot: Bool
+    let rest: Bool
+
     func run() async throws {
+        logger.info("exchange-bot ready", metadata: ["bot": "\(bot)", "rest": "\(rest)"])
         try await gracefulShutdown()
     }
 }

@@ -9,10 +9,10 @@ import Foundation
 /// `token`'s last line, which are what was asked for.
 public enum Commands {
     /// Opens the configured database (creating its folder and file) and brings its schema up to date.
-    public static func openDatabase(_ environment: Environment) throws -> AppDatabase {
+    public static func openDatabase(_ environment: Environment, concurrentReads: Bool = false) throws -> AppDatabase {
         let location = try environment.databaseLocation()
         do {
-            return try AppDatabase.open(location)
+            return try AppDatabase.open(location, concurrentReads: concurrentReads)
         } catch {
             throw ConfigurationError("DATABASE_URL", "cannot open the database (\(Self.describe(error)))")
         }
@@ -71,12 +71,13 @@ public enum Commands {
     }
 
     /// The checks `run` makes before it starts anything: a usable master key that opens the stored secrets.
-    public static func preflight(_ environment: Environment) throws -> (AppDatabase, MultiFernet, MasterKeyCheck.Report) {
+    /// It migrates over a single connection, so a refusal leaves an up-to-date database untouched.
+    public static func preflight(_ environment: Environment) throws -> (MultiFernet, MasterKeyCheck.Report) {
         let ring = try environment.masterKeys()
         let database = try openDatabase(environment)
         let check = try MasterKeyCheck.run(database, ring: ring)
         if check.wrongKey { throw wrongKeyError(check) }
-        return (database, ring, check)
+        return (ring, check)
     }
 
     static func wrongKeyError(_ check: MasterKeyCheck.Report) -> ConfigurationError {

@@ -9,7 +9,11 @@ public struct AppDatabase: Sendable {
     public let writer: any DatabaseWriter
 
     /// Opens (creating the file and its folder if needed) and migrates.
-    public static func open(_ location: DatabaseLocation) throws -> AppDatabase {
+    ///
+    /// - Parameter concurrentReads: a `DatabasePool` for the long-running service; `false` gives a single
+    ///   connection for one-shot commands. A pool writes to the file as it opens (GRDB creates and drops a table
+    ///   to set up WAL), so commands that must leave a database byte-identical when they refuse use `false`.
+    public static func open(_ location: DatabaseLocation, concurrentReads: Bool = true) throws -> AppDatabase {
         var configuration = Configuration()
         configuration.foreignKeysEnabled = true
         configuration.busyMode = .timeout(10)
@@ -19,7 +23,10 @@ public struct AppDatabase: Sendable {
         case .file(let path):
             let folder = URL(fileURLWithPath: path).deletingLastPathComponent()
             try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
-            return try AppDatabase(DatabasePool(path: path, configuration: configuration))
+            if concurrentReads {
+                return try AppDatabase(DatabasePool(path: path, configuration: configuration))
+            }
+            return try AppDatabase(DatabaseQueue(path: path, configuration: configuration))
         }
     }
 

@@ -34,7 +34,7 @@ struct RotationFixture {
             let database = try AppDatabase.open(.file(path: seedPath))
             try seed(database, secrets: secrets, key: oldKey)
             // Fold the WAL into the main file and close, so a plain file copy is the whole database.
-            try database.writer.writeWithoutTransaction { db in try db.checkpoint(.truncate) }
+            _ = try database.writer.writeWithoutTransaction { db in try db.checkpoint(.truncate) }
             try database.writer.close()
         }.seconds
 
