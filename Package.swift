@@ -88,12 +88,18 @@ let package = Package(
         // MARK: Tests
         .target(
             name: "TestSupport",
-            dependencies: ["ExchangeBotCore", "ExchangeBotStorage", "Fernet", .product(name: "GRDB", package: "GRDB.swift")],
+            dependencies: [
+                "ExchangeBotCore", "ExchangeBotStorage", "Fernet", .product(name: "GRDB", package: "GRDB.swift"),
+            ],
             path: "Tests/TestSupport",
             swiftSettings: strictSettings
         ),
         .testTarget(name: "FernetTests", dependencies: ["Fernet", "TestSupport"], swiftSettings: strictSettings),
-        .testTarget(name: "AccessTokensTests", dependencies: ["AccessTokens", "TestSupport"], swiftSettings: strictSettings),
+        .testTarget(
+            name: "AccessTokensTests",
+            dependencies: ["AccessTokens", "TestSupport"],
+            swiftSettings: strictSettings
+        ),
         .testTarget(
             name: "ExchangeBotCoreTests",
             dependencies: ["ExchangeBotCore", "TestSupport"],

@@ -40,7 +40,10 @@ public enum Application {
             ]
         )
         if check.unreadable > 0 {
-            logger.warning("some stored secrets open with none of the configured keys", metadata: ["count": "\(check.unreadable)"])
+            logger.warning(
+                "some stored secrets open with none of the configured keys",
+                metadata: ["count": "\(check.unreadable)"]
+            )
         }
         let database = try Commands.openDatabase(environment, concurrentReads: true)
         _ = (database, ring)

@@ -101,7 +101,10 @@ public struct ApprovalService: Sendable {
         -> ExchangeKey
     {
         guard let key = try await ownedKey(keyID, userID: userID) else {
-            throw await refuse(ApprovalError.keyNotFound, AuditDraft(action: .activateKey, caller: caller, exchangeID: keyID, clock: clock))
+            throw await refuse(
+                ApprovalError.keyNotFound,
+                AuditDraft(action: .activateKey, caller: caller, exchangeID: keyID, clock: clock)
+            )
         }
         return try await setActive(keyID: keyID, userID: userID, active: !key.isActive, by: caller)
     }
@@ -136,7 +139,9 @@ public struct ApprovalService: Sendable {
             let label = try newLabel.map { (text) throws(ApprovalError) in try KeyRules.label(text) }
             var change = KeyChange(label: label, at: clock.now())
             if let submission {
-                let exchange = try KeyRules.exchange(submission.exchange.isEmpty ? key.exchangeName : submission.exchange)
+                let exchange = try KeyRules.exchange(
+                    submission.exchange.isEmpty ? key.exchangeName : submission.exchange
+                )
                 guard exchange == key.exchange else {
                     throw ApprovalError.invalidInput(
                         field: .exchange,

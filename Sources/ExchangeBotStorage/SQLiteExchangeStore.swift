@@ -30,7 +30,11 @@ public struct SQLiteExchangeStore: ExchangeStore {
         async throws -> User
     {
         try await writer.write { db in
-            if let row = try Row.fetchOne(db, sql: "SELECT id FROM users WHERE telegram_id = ?", arguments: [telegramID]) {
+            if let row = try Row.fetchOne(
+                db,
+                sql: "SELECT id FROM users WHERE telegram_id = ?",
+                arguments: [telegramID]
+            ) {
                 let id: Int64 = row["id"]
                 try db.execute(
                     sql: """
@@ -65,7 +69,9 @@ public struct SQLiteExchangeStore: ExchangeStore {
     }
 
     static func fetchUser(_ db: Database, id: Int64) throws -> User? {
-        try Row.fetchOne(db, sql: "SELECT * FROM users WHERE id = ?", arguments: [id]).map { RowMapping.user($0, prefix: "") }
+        try Row.fetchOne(db, sql: "SELECT * FROM users WHERE id = ?", arguments: [id]).map {
+            RowMapping.user($0, prefix: "")
+        }
     }
 
     // MARK: - Keys
@@ -118,7 +124,13 @@ public struct SQLiteExchangeStore: ExchangeStore {
             entry.exchangeID = id
             try Self.insertAudit(db, entry)
             let key = try Self.fetchKey(db, id: id)!
-            let event = try Self.enqueue(db, kind: .submitted(submission.report), key: key, decidedBy: nil, at: submission.at)
+            let event = try Self.enqueue(
+                db,
+                kind: .submitted(submission.report),
+                key: key,
+                decidedBy: nil,
+                at: submission.at
+            )
             return .inserted(key, event: event)
         }
     }
@@ -154,7 +166,13 @@ public struct SQLiteExchangeStore: ExchangeStore {
                     try Self.saveReport(db, exchangeID: id, report: report, at: change.at)
                 }
                 let updated = try Self.fetchKey(db, id: id)!
-                event = try Self.enqueue(db, kind: .submitted(change.report), key: updated, decidedBy: nil, at: change.at)
+                event = try Self.enqueue(
+                    db,
+                    kind: .submitted(change.report),
+                    key: updated,
+                    decidedBy: nil,
+                    at: change.at
+                )
             }
             try Self.insertAudit(db, audit)
             return .updated(try Self.fetchKey(db, id: id)!, event: event)
@@ -194,7 +212,8 @@ public struct SQLiteExchangeStore: ExchangeStore {
             switch decision {
             case .approve(let message):
                 try db.execute(
-                    sql: "UPDATE user_exchanges SET status = 'APPROVED', error_message = NULL, updated_at = ? WHERE id = ?",
+                    sql:
+                        "UPDATE user_exchanges SET status = 'APPROVED', error_message = NULL, updated_at = ? WHERE id = ?",
                     arguments: [now, id]
                 )
                 kind = .approved(message: message)
@@ -228,7 +247,11 @@ public struct SQLiteExchangeStore: ExchangeStore {
                     ORDER BY e.id
                     """
             ).map { row in
-                PendingRequest(key: RowMapping.key(row), owner: RowMapping.user(row), report: Self.decodeReport(row["report"]))
+                PendingRequest(
+                    key: RowMapping.key(row),
+                    owner: RowMapping.user(row),
+                    report: Self.decodeReport(row["report"])
+                )
             }
         }
     }
@@ -285,7 +308,8 @@ public struct SQLiteExchangeStore: ExchangeStore {
     /// The newest audit entries, newest first (for administration and tests).
     public func auditLog(limit: Int = 100) async throws -> [AuditEntry] {
         try await writer.read { db in
-            try Row.fetchAll(db, sql: "SELECT * FROM audit_log ORDER BY id DESC LIMIT ?", arguments: [limit]).map { row in
+            try Row.fetchAll(db, sql: "SELECT * FROM audit_log ORDER BY id DESC LIMIT ?", arguments: [limit]).map {
+                row in
                 AuditEntry(
                     at: RowMapping.date(row["at"]) ?? Date(timeIntervalSince1970: 0),
                     caller: Caller(userID: row["user_id"], telegramID: row["telegram_id"], displayName: row["actor"]),
@@ -319,7 +343,10 @@ public struct SQLiteExchangeStore: ExchangeStore {
                 SELECT actor FROM audit_log WHERE exchange_id = ? AND action IN (?, ?) AND outcome = ?
                 ORDER BY id DESC LIMIT 1
                 """,
-            arguments: [exchangeID, AuditAction.approveKey.rawValue, AuditAction.rejectKey.rawValue, AuditOutcome.succeeded.rawValue]
+            arguments: [
+                exchangeID, AuditAction.approveKey.rawValue, AuditAction.rejectKey.rawValue,
+                AuditOutcome.succeeded.rawValue,
+            ]
         )
     }
 

@@ -111,14 +111,15 @@ struct BenchReport {
 
     // MARK: - Formatting
 
-    /// Left-aligned first column, right-aligned figures, two spaces between columns.
+    /// Figures right-aligned between a left-aligned first and (unpadded) last column, two spaces apart.
     private static func table(_ cells: [[String]]) -> [String] {
         let widths = cells[0].indices.map { column in cells.map { $0[column].count }.max() ?? 0 }
         let rule = widths.map { String(repeating: "-", count: $0) }.joined(separator: "  ")
         let lines = cells.map { row in
             row.enumerated().map { column, cell in
+                if column == row.count - 1 { return cell }
                 let padding = String(repeating: " ", count: widths[column] - cell.count)
-                return column == 0 || column == row.count - 1 ? cell + padding : padding + cell
+                return column == 0 ? cell + padding : padding + cell
             }
             .joined(separator: "  ")
         }

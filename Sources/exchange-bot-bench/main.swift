@@ -1,5 +1,5 @@
-import Foundation
 import ExchangeBotStorage
+import Foundation
 
 // `exchange-bot-bench`: is the Swift port fast enough to be worth it? It measures our Fernet and
 // `MasterKeyRotation` against Python `cryptography` doing the same work, in the same run, and prints the ratios
@@ -26,7 +26,7 @@ func runBench(_ options: BenchOptions) throws -> BenchReport {
     var context = [
         "swift: \(buildConfiguration()), \(ProcessInfo.processInfo.activeProcessorCount) cores, "
             + "\(FernetThroughput.secretCount)-byte secret, \(options.seconds) s per Fernet measurement, "
-            + "\(options.rows) rows rotated",
+            + "\(options.rows) rows rotated"
     ]
     let baseline: PythonBaseline?
     var skipReason: String?

@@ -19,7 +19,10 @@ struct Run: AsyncParsableCommand {
     )
 
     func run() async throws {
-        try await report { try await Application.run(Environment()) }
+        try await report {
+            try await Application.run(Environment())
+            return []
+        }
     }
 }
 
@@ -54,7 +57,9 @@ struct RotateKey: AsyncParsableCommand {
 }
 
 struct Token: AsyncParsableCommand {
-    static let configuration = CommandConfiguration(abstract: "Print a REST bearer token for a user (on the last line).")
+    static let configuration = CommandConfiguration(
+        abstract: "Print a REST bearer token for a user (on the last line)."
+    )
 
     @Argument(help: "The user's id (users.id).")
     var userID: Int64
@@ -72,12 +77,5 @@ private func report(_ body: () async throws -> [String]) async throws {
     } catch {
         FileHandle.standardError.write(Data("error: \(Commands.describe(error))\n".utf8))
         throw ExitCode.failure
-    }
-}
-
-private func report(_ body: () async throws -> Void) async throws {
-    try await report { () async throws -> [String] in
-        try await body()
-        return []
     }
 }

@@ -19,7 +19,8 @@ import Testing
     @Test func knownAnswer() throws {
         // HMAC-SHA256("flask-secret", "42:1700000000"), computed independently with Python's hmac module.
         let token = authority.mint(userID: 42, at: now)
-        let expected = "NDI6MTcwMDAwMDAwMDpmZWZhZjQ1ZDk0YTQ4NDFlMDdkODY3Y2I5YTJlZTYyNWMxMmU3Y2JkMmNiMTA3YTJjYWE3MjBhMWRmNDIyN2Vm"
+        let expected =
+            "NDI6MTcwMDAwMDAwMDpmZWZhZjQ1ZDk0YTQ4NDFlMDdkODY3Y2I5YTJlZTYyNWMxMmU3Y2JkMmNiMTA3YTJjYWE3MjBhMWRmNDIyN2Vm"
         if Python.executable != nil {
             let python = try Python.run(
                 """
@@ -36,7 +37,9 @@ import Testing
     @Test func expiryAndFutureBounds() throws {
         let token = authority.mint(userID: 1, at: now)
         #expect(try authority.verify(token, now: now.addingTimeInterval(3600)) == 1)
-        #expect(throws: BearerTokenAuthority.Refusal.expired) { try authority.verify(token, now: now.addingTimeInterval(3601)) }
+        #expect(throws: BearerTokenAuthority.Refusal.expired) {
+            try authority.verify(token, now: now.addingTimeInterval(3601))
+        }
         #expect(try authority.verify(token, now: now.addingTimeInterval(-60)) == 1)
         #expect(throws: BearerTokenAuthority.Refusal.fromTheFuture) {
             try authority.verify(token, now: now.addingTimeInterval(-61))

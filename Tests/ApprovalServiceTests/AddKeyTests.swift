@@ -12,7 +12,11 @@ import Testing
         let harness = try ServiceHarness()
         let alice = try await harness.user()
         // When
-        let key = try await harness.service.addKey(Sample.submission(exchange: " Binance "), userID: alice.id, by: Caller(userID: alice.id))
+        let key = try await harness.service.addKey(
+            Sample.submission(exchange: " Binance "),
+            userID: alice.id,
+            by: Caller(userID: alice.id)
+        )
         // Then
         #expect(key.status == .pending && !key.isActive)
         #expect(key.exchangeName == "binance" && key.label == "Main")
@@ -29,7 +33,12 @@ import Testing
     @Test func adminIsToldOfTheNewKeyWithTheReport() async throws {
         let harness = try ServiceHarness()
         let alice = try await harness.user()
-        let report = ValidationReport(canTrade: true, canWithdraw: false, ipRestricted: false, warnings: ["no IP whitelist"])
+        let report = ValidationReport(
+            canTrade: true,
+            canWithdraw: false,
+            ipRestricted: false,
+            warnings: ["no IP whitelist"]
+        )
         await harness.validator.answer(Sample.submission().apiKey, with: .success(report))
         let key = try await harness.service.addKey(Sample.submission(), userID: alice.id, by: Caller(userID: alice.id))
         let events = await harness.notifier.delivered
@@ -44,9 +53,18 @@ import Testing
     @Test func aliasesAreNormalised() async throws {
         let harness = try ServiceHarness()
         let alice = try await harness.user()
-        let gate = try await harness.service.addKey(Sample.submission(exchange: "gateio", apiKey: "gate-key-0000001"), userID: alice.id, by: .system)
+        let gate = try await harness.service.addKey(
+            Sample.submission(exchange: "gateio", apiKey: "gate-key-0000001"),
+            userID: alice.id,
+            by: .system
+        )
         let coinbase = try await harness.service.addKey(
-            Sample.submission(exchange: "CoinbasePro", apiKey: "cbx-key-00000001", secret: "c2VjcmV0", passphrase: "pp"),
+            Sample.submission(
+                exchange: "CoinbasePro",
+                apiKey: "cbx-key-00000001",
+                secret: "c2VjcmV0",
+                passphrase: "pp"
+            ),
             userID: alice.id,
             by: .system
         )
@@ -125,7 +143,9 @@ import Testing
             try await harness.service.addKey(Sample.submission(), userID: alice.id, by: .system)
         }
         #expect(try await harness.store.keys(ofUser: alice.id).isEmpty)
-        let rows = try await harness.database.writer.read { db in try Int.fetchOne(db, sql: "SELECT count(*) FROM user_exchanges") }
+        let rows = try await harness.database.writer.read { db in
+            try Int.fetchOne(db, sql: "SELECT count(*) FROM user_exchanges")
+        }
         #expect(rows == 0)
         #expect(try await harness.store.auditLog().first?.detail == error.code)
     }

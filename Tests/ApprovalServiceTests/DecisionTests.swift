@@ -25,9 +25,16 @@ import Testing
         let harness = try ServiceHarness()
         let alice = try await harness.user()
         let key = try await harness.service.addKey(Sample.submission(), userID: alice.id, by: .system)
-        let rejected = try await harness.service.reject(keyID: key.id, by: admin, reason: "Withdrawals on the sub-account")
+        let rejected = try await harness.service.reject(
+            keyID: key.id,
+            by: admin,
+            reason: "Withdrawals on the sub-account"
+        )
         #expect(rejected.status == .rejected && rejected.errorMessage == "Withdrawals on the sub-account")
-        #expect(try #require(await harness.notifier.delivered.last).kind == .rejected(reason: "Withdrawals on the sub-account"))
+        #expect(
+            try #require(await harness.notifier.delivered.last).kind
+                == .rejected(reason: "Withdrawals on the sub-account")
+        )
         await #expect(throws: ApprovalError.invalidInput(field: .reason, problem: "must not be empty")) {
             try await harness.service.reject(keyID: key.id, by: admin, reason: "  ")
         }
@@ -41,7 +48,9 @@ import Testing
         await #expect(throws: ApprovalError.alreadyDecided(.rejected, by: "@boss")) {
             try await harness.service.approve(keyID: key.id, by: Caller(userID: 2, displayName: "@other"))
         }
-        #expect(ApprovalError.alreadyDecided(.rejected, by: "@boss").message == "This key was already rejected by @boss.")
+        #expect(
+            ApprovalError.alreadyDecided(.rejected, by: "@boss").message == "This key was already rejected by @boss."
+        )
         await #expect(throws: ApprovalError.keyNotFound) { try await harness.service.approve(keyID: 4242, by: admin) }
         let audit = try await harness.store.auditLog()
         #expect(audit.first?.action == .approveKey && audit.first?.outcome == .refused)
@@ -103,9 +112,12 @@ import Testing
                 return nil
             }
             #expect(losers.count == 31)
-            let winnerName = try #require(try await harness.store.auditLog(limit: 1000).first {
-                $0.exchangeID == key.id && $0.outcome == .succeeded && ($0.action == .approveKey || $0.action == .rejectKey)
-            }).caller.displayName
+            let winnerName = try #require(
+                try await harness.store.auditLog(limit: 1000).first {
+                    $0.exchangeID == key.id && $0.outcome == .succeeded
+                        && ($0.action == .approveKey || $0.action == .rejectKey)
+                }
+            ).caller.displayName
             for loser in losers {
                 #expect(loser == .alreadyDecided(winner.status, by: winnerName))
             }

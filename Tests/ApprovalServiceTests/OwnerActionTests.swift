@@ -17,7 +17,10 @@ import Testing
         await #expect(throws: ApprovalError.notApproved(.pending)) {
             try await harness.service.toggleActive(keyID: key.id, userID: alice.id, by: .system)
         }
-        #expect(try await harness.service.setActive(keyID: key.id, userID: alice.id, active: false, by: .system).isActive == false)
+        #expect(
+            try await harness.service.setActive(keyID: key.id, userID: alice.id, active: false, by: .system).isActive
+                == false
+        )
         _ = try await harness.service.approve(keyID: key.id, by: .system)
         #expect(try await harness.service.toggleActive(keyID: key.id, userID: alice.id, by: .system).isActive)
         #expect(try await harness.service.toggleActive(keyID: key.id, userID: alice.id, by: .system).isActive == false)
@@ -38,7 +41,13 @@ import Testing
             try await harness.service.deleteKey(keyID: key.id, userID: mallory.id, by: .system)
         }
         await #expect(throws: ApprovalError.keyNotFound) {
-            try await harness.service.updateKey(keyID: key.id, userID: mallory.id, label: "mine", credentials: nil, by: .system)
+            try await harness.service.updateKey(
+                keyID: key.id,
+                userID: mallory.id,
+                label: "mine",
+                credentials: nil,
+                by: .system
+            )
         }
         #expect(try await harness.service.keys(ofUser: mallory.id).isEmpty)
         #expect(try await harness.service.keys(ofUser: alice.id).map(\.id) == [key.id])
@@ -89,7 +98,13 @@ import Testing
         let alice = try await harness.user()
         let key = try await harness.service.addKey(Sample.submission(), userID: alice.id, by: .system)
         _ = try await harness.service.approve(keyID: key.id, by: .system)
-        let renamed = try await harness.service.updateKey(keyID: key.id, userID: alice.id, label: " Spot ", credentials: nil, by: .system)
+        let renamed = try await harness.service.updateKey(
+            keyID: key.id,
+            userID: alice.id,
+            label: " Spot ",
+            credentials: nil,
+            by: .system
+        )
         #expect(renamed.label == "Spot" && renamed.status == .approved)
         #expect(await harness.validator.calls.count == 1)
     }
@@ -125,8 +140,16 @@ import Testing
     @Test func updatingToAnotherOwnKeyIsADuplicate() async throws {
         let harness = try ServiceHarness()
         let alice = try await harness.user()
-        let first = try await harness.service.addKey(Sample.submission(apiKey: "first-key-00000001"), userID: alice.id, by: .system)
-        let second = try await harness.service.addKey(Sample.submission(apiKey: "second-key-0000001"), userID: alice.id, by: .system)
+        let first = try await harness.service.addKey(
+            Sample.submission(apiKey: "first-key-00000001"),
+            userID: alice.id,
+            by: .system
+        )
+        let second = try await harness.service.addKey(
+            Sample.submission(apiKey: "second-key-0000001"),
+            userID: alice.id,
+            by: .system
+        )
         await #expect(throws: ApprovalError.duplicateKey(existingID: first.id)) {
             try await harness.service.updateKey(
                 keyID: second.id,

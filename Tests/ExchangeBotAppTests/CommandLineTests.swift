@@ -92,14 +92,23 @@ struct CommandLineTests {
         let unknown = try ExchangeBotBinary.run(["token", "99"], environment: environment, in: folder)
         #expect(unknown.status == 0 && unknown.output.contains("warning: no user with id 99"))
         environment["SECRET_KEY"] = nil
-        #expect(try ExchangeBotBinary.run(["token", "1"], environment: environment, in: folder).errors.contains("SECRET_KEY"))
+        #expect(
+            try ExchangeBotBinary.run(["token", "1"], environment: environment, in: folder).errors.contains(
+                "SECRET_KEY"
+            )
+        )
     }
 
     @Test func runStopsCleanlyOnSIGTERM() async throws {
         var environment = baseEnvironment
         environment["SECRET_KEY"] = "s"
         environment["BRAIN_CAPITAL_MASTER_KEY"] = key.base64
-        let result = try ExchangeBotBinary.run(["run"], environment: environment, in: folder, terminateWhenReady: "exchange-bot ready")
+        let result = try ExchangeBotBinary.run(
+            ["run"],
+            environment: environment,
+            in: folder,
+            terminateWhenReady: "exchange-bot ready"
+        )
         #expect(result.status == 0, "\(result.errors)")
         #expect(result.errors.contains("exchange-bot stopped"))
     }
@@ -107,10 +116,17 @@ struct CommandLineTests {
     /// A database with one user and `count` keys sealed under `key`, checkpointed and closed so the main file holds
     /// it all.
     func seed(count: Int, under key: FernetKey) async throws {
-        let harness = try ServiceHarness(location: .file(path: folder.path("db/bot.sqlite")), ring: try MultiFernet(keys: [key]))
+        let harness = try ServiceHarness(
+            location: .file(path: folder.path("db/bot.sqlite")),
+            ring: try MultiFernet(keys: [key])
+        )
         let user = try await harness.user()
         for index in 0..<count {
-            _ = try await harness.service.addKey(Sample.submission(apiKey: "cli-key-\(index)-00000000"), userID: user.id, by: .system)
+            _ = try await harness.service.addKey(
+                Sample.submission(apiKey: "cli-key-\(index)-00000000"),
+                userID: user.id,
+                by: .system
+            )
         }
         try await harness.database.writer.writeWithoutTransaction { db in _ = try db.checkpoint(.truncate) }
         try (harness.database.writer as? DatabasePool)?.close()

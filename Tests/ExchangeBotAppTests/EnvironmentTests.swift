@@ -37,7 +37,12 @@ import Testing
     }
 
     @Test func telegramNeedsAnAdminChat() throws {
-        #expect(throws: ConfigurationError("ADMIN_CHAT_ID", "is required with TELEGRAM_BOT_TOKEN: the admin group's chat id")) {
+        #expect(
+            throws: ConfigurationError(
+                "ADMIN_CHAT_ID",
+                "is required with TELEGRAM_BOT_TOKEN: the admin group's chat id"
+            )
+        ) {
             try Environment(["TELEGRAM_BOT_TOKEN": "123:ABC"]).telegram()
         }
         let settings = try #require(

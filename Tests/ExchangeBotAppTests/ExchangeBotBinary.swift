@@ -41,7 +41,9 @@ enum ExchangeBotBinary {
         let deadline = Date().addingTimeInterval(timeout)
         var signalled = false
         while process.isRunning {
-            if let marker, !signalled, let text = try? String(contentsOfFile: errorFile, encoding: .utf8), text.contains(marker) {
+            if let marker, !signalled, let text = try? String(contentsOfFile: errorFile, encoding: .utf8),
+                text.contains(marker)
+            {
                 process.terminate()
                 signalled = true
             }

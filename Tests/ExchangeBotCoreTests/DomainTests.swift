@@ -8,9 +8,11 @@ import Testing
         #expect(ExchangeID(normalizing: " coinbasepro ") == .coinbaseexchange)
         #expect(ExchangeID(normalizing: "KUCOIN") == .kucoin)
         #expect(ExchangeID(normalizing: "ftx") == nil)
-        #expect(ExchangeID.allCases.map(\.displayName) == [
-            "Binance", "Bybit", "OKX", "Gate", "MEXC", "KuCoin", "Coinbase", "Coinbase Exchange", "Kraken",
-        ])
+        #expect(
+            ExchangeID.allCases.map(\.displayName) == [
+                "Binance", "Bybit", "OKX", "Gate", "MEXC", "KuCoin", "Coinbase", "Coinbase Exchange", "Kraken",
+            ]
+        )
         #expect(ExchangeID.allCases.filter(\.requiresPassphrase) == [.okx, .kucoin, .coinbaseexchange])
     }
 }
@@ -18,7 +20,12 @@ import Testing
 @Suite struct SecretHandlingTests {
     @Test func secretsNeverPrint() {
         let secret = SecretString("hunter2-very-secret")
-        let credentials = Credentials(exchange: .okx, apiKey: "k", apiSecret: secret, passphrase: SecretString("pp-secret"))
+        let credentials = Credentials(
+            exchange: .okx,
+            apiKey: "k",
+            apiSecret: secret,
+            passphrase: SecretString("pp-secret")
+        )
         for text in ["\(secret)", String(reflecting: secret), "\(credentials)", String(reflecting: credentials)] {
             #expect(!text.contains("hunter2") && !text.contains("pp-secret"))
         }

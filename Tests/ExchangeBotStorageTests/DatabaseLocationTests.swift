@@ -5,11 +5,20 @@ import Testing
 
 @Suite struct DatabaseLocationTests {
     @Test func sqlalchemyForms() throws {
-        #expect(try DatabaseLocation(url: "sqlite:///data/x.sqlite", workingDirectory: "/srv/bot") == .file(path: "/srv/bot/data/x.sqlite"))
-        #expect(try DatabaseLocation(url: "sqlite:////var/lib/bot/x.db", workingDirectory: "/srv") == .file(path: "/var/lib/bot/x.db"))
+        #expect(
+            try DatabaseLocation(url: "sqlite:///data/x.sqlite", workingDirectory: "/srv/bot")
+                == .file(path: "/srv/bot/data/x.sqlite")
+        )
+        #expect(
+            try DatabaseLocation(url: "sqlite:////var/lib/bot/x.db", workingDirectory: "/srv")
+                == .file(path: "/var/lib/bot/x.db")
+        )
         #expect(try DatabaseLocation(url: "sqlite://") == .inMemory)
         #expect(try DatabaseLocation(url: "sqlite:///:memory:") == .inMemory)
-        #expect(try DatabaseLocation(url: "sqlite:///my%20data/x.db", workingDirectory: "/w") == .file(path: "/w/my data/x.db"))
+        #expect(
+            try DatabaseLocation(url: "sqlite:///my%20data/x.db", workingDirectory: "/w")
+                == .file(path: "/w/my data/x.db")
+        )
     }
 
     @Test(arguments: ["postgresql://u@h/db", "sqlite:/x.db", "sqlite://host/x.db", "data/x.sqlite", "sqlite:///"])

@@ -34,7 +34,9 @@ import Testing
 
     func secrets(_ database: AppDatabase, ring: MultiFernet) async throws -> [String] {
         let store = SQLiteExchangeStore(database: database, ring: ring)
-        let ids = try await database.writer.read { db in try Int64.fetchAll(db, sql: "SELECT id FROM user_exchanges ORDER BY id") }
+        let ids = try await database.writer.read { db in
+            try Int64.fetchAll(db, sql: "SELECT id FROM user_exchanges ORDER BY id")
+        }
         var values = [String]()
         for id in ids {
             let credentials = try #require(try await store.credentials(ofKey: id))
@@ -52,13 +54,18 @@ import Testing
         }
         let ring = try MultiFernet(keys: [new, old])
         let report = try MasterKeyRotation.rotate(database, ring: ring)
-        #expect(report.rows == 30 && report.secrets == 30 && report.passphrases == 10 && report.alreadyUnderPrimary == 0)
+        #expect(
+            report.rows == 30 && report.secrets == 30 && report.passphrases == 10 && report.alreadyUnderPrimary == 0
+        )
         // Every secret now opens with the new key alone, unchanged.
         #expect(try await secrets(database, ring: try MultiFernet(keys: [new])) == before)
         let newToken = try await database.writer.read { db in
             try String.fetchOne(db, sql: "SELECT api_secret FROM user_exchanges ORDER BY id LIMIT 1")
         }
-        #expect(try Fernet(key: old).extractTimestamp(try #require(oldToken)) == Fernet(key: new).extractTimestamp(try #require(newToken)))
+        #expect(
+            try Fernet(key: old).extractTimestamp(try #require(oldToken))
+                == Fernet(key: new).extractTimestamp(try #require(newToken))
+        )
         let audit = try await SQLiteExchangeStore(database: database, ring: ring).auditLog(limit: 1)
         #expect(audit.first?.action == .rotateMasterKey && audit.first?.detail?.contains(new.fingerprint) == true)
         #expect(audit.first?.detail?.contains(new.base64) == false)
@@ -96,7 +103,9 @@ import Testing
             #expect(error.rowIDs == [3])
             #expect(error.description.contains("BRAIN_CAPITAL_MASTER_KEY"))
         }
-        let underOld = try await database.writer.read { db in try String.fetchAll(db, sql: "SELECT api_secret FROM user_exchanges WHERE id != 3") }
+        let underOld = try await database.writer.read { db in
+            try String.fetchAll(db, sql: "SELECT api_secret FROM user_exchanges WHERE id != 3")
+        }
         #expect(underOld.allSatisfy { ring.keyIndex(opening: $0) == 1 })
         let check = try MasterKeyCheck.run(database, ring: ring)
         #expect(check.unreadable == 1 && !check.wrongKey && check.openedByOlderKeys == check.tokens - 1)
@@ -115,7 +124,9 @@ import Testing
         // Still all under the old key, in this connection and in a fresh one.
         let reopened = try AppDatabase.open(.file(path: path))
         for db in [database, reopened] {
-            let tokens = try await db.writer.read { db in try String.fetchAll(db, sql: "SELECT api_secret FROM user_exchanges") }
+            let tokens = try await db.writer.read { db in
+                try String.fetchAll(db, sql: "SELECT api_secret FROM user_exchanges")
+            }
             #expect(tokens.count == 30 && tokens.allSatisfy { ring.keyIndex(opening: $0) == 1 })
         }
         #expect(try await secrets(reopened, ring: try MultiFernet(keys: [old])).count == 30)

@@ -50,10 +50,12 @@ import Testing
         }
         #expect(Set(tables).isSuperset(of: ["users", "user_exchanges", "audit_log", "key_validation", "outbox"]))
         let columns = try database.writer.read { db in try db.columns(in: "user_exchanges").map(\.name) }
-        #expect(columns == [
-            "id", "user_id", "exchange_name", "label", "api_key", "api_secret", "passphrase", "status", "is_active",
-            "error_message", "created_at", "updated_at",
-        ])
+        #expect(
+            columns == [
+                "id", "user_id", "exchange_name", "label", "api_key", "api_secret", "passphrase", "status", "is_active",
+                "error_message", "created_at", "updated_at",
+            ]
+        )
         // WAL, so readers never wait for the writer.
         let mode = try database.writer.read { db in try String.fetchOne(db, sql: "PRAGMA journal_mode") }
         #expect(mode == "wal")
@@ -101,9 +103,19 @@ import Testing
         #expect(try await store.pendingRequests().map(\.owner.username) == ["seeduser"])
 
         // And what this service writes, Python reads.
-        let service = ApprovalService(store: store, validator: FakeValidator(), notifier: RecordingNotifier(), clock: FixedClock())
+        let service = ApprovalService(
+            store: store,
+            validator: FakeValidator(),
+            notifier: RecordingNotifier(),
+            clock: FixedClock()
+        )
         let added = try await service.addKey(
-            Sample.submission(exchange: "kucoin", apiKey: "kucoin-key-000001", secret: "kc-secret", passphrase: "kc-pass"),
+            Sample.submission(
+                exchange: "kucoin",
+                apiKey: "kucoin-key-000001",
+                secret: "kc-secret",
+                passphrase: "kc-pass"
+            ),
             userID: 7,
             by: .system
         )

@@ -25,12 +25,30 @@ import Testing
         #expect(try fernet.decryptString(Self.token, ttl: 60, now: now) == "hello")
     }
 
-    @Test(arguments: [
-        ("incorrect mac", "gAAAAAAdwJ6xAAECAwQFBgcICQoLDA0OD3HkMATM5lFqGaerZ-fWPAl1-szkFVzXTuGb4hR8AKtwcaX1YdykQUFBQUFBQUFBQQ==", 499_162_801, FernetError.invalidSignature),
-        ("payload padding error", "gAAAAAAdwJ6xAAECAwQFBgcICQoLDA0ODz4LEpdELGQAad7aNEHbf-JkLPIpuiYRLQ3RtXatOYREu2FWke6CnJNYIbkuKNqOhw==", 499_162_801, .invalidPadding),
-        ("expired TTL", "gAAAAAAdwJ6xAAECAwQFBgcICQoLDA0OD3HkMATM5lFqGaerZ-fWPAl1-szkFVzXTuGb4hR8AKtwcaX1YdykRtfsH-p1YsUD2Q==", 499_162_891, .expired),
-        ("payload size not multiple of block size", "gAAAAAAdwJ6xAAECAwQFBgcICQoLDA0OD3HkMATM5lFqGaerZ-fWPOm73QeoCk9uGib28Xe5vz6oxq5nmxbx_v7mrfyudzUm", 499_162_801, .malformedToken),
-    ] as [(String, String, Int64, FernetError)])
+    @Test(
+        arguments: [
+            (
+                "incorrect mac",
+                "gAAAAAAdwJ6xAAECAwQFBgcICQoLDA0OD3HkMATM5lFqGaerZ-fWPAl1-szkFVzXTuGb4hR8AKtwcaX1YdykQUFBQUFBQUFBQQ==",
+                499_162_801, FernetError.invalidSignature
+            ),
+            (
+                "payload padding error",
+                "gAAAAAAdwJ6xAAECAwQFBgcICQoLDA0ODz4LEpdELGQAad7aNEHbf-JkLPIpuiYRLQ3RtXatOYREu2FWke6CnJNYIbkuKNqOhw==",
+                499_162_801, .invalidPadding
+            ),
+            (
+                "expired TTL",
+                "gAAAAAAdwJ6xAAECAwQFBgcICQoLDA0OD3HkMATM5lFqGaerZ-fWPAl1-szkFVzXTuGb4hR8AKtwcaX1YdykRtfsH-p1YsUD2Q==",
+                499_162_891, .expired
+            ),
+            (
+                "payload size not multiple of block size",
+                "gAAAAAAdwJ6xAAECAwQFBgcICQoLDA0OD3HkMATM5lFqGaerZ-fWPOm73QeoCk9uGib28Xe5vz6oxq5nmxbx_v7mrfyudzUm",
+                499_162_801, .malformedToken
+            ),
+        ] as [(String, String, Int64, FernetError)]
+    )
     func invalidVectorsTypedIn(description: String, token: String, now: Int64, expected: FernetError) throws {
         let fernet = Fernet(key: try FernetKey(base64: Self.secret))
         #expect(throws: expected, "\(description)") {

@@ -55,7 +55,10 @@ public enum Python {
         process.waitUntilExit()
         while !errorData.isSet { usleep(1000) }
         guard process.terminationStatus == 0 else {
-            throw Failure(status: process.terminationStatus, standardError: String(decoding: errorData.value ?? Data(), as: UTF8.self))
+            throw Failure(
+                status: process.terminationStatus,
+                standardError: String(decoding: errorData.value ?? Data(), as: UTF8.self)
+            )
         }
         return String(decoding: outData, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
     }

@@ -1,0 +1,40 @@
+import ExchangeBotCore
+import Foundation
+import Testing
+
+/// `locales/en.json` holds a text for every error code and exchange people can meet.
+@Suite struct LocaleCoverageTests {
+    static let english: [String: String] = {
+        var root = URL(fileURLWithPath: #filePath)
+        for _ in 0..<3 { root.deleteLastPathComponent() }
+        let data = (try? Data(contentsOf: root.appendingPathComponent("locales/en.json"))) ?? Data()
+        return (try? JSONDecoder().decode([String: String].self, from: data)) ?? [:]
+    }()
+
+    @Test func everyErrorCodeHasAnEnglishText() {
+        let credentialErrors: [CredentialError] = [
+            .invalidAPIKey, .invalidSecret, .invalidPassphrase, .ipNotWhitelisted, .clockSkew, .tradePermissionMissing,
+            .withdrawalEnabled, .exchangeUnavailable(""), .rateLimited, .timeout, .unexpectedResponse(""),
+            .sandboxUnavailable(.mexc),
+        ]
+        let approvalErrors: [ApprovalError] = [
+            .invalidInput(field: .label, problem: ""), .unknownExchange(""), .passphraseRequired(.okx),
+            .passphraseNotAccepted(.binance), .duplicateKey(existingID: 0), .keyNotFound, .userNotFound, .userInactive,
+            .notApproved(.pending), .alreadyDecided(.approved, by: nil), .secretUnreadable, .storageFailure,
+        ]
+        let codes = credentialErrors.map(\.code) + approvalErrors.map(\.code)
+        #expect(!Self.english.isEmpty)
+        for code in codes {
+            #expect(Self.english["error.\(code)"] != nil, "locales/en.json lacks error.\(code)")
+        }
+    }
+
+    @Test func everyExchangeAndStatusHasAnEnglishText() {
+        for exchange in ExchangeID.allCases {
+            #expect(Self.english["exchange.\(exchange.rawValue)"] == exchange.displayName)
+        }
+        for status in KeyStatus.allCases {
+            #expect(Self.english["status.\(status.rawValue)"] != nil)
+        }
+    }
+}

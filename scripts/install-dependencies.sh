@@ -1,0 +1,24 @@
+#!/usr/bin/env bash
+# Installs the system packages the build and the tests need, when they are missing (Debian/Ubuntu).
+# The Swift toolchain itself (6.1 or later) is a prerequisite: see README.md.
+set -euo pipefail
+
+packages=(libsqlite3-dev sqlite3 python3)
+missing=()
+for package in "${packages[@]}"; do
+    dpkg-query -W -f='${Status}' "$package" 2>/dev/null | grep -q "install ok installed" || missing+=("$package")
+done
+
+if ((${#missing[@]})); then
+    echo "installing: ${missing[*]}"
+    sudo_cmd=()
+    [[ $(id -u) -eq 0 ]] || sudo_cmd=(sudo)
+    "${sudo_cmd[@]}" apt-get update -qq
+    DEBIAN_FRONTEND=noninteractive "${sudo_cmd[@]}" apt-get install -y -qq "${missing[@]}"
+fi
+
+# Python's `cryptography` is the tests' independent Fernet oracle; the tests skip those checks without it.
+if ! python3 -c "import cryptography" 2>/dev/null; then
+    python3 -m pip install --quiet cryptography 2>/dev/null \
+        || echo "note: python3 has no 'cryptography' module; the Python interop tests will be skipped"
+fi
