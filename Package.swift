@@ -20,6 +20,7 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-argument-parser.git", from: "1.8.2"),
         .package(url: "https://github.com/apple/swift-log.git", from: "1.16.2"),
         .package(url: "https://github.com/swift-server/swift-service-lifecycle.git", from: "2.13.0"),
+        .package(url: "https://github.com/hummingbird-project/hummingbird.git", from: "2.28.1"),
     ],
     targets: [
         // MARK: Pure libraries
@@ -40,6 +41,14 @@ let package = Package(
             name: "ExchangeBotCore",
             swiftSettings: strictSettings
         ),
+        .target(
+            name: "ExchangeSigning",
+            dependencies: [
+                "ExchangeBotCore",
+                .product(name: "Crypto", package: "swift-crypto"),
+            ],
+            swiftSettings: strictSettings
+        ),
 
         // MARK: Adapters
         .target(
@@ -52,6 +61,18 @@ let package = Package(
             swiftSettings: strictSettings
         ),
 
+        .target(
+            name: "ExchangeBotAPI",
+            dependencies: [
+                "ExchangeBotCore",
+                "AccessTokens",
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: strictSettings
+        ),
+
         // MARK: Composition
         .target(
             name: "ExchangeBotApp",
@@ -60,6 +81,7 @@ let package = Package(
                 "ExchangeBotStorage",
                 "Fernet",
                 "AccessTokens",
+                "ExchangeBotAPI",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "UnixSignals", package: "swift-service-lifecycle"),
@@ -92,6 +114,22 @@ let package = Package(
                 "ExchangeBotCore", "ExchangeBotStorage", "Fernet", .product(name: "GRDB", package: "GRDB.swift"),
             ],
             path: "Tests/TestSupport",
+            swiftSettings: strictSettings
+        ),
+        .testTarget(
+            name: "ExchangeSigningTests",
+            dependencies: ["ExchangeSigning", "ExchangeBotCore", "TestSupport"],
+            swiftSettings: strictSettings
+        ),
+        .testTarget(
+            name: "ExchangeBotAPITests",
+            dependencies: [
+                "ExchangeBotAPI", "ExchangeBotCore", "ExchangeBotStorage", "AccessTokens", "Fernet", "TestSupport",
+                .product(name: "HummingbirdTesting", package: "hummingbird"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "InMemoryLogging", package: "swift-log"),
+                .product(name: "GRDB", package: "GRDB.swift"),
+            ],
             swiftSettings: strictSettings
         ),
         .testTarget(name: "FernetTests", dependencies: ["Fernet", "TestSupport"], swiftSettings: strictSettings),

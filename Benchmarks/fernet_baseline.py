@@ -39,7 +39,7 @@ def import_fernet():
     try:
         from cryptography import fernet
     except ImportError as error:
-        emit({"error": f"python module 'cryptography' is not importable ({error})"})
+        emit({"error": f"python module 'cryptography' is not importable: {error}"})
         sys.exit(MISSING_CRYPTOGRAPHY)
     return fernet
 

@@ -44,8 +44,10 @@ public struct BearerTokenAuthority: Sendable {
 
     /// The user id a valid token speaks for.
     public func verify(_ token: String, now: Date = Date()) throws(Refusal) -> Int64 {
-        // A real token is well under 200 characters; refuse large inputs before decoding them.
-        guard token.utf8.count <= 512, let decoded = Data(base64Encoded: token),
+        // A real token is well under 200 characters; refuse large inputs before decoding them. The seed's FastAPI
+        // side decodes with `urlsafe_b64decode`, so both alphabets are accepted.
+        let standard = token.replacingOccurrences(of: "-", with: "+").replacingOccurrences(of: "_", with: "/")
+        guard token.utf8.count <= 512, let decoded = Data(base64Encoded: standard),
             let text = String(data: decoded, encoding: .utf8)
         else { throw .malformed }
         let parts = text.split(separator: ":", omittingEmptySubsequences: false)

@@ -1,3 +1,5 @@
+import AccessTokens
+import ExchangeBotAPI
 import ExchangeBotCore
 import ExchangeBotStorage
 import Fernet
@@ -45,14 +47,40 @@ public enum Application {
                 metadata: ["count": "\(check.unreadable)"]
             )
         }
-        let database = try Commands.openDatabase(environment, concurrentReads: true)
-        _ = (database, ring)
 
-        let group = ServiceGroup(
-            services: [ReadinessAnnouncer(logger: logger, bot: telegram != nil, rest: rest != nil)],
-            gracefulShutdownSignals: [.sigterm, .sigint],
-            logger: logger
+        let database = try Commands.openDatabase(environment, concurrentReads: true)
+        let store = SQLiteExchangeStore(database: database, ring: ring)
+        let service = ApprovalService(
+            store: store,
+            validator: UnconfiguredValidator(),
+            notifier: NoNotifier()
         )
+
+        var services: [any Service] = []
+        if let rest {
+            let dependencies = APIDependencies(
+                service: service,
+                store: store,
+                authority: BearerTokenAuthority(secretKey: rest.secretKey.exposedValue, maxAge: rest.tokenMaxAge),
+                rateLimit: (rest.rateLimit.requests, rest.rateLimit.perSeconds),
+                databaseIsReachable: { await database.isReachable() },
+                botState: { telegram == nil ? "disabled" : "not running" }
+            )
+            services.append(
+                APIServer.application(
+                    dependencies,
+                    host: rest.host,
+                    port: rest.port,
+                    logger: Logger(label: "exchange-bot.api")
+                )
+            )
+        }
+        if telegram != nil {
+            logger.warning("TELEGRAM_BOT_TOKEN is set, but this build has no Telegram front end yet")
+        }
+        services.append(ReadinessAnnouncer(logger: logger, bot: false, rest: rest != nil))
+
+        let group = ServiceGroup(services: services, gracefulShutdownSignals: [.sigterm, .sigint], logger: logger)
         try await group.run()
         logger.info("exchange-bot stopped")
     }

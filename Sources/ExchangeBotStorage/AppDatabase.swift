@@ -36,6 +36,11 @@ public struct AppDatabase: Sendable {
         try Migrations.migrator.migrate(writer)
     }
 
+    /// Whether the database answers a trivial query (for health checks).
+    public func isReachable() async -> Bool {
+        (try? await writer.read { db in try Int.fetchOne(db, sql: "SELECT 1") }) == 1
+    }
+
     /// The migrations applied so far, by name.
     public func appliedMigrations() throws -> [String] {
         try writer.read { db in try Migrations.migrator.appliedMigrations(db) }

@@ -82,20 +82,20 @@ public struct SQLiteExchangeStore: ExchangeStore {
                 db,
                 sql: "SELECT \(RowMapping.keyColumns) FROM user_exchanges e WHERE e.user_id = ? ORDER BY e.id",
                 arguments: [userID]
-            ).map(RowMapping.key)
+            ).map(key(from:))
         }
     }
 
     public func key(id: Int64) async throws -> ExchangeKey? {
-        try await writer.read { db in try Self.fetchKey(db, id: id) }
+        try await writer.read { db in try self.fetchKey(db, id: id) }
     }
 
-    static func fetchKey(_ db: Database, id: Int64) throws -> ExchangeKey? {
+    func fetchKey(_ db: Database, id: Int64) throws -> ExchangeKey? {
         try Row.fetchOne(
             db,
             sql: "SELECT \(RowMapping.keyColumns) FROM user_exchanges e WHERE e.id = ?",
             arguments: [id]
-        ).map(RowMapping.key)
+        ).map(key(from:))
     }
 
     public func insertKey(_ submission: StoredKeySubmission, audit: AuditEntry) async throws -> InsertOutcome {
@@ -103,7 +103,7 @@ public struct SQLiteExchangeStore: ExchangeStore {
         let secret = ring.encrypt(credentials.apiSecret.exposedValue, at: submission.at)
         let passphrase = credentials.passphrase.map { ring.encrypt($0.exposedValue, at: submission.at) }
         return try await writer.write { db in
-            if let existing = try Self.duplicate(db, userID: submission.userID, credentials: credentials, except: nil) {
+            if let existing = try self.duplicate(db, userID: submission.userID, credentials: credentials, except: nil) {
                 return .duplicate(existingID: existing)
             }
             let now = DatabaseDate.format(submission.at)
@@ -123,7 +123,7 @@ public struct SQLiteExchangeStore: ExchangeStore {
             var entry = audit
             entry.exchangeID = id
             try Self.insertAudit(db, entry)
-            let key = try Self.fetchKey(db, id: id)!
+            let key = try self.fetchKey(db, id: id)!
             let event = try Self.enqueue(
                 db,
                 kind: .submitted(submission.report),
@@ -141,7 +141,7 @@ public struct SQLiteExchangeStore: ExchangeStore {
         let secret = change.credentials.map { ring.encrypt($0.apiSecret.exposedValue, at: change.at) }
         let passphrase = change.credentials?.passphrase.map { ring.encrypt($0.exposedValue, at: change.at) }
         return try await writer.write { db in
-            guard let key = try Self.fetchKey(db, id: id), key.userID == ownerID else { return .notFound }
+            guard let key = try self.fetchKey(db, id: id), key.userID == ownerID else { return .notFound }
             let now = DatabaseDate.format(change.at)
             if let label = change.label {
                 try db.execute(
@@ -151,7 +151,7 @@ public struct SQLiteExchangeStore: ExchangeStore {
             }
             var event: KeyEvent?
             if let credentials = change.credentials, let secret {
-                if let existing = try Self.duplicate(db, userID: ownerID, credentials: credentials, except: id) {
+                if let existing = try self.duplicate(db, userID: ownerID, credentials: credentials, except: id) {
                     return .duplicate(existingID: existing)
                 }
                 try db.execute(
@@ -165,7 +165,7 @@ public struct SQLiteExchangeStore: ExchangeStore {
                 if let report = change.report {
                     try Self.saveReport(db, exchangeID: id, report: report, at: change.at)
                 }
-                let updated = try Self.fetchKey(db, id: id)!
+                let updated = try self.fetchKey(db, id: id)!
                 event = try Self.enqueue(
                     db,
                     kind: .submitted(change.report),
@@ -175,20 +175,20 @@ public struct SQLiteExchangeStore: ExchangeStore {
                 )
             }
             try Self.insertAudit(db, audit)
-            return .updated(try Self.fetchKey(db, id: id)!, event: event)
+            return .updated(try self.fetchKey(db, id: id)!, event: event)
         }
     }
 
     public func setActive(id: Int64, ownerID: Int64, active: Bool, audit: AuditEntry) async throws -> UpdateOutcome {
         try await writer.write { db in
-            guard let key = try Self.fetchKey(db, id: id), key.userID == ownerID else { return .notFound }
+            guard let key = try self.fetchKey(db, id: id), key.userID == ownerID else { return .notFound }
             if active && key.status != .approved { return .notApproved(key.status) }
             try db.execute(
                 sql: "UPDATE user_exchanges SET is_active = ?, updated_at = ? WHERE id = ?",
                 arguments: [active, DatabaseDate.format(audit.at), id]
             )
             try Self.insertAudit(db, audit)
-            return .updated(try Self.fetchKey(db, id: id)!, event: nil)
+            return .updated(try self.fetchKey(db, id: id)!, event: nil)
         }
     }
 
@@ -203,7 +203,7 @@ public struct SQLiteExchangeStore: ExchangeStore {
 
     public func decide(id: Int64, decision: Decision, audit: AuditEntry) async throws -> DecisionOutcome {
         try await writer.write { db in
-            guard let key = try Self.fetchKey(db, id: id) else { return .notFound }
+            guard let key = try self.fetchKey(db, id: id) else { return .notFound }
             guard key.status == .pending else {
                 return .alreadyDecided(key.status, by: try Self.decider(db, exchangeID: id))
             }
@@ -228,7 +228,7 @@ public struct SQLiteExchangeStore: ExchangeStore {
                 kind = .rejected(reason: reason)
             }
             try Self.insertAudit(db, audit)
-            let decided = try Self.fetchKey(db, id: id)!
+            let decided = try self.fetchKey(db, id: id)!
             let event = try Self.enqueue(db, kind: kind, key: decided, decidedBy: audit.caller, at: audit.at)
             return .decided(decided, event: event)
         }
@@ -248,7 +248,7 @@ public struct SQLiteExchangeStore: ExchangeStore {
                     """
             ).map { row in
                 PendingRequest(
-                    key: RowMapping.key(row),
+                    key: self.key(from: row),
                     owner: RowMapping.user(row),
                     report: Self.decodeReport(row["report"])
                 )
@@ -392,21 +392,36 @@ public struct SQLiteExchangeStore: ExchangeStore {
 
     // MARK: - Helpers
 
-    static func duplicate(_ db: Database, userID: Int64, credentials: Credentials, except id: Int64?) throws -> Int64? {
-        let aliases = credentials.exchange.storedNames
-        let placeholders = aliases.map { _ in "?" }.joined(separator: ", ")
-        var arguments: StatementArguments = [userID, credentials.apiKey]
-        arguments += StatementArguments(aliases)
-        arguments += [id ?? -1]
-        return try Int64.fetchOne(
+    /// Another key of this user on this exchange (or its alias) with the same API key, compared after opening
+    /// API keys the Python side stored encrypted.
+    func duplicate(_ db: Database, userID: Int64, credentials: Credentials, except id: Int64?) throws -> Int64? {
+        let names = credentials.exchange.storedNames
+        let placeholders = names.map { _ in "?" }.joined(separator: ", ")
+        var arguments: StatementArguments = [userID]
+        arguments += StatementArguments(names)
+        let rows = try Row.fetchAll(
             db,
             sql: """
-                SELECT id FROM user_exchanges
-                WHERE user_id = ? AND api_key = ? AND lower(exchange_name) IN (\(placeholders)) AND id != ?
-                LIMIT 1
+                SELECT id, api_key FROM user_exchanges WHERE user_id = ? AND lower(exchange_name) IN (\(placeholders))
                 """,
             arguments: arguments
         )
+        return rows.first { row in
+            (row["id"] as Int64) != id && revealAPIKey(row["api_key"]) == credentials.apiKey
+        }.map { $0["id"] }
+    }
+
+    /// A row as a key, its API key opened if the Python side stored it as a Fernet token (newer seed versions
+    /// encrypt it too; this service stores it in plain text, as the schema documents).
+    func key(from row: Row) -> ExchangeKey {
+        var key = RowMapping.key(row)
+        key.apiKey = revealAPIKey(key.apiKey)
+        return key
+    }
+
+    func revealAPIKey(_ stored: String) -> String {
+        guard stored.hasPrefix("gAAAAA"), let plain = try? ring.decryptString(stored) else { return stored }
+        return plain
     }
 
     static func saveReport(_ db: Database, exchangeID: Int64, report: ValidationReport, at date: Date) throws {

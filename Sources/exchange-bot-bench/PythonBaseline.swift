@@ -46,7 +46,7 @@ struct PythonBaseline {
 
         let candidates = options.baselineScript.map { [$0] } ?? defaultScriptCandidates()
         guard let script = candidates.first(where: { FileManager.default.fileExists(atPath: $0) }) else {
-            return .skipped(reason: "baseline script not found (looked at \(candidates.joined(separator: ", ")))")
+            return .skipped(reason: "baseline script not found; looked at \(candidates.joined(separator: ", "))")
         }
 
         do {

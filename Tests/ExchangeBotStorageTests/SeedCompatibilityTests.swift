@@ -158,6 +158,30 @@ import Testing
         #expect(try database.appliedMigrations() == ["v1-seed", "v2-service-tables"])
     }
 
+    @Test func apiKeysTheSeedEncryptedAreOpenedForDisplayAndDuplicates() async throws {
+        let harness = try ServiceHarness()
+        let alice = try await harness.user()
+        let sealed = harness.ring.encrypt("seed-encrypted-key-001")
+        try await harness.database.writer.write { db in
+            try db.execute(
+                sql: """
+                    INSERT INTO user_exchanges (user_id, exchange_name, label, api_key, api_secret, status, is_active)
+                    VALUES (?, 'bybit', 'From Python', ?, ?, 'APPROVED', 1)
+                    """,
+                arguments: [alice.id, sealed, harness.ring.encrypt("s")]
+            )
+        }
+        let key = try #require(try await harness.store.keys(ofUser: alice.id).first)
+        #expect(key.apiKey == "seed-encrypted-key-001" && key.maskedAPIKey == "seed…-001")
+        await #expect(throws: ApprovalError.duplicateKey(existingID: key.id)) {
+            try await harness.service.addKey(
+                Sample.submission(exchange: "bybit", apiKey: "seed-encrypted-key-001"),
+                userID: alice.id,
+                by: .system
+            )
+        }
+    }
+
     @Test func unknownStatusesAreNeverTradable() async throws {
         let harness = try ServiceHarness()
         let alice = try await harness.user()

@@ -1,0 +1,223 @@
+import ExchangeBotCore
+import Foundation
+import Hummingbird
+
+// The JSON shapes of the seed's FastAPI schemas (`ExchangeResponse`, `PendingExchangeResponse`, …), with
+// snake_case keys. Fields this service adds (`api_key_masked`, `validation`) are extra keys old clients ignore.
+
+/// `POST /user/exchanges/`.
+struct CreateKeyRequest: Decodable {
+    let exchangeName: String
+    let label: String
+    let apiKey: String
+    let apiSecret: String
+    let passphrase: String?
+
+    enum CodingKeys: String, CodingKey {
+        case exchangeName = "exchange_name"
+        case label
+        case apiKey = "api_key"
+        case apiSecret = "api_secret"
+        case passphrase
+    }
+}
+
+/// `PUT /user/exchanges/{id}`: a new label, new credentials (key and secret together), or both.
+struct UpdateKeyRequest: Decodable {
+    let label: String?
+    let apiKey: String?
+    let apiSecret: String?
+    let passphrase: String?
+
+    enum CodingKeys: String, CodingKey {
+        case label
+        case apiKey = "api_key"
+        case apiSecret = "api_secret"
+        case passphrase
+    }
+}
+
+/// `PATCH /user/exchanges/{id}/toggle`: the seed's `{"is_active": bool}`; without a body the key flips.
+struct ToggleRequest: Decodable {
+    let isActive: Bool?
+
+    enum CodingKeys: String, CodingKey {
+        case isActive = "is_active"
+    }
+}
+
+struct ApproveRequest: Decodable {
+    let notificationMessage: String?
+
+    enum CodingKeys: String, CodingKey {
+        case notificationMessage = "notification_message"
+    }
+}
+
+struct RejectRequest: Decodable {
+    let reason: String
+}
+
+/// A key as the API shows it: never its secret or passphrase, and its API key only masked.
+struct KeyResponse: Encodable {
+    let id: Int64
+    let userID: Int64
+    let exchangeName: String
+    let label: String
+    let status: String
+    let isActive: Bool
+    let errorMessage: String?
+    let createdAt: String?
+    let updatedAt: String?
+    let apiKeyMasked: String
+
+    init(_ key: ExchangeKey) {
+        id = key.id
+        userID = key.userID
+        exchangeName = key.exchangeName
+        label = key.label
+        status = key.status.rawValue
+        isActive = key.isActive
+        errorMessage = key.errorMessage
+        createdAt = key.createdAt.map(APIDate.format)
+        updatedAt = key.updatedAt.map(APIDate.format)
+        apiKeyMasked = key.maskedAPIKey
+    }
+
+    enum CodingKeys: String, CodingKey {
+        case id
+        case userID = "user_id"
+        case exchangeName = "exchange_name"
+        case label, status
+        case isActive = "is_active"
+        case errorMessage = "error_message"
+        case createdAt = "created_at"
+        case updatedAt = "updated_at"
+        case apiKeyMasked = "api_key_masked"
+    }
+
+    func encode(to encoder: any Encoder) throws {
+        var container = encoder.container(keyedBy: CodingKeys.self)
+        try container.encode(id, forKey: .id)
+        try container.encode(userID, forKey: .userID)
+        try container.encode(exchangeName, forKey: .exchangeName)
+        try container.encode(label, forKey: .label)
+        try container.encode(status, forKey: .status)
+        try container.encode(isActive, forKey: .isActive)
+        // The seed's schema has these keys even when null.
+        try container.encode(errorMessage, forKey: .errorMessage)
+        try container.encode(createdAt, forKey: .createdAt)
+        try container.encode(updatedAt, forKey: .updatedAt)
+        try container.encode(apiKeyMasked, forKey: .apiKeyMasked)
+    }
+}
+
+/// `GET /admin/exchanges/pending`.
+struct PendingResponse: Encodable {
+    let id: Int64
+    let userID: Int64
+    let userUsername: String
+    let userEmail: String?
+    let exchangeName: String
+    let label: String
+    let createdAt: String?
+    let apiKeyMasked: String
+    let validation: ValidationReport?
+
+    init(_ request: PendingRequest) {
+        id = request.key.id
+        userID = request.key.userID
+        userUsername = request.owner.username ?? "Unknown"
+        userEmail = request.owner.email
+        exchangeName = request.key.exchangeName
+        label = request.key.label
+        createdAt = request.key.createdAt.map(APIDate.format)
+        apiKeyMasked = request.key.maskedAPIKey
+        validation = request.report
+    }
+
+    enum CodingKeys: String, CodingKey {
+        case id
+        case userID = "user_id"
+        case userUsername = "user_username"
+        case userEmail = "user_email"
+        case exchangeName = "exchange_name"
+        case label
+        case createdAt = "created_at"
+        case apiKeyMasked = "api_key_masked"
+        case validation
+    }
+
+    func encode(to encoder: any Encoder) throws {
+        var container = encoder.container(keyedBy: CodingKeys.self)
+        try container.encode(id, forKey: .id)
+        try container.encode(userID, forKey: .userID)
+        try container.encode(userUsername, forKey: .userUsername)
+        try container.encode(userEmail, forKey: .userEmail)
+        try container.encode(exchangeName, forKey: .exchangeName)
+        try container.encode(label, forKey: .label)
+        try container.encode(createdAt, forKey: .createdAt)
+        try container.encode(apiKeyMasked, forKey: .apiKeyMasked)
+        try container.encode(validation, forKey: .validation)
+    }
+}
+
+/// `{"success": true, "message": "...", "exchange": {...}}`, the seed's answer to toggle, approve and reject.
+struct OutcomeResponse: Encodable {
+    let success: Bool
+    let message: String
+    let exchange: KeyResponse?
+}
+
+struct HealthResponse: Encodable {
+    let status: String
+    let database: String
+    let bot: String
+}
+
+/// Dates as FastAPI writes the seed's naive UTC datetimes: `2024-01-02T03:04:05.123456`.
+enum APIDate {
+    static func format(_ date: Date) -> String {
+        let seconds = date.timeIntervalSince1970
+        var whole = time_t(seconds.rounded(.down))
+        var micros = Int(((seconds - Double(whole)) * 1_000_000).rounded())
+        if micros == 1_000_000 {
+            whole += 1
+            micros = 0
+        }
+        var parts = tm()
+        gmtime_r(&whole, &parts)
+        return String(
+            format: "%04d-%02d-%02dT%02d:%02d:%02d.%06d",
+            Int(parts.tm_year) + 1900,
+            Int(parts.tm_mon) + 1,
+            Int(parts.tm_mday),
+            Int(parts.tm_hour),
+            Int(parts.tm_min),
+            Int(parts.tm_sec),
+            micros
+        )
+    }
+}
+
+/// A JSON response with a status.
+struct JSONResponse<Body: Encodable>: ResponseGenerator {
+    let status: HTTPResponse.Status
+    let body: Body
+
+    init(_ body: Body, status: HTTPResponse.Status = .ok) {
+        self.status = status
+        self.body = body
+    }
+
+    func response(from request: Request, context: some RequestContext) throws -> Response {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
+        let data = try encoder.encode(body)
+        return Response(
+            status: status,
+            headers: [.contentType: "application/json; charset=utf-8"],
+            body: .init(byteBuffer: ByteBuffer(bytes: data))
+        )
+    }
+}

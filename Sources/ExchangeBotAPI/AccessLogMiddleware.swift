@@ -1,0 +1,30 @@
+import Foundation
+import Hummingbird
+import Logging
+
+/// One structured line per request: method, path, status, duration and user id. Never the query string (it may
+/// carry tokens), the Authorization header or a body.
+struct AccessLogMiddleware: RouterMiddleware {
+    typealias Context = APIRequestContext
+    let logger: Logger
+
+    func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response)
+        async throws -> Response
+    {
+        let start = ContinuousClock.now
+        let response = try await next(request, context)
+        let elapsed = ContinuousClock.now - start
+        let milliseconds = Double(elapsed.components.seconds) * 1000 + Double(elapsed.components.attoseconds) / 1e15
+        logger.info(
+            "request",
+            metadata: [
+                "http.method": "\(request.method.rawValue)",
+                "http.path": "\(request.uri.path)",
+                "http.status": "\(response.status.code)",
+                "http.duration_ms": "\(String(format: "%.2f", milliseconds))",
+                "user.id": "\(context.identity.userID.map(String.init) ?? "-")",
+            ]
+        )
+        return response
+    }
+}

@@ -1,0 +1,394 @@
+import Foundation
+import Hummingbird
+
+/// The OpenAPI 3.1 description of the REST API, written by hand (and checked against the routes by the tests),
+/// and a `/docs` page that renders it with no outside script or stylesheet.
+enum OpenAPIDocument {
+    static func response(json: String) -> Response {
+        Response(
+            status: .ok,
+            headers: [.contentType: "application/json; charset=utf-8"],
+            body: .init(byteBuffer: ByteBuffer(string: json))
+        )
+    }
+
+    static func response(html: String) -> Response {
+        Response(
+            status: .ok,
+            headers: [
+                .contentType: "text/html; charset=utf-8",
+                .init("Content-Security-Policy")!:
+                    "default-src 'self'; script-src 'unsafe-inline' 'self'; style-src 'unsafe-inline'",
+            ],
+            body: .init(byteBuffer: ByteBuffer(string: html))
+        )
+    }
+
+    static let json = #"""
+        {
+          "openapi": "3.1.0",
+          "info": {
+            "title": "Exchange Bot API",
+            "version": "1.0.0",
+            "description": "Exchange API keys of copy-trading users: add (validated against the exchange, stored encrypted as PENDING), list, activate, update, delete; admins approve or reject. Compatible with the seed system's FastAPI endpoints. Paths are accepted with and without a trailing slash. Every error has the body {\"error\", \"detail\", \"code\"}."
+          },
+          "servers": [{ "url": "http://127.0.0.1:8000" }],
+          "security": [{ "bearer": [] }],
+          "paths": {
+            "/user/exchanges/": {
+              "get": {
+                "operationId": "listExchanges",
+                "summary": "List your exchange keys",
+                "responses": {
+                  "200": {
+                    "description": "Your keys, oldest first",
+                    "content": { "application/json": { "schema": { "type": "array", "items": { "$ref": "#/components/schemas/Exchange" } } } }
+                  },
+                  "401": { "$ref": "#/components/responses/Unauthorized" },
+                  "403": { "$ref": "#/components/responses/Forbidden" },
+                  "429": { "$ref": "#/components/responses/TooManyRequests" }
+                }
+              },
+              "post": {
+                "operationId": "addExchange",
+                "summary": "Add an exchange key",
+                "description": "Checks the key with its exchange (it authenticates, it can trade, it cannot withdraw), encrypts the secret and passphrase, and stores it as PENDING and inactive until an admin approves it.",
+                "requestBody": {
+                  "required": true,
+                  "content": { "application/json": {
+                    "schema": { "$ref": "#/components/schemas/ExchangeCreate" },
+                    "example": { "exchange_name": "okx", "label": "Main account", "api_key": "0f2b6c1e-7c1d-4c53-9d0b-5b6f1f0f6a11", "api_secret": "B3A1C0FFEE0123456789ABCDEF012345", "passphrase": "my key passphrase" }
+                  } }
+                },
+                "responses": {
+                  "201": { "description": "Stored as PENDING", "content": { "application/json": { "schema": { "$ref": "#/components/schemas/Exchange" } } } },
+                  "400": { "$ref": "#/components/responses/BadRequest" },
+                  "401": { "$ref": "#/components/responses/Unauthorized" },
+                  "403": { "$ref": "#/components/responses/Forbidden" },
+                  "409": { "$ref": "#/components/responses/Conflict" },
+                  "413": { "$ref": "#/components/responses/TooLarge" },
+                  "422": { "$ref": "#/components/responses/Unprocessable" },
+                  "429": { "$ref": "#/components/responses/TooManyRequests" },
+                  "502": { "$ref": "#/components/responses/BadGateway" },
+                  "504": { "$ref": "#/components/responses/GatewayTimeout" }
+                }
+              }
+            },
+            "/user/exchanges/{id}": {
+              "parameters": [{ "$ref": "#/components/parameters/ExchangeId" }],
+              "put": {
+                "operationId": "updateExchange",
+                "summary": "Change a key's label and/or credentials",
+                "description": "New credentials (api_key and api_secret together, plus passphrase where the exchange needs one) are validated like a new key and send it back to PENDING and inactive. A new label alone keeps the status.",
+                "requestBody": {
+                  "required": true,
+                  "content": { "application/json": {
+                    "schema": { "$ref": "#/components/schemas/ExchangeUpdate" },
+                    "example": { "label": "Spot account", "api_key": "new-key-id-0001", "api_secret": "new-secret-0001" }
+                  } }
+                },
+                "responses": {
+                  "200": { "description": "Updated", "content": { "application/json": { "schema": { "$ref": "#/components/schemas/Exchange" } } } },
+                  "400": { "$ref": "#/components/responses/BadRequest" },
+                  "401": { "$ref": "#/components/responses/Unauthorized" },
+                  "404": { "$ref": "#/components/responses/NotFound" },
+                  "409": { "$ref": "#/components/responses/Conflict" },
+                  "422": { "$ref": "#/components/responses/Unprocessable" },
+                  "429": { "$ref": "#/components/responses/TooManyRequests" },
+                  "502": { "$ref": "#/components/responses/BadGateway" },
+                  "504": { "$ref": "#/components/responses/GatewayTimeout" }
+                }
+              },
+              "delete": {
+                "operationId": "deleteExchange",
+                "summary": "Delete one of your keys",
+                "responses": {
+                  "200": { "description": "Deleted", "content": { "application/json": { "schema": { "$ref": "#/components/schemas/Outcome" },
+                    "example": { "success": true, "message": "Exchange deleted successfully", "exchange": null } } } },
+                  "401": { "$ref": "#/components/responses/Unauthorized" },
+                  "404": { "$ref": "#/components/responses/NotFound" },
+                  "429": { "$ref": "#/components/responses/TooManyRequests" }
+                }
+              }
+            },
+            "/user/exchanges/{id}/toggle": {
+              "parameters": [{ "$ref": "#/components/parameters/ExchangeId" }],
+              "patch": {
+                "operationId": "toggleExchange",
+                "summary": "Activate or deactivate a key",
+                "description": "Only APPROVED keys can be activated; deactivation always works. Without a body the key flips.",
+                "requestBody": {
+                  "required": false,
+                  "content": { "application/json": { "schema": { "$ref": "#/components/schemas/Toggle" }, "example": { "is_active": true } } }
+                },
+                "responses": {
+                  "200": { "description": "Changed", "content": { "application/json": { "schema": { "$ref": "#/components/schemas/Outcome" } } } },
+                  "401": { "$ref": "#/components/responses/Unauthorized" },
+                  "404": { "$ref": "#/components/responses/NotFound" },
+                  "409": { "$ref": "#/components/responses/Conflict" },
+                  "429": { "$ref": "#/components/responses/TooManyRequests" }
+                }
+              }
+            },
+            "/admin/exchanges/pending": {
+              "get": {
+                "operationId": "listPending",
+                "summary": "Keys waiting for a decision (admins)",
+                "responses": {
+                  "200": { "description": "Oldest first", "content": { "application/json": { "schema": { "type": "array", "items": { "$ref": "#/components/schemas/Pending" } } } } },
+                  "401": { "$ref": "#/components/responses/Unauthorized" },
+                  "403": { "$ref": "#/components/responses/Forbidden" },
+                  "429": { "$ref": "#/components/responses/TooManyRequests" }
+                }
+              }
+            },
+            "/admin/exchanges/{id}/approve": {
+              "parameters": [{ "$ref": "#/components/parameters/ExchangeId" }],
+              "post": {
+                "operationId": "approveExchange",
+                "summary": "Approve a PENDING key (admins)",
+                "description": "The owner is notified, with the optional message. Only one decision ever wins: a second one answers 409 naming who decided.",
+                "requestBody": {
+                  "required": false,
+                  "content": { "application/json": { "schema": { "$ref": "#/components/schemas/Approve" }, "example": { "notification_message": "Welcome aboard!" } } }
+                },
+                "responses": {
+                  "200": { "description": "Approved", "content": { "application/json": { "schema": { "$ref": "#/components/schemas/Outcome" } } } },
+                  "401": { "$ref": "#/components/responses/Unauthorized" },
+                  "403": { "$ref": "#/components/responses/Forbidden" },
+                  "404": { "$ref": "#/components/responses/NotFound" },
+                  "409": { "$ref": "#/components/responses/Conflict" },
+                  "422": { "$ref": "#/components/responses/Unprocessable" },
+                  "429": { "$ref": "#/components/responses/TooManyRequests" }
+                }
+              }
+            },
+            "/admin/exchanges/{id}/reject": {
+              "parameters": [{ "$ref": "#/components/parameters/ExchangeId" }],
+              "post": {
+                "operationId": "rejectExchange",
+                "summary": "Reject a PENDING key (admins)",
+                "description": "The reason is stored in error_message and sent to the owner.",
+                "requestBody": {
+                  "required": true,
+                  "content": { "application/json": { "schema": { "$ref": "#/components/schemas/Reject" }, "example": { "reason": "The key can withdraw funds." } } }
+                },
+                "responses": {
+                  "200": { "description": "Rejected", "content": { "application/json": { "schema": { "$ref": "#/components/schemas/Outcome" } } } },
+                  "400": { "$ref": "#/components/responses/BadRequest" },
+                  "401": { "$ref": "#/components/responses/Unauthorized" },
+                  "403": { "$ref": "#/components/responses/Forbidden" },
+                  "404": { "$ref": "#/components/responses/NotFound" },
+                  "409": { "$ref": "#/components/responses/Conflict" },
+                  "422": { "$ref": "#/components/responses/Unprocessable" },
+                  "429": { "$ref": "#/components/responses/TooManyRequests" }
+                }
+              }
+            },
+            "/healthz": {
+              "get": {
+                "operationId": "health",
+                "summary": "Liveness: database reachable, bot polling state",
+                "security": [],
+                "responses": {
+                  "200": { "description": "Healthy", "content": { "application/json": { "schema": { "$ref": "#/components/schemas/Health" },
+                    "example": { "status": "ok", "database": "ok", "bot": "polling" } } } },
+                  "503": { "description": "The database does not answer", "content": { "application/json": { "schema": { "$ref": "#/components/schemas/Health" } } } }
+                }
+              }
+            },
+            "/openapi.json": {
+              "get": { "operationId": "openapi", "summary": "This document", "security": [], "responses": { "200": { "description": "OpenAPI 3.1", "content": { "application/json": {} } } } }
+            },
+            "/docs": {
+              "get": { "operationId": "docs", "summary": "A page that renders this document", "security": [], "responses": { "200": { "description": "HTML", "content": { "text/html": {} } } } }
+            }
+          },
+          "components": {
+            "securitySchemes": {
+              "bearer": {
+                "type": "http",
+                "scheme": "bearer",
+                "description": "base64(\"{user_id}:{timestamp}:{hex(HMAC-SHA256(SECRET_KEY, \\\"{user_id}:{timestamp}\\\"))}\"), valid for TOKEN_MAX_AGE seconds; `exchange-bot token USER_ID` mints one."
+              }
+            },
+            "parameters": {
+              "ExchangeId": { "name": "id", "in": "path", "required": true, "schema": { "type": "integer", "minimum": 1 }, "example": 12 }
+            },
+            "schemas": {
+              "Error": {
+                "type": "object",
+                "required": ["error", "detail", "code"],
+                "properties": {
+                  "error": { "type": "string", "description": "The HTTP reason phrase" },
+                  "detail": { "type": "string", "description": "What went wrong, for people; never a secret" },
+                  "code": { "type": "string", "description": "The HTTP status code" }
+                },
+                "example": { "error": "Conflict", "detail": "This key was already approved by alice.", "code": "409" }
+              },
+              "ExchangeName": {
+                "type": "string",
+                "enum": ["binance", "bybit", "okx", "gate", "mexc", "kucoin", "coinbase", "coinbaseexchange", "kraken", "gateio", "coinbasepro"],
+                "description": "CCXT ids; gateio and coinbasepro are aliases of gate and coinbaseexchange"
+              },
+              "ExchangeCreate": {
+                "type": "object",
+                "required": ["exchange_name", "label", "api_key", "api_secret"],
+                "properties": {
+                  "exchange_name": { "$ref": "#/components/schemas/ExchangeName" },
+                  "label": { "type": "string", "minLength": 1, "maxLength": 100 },
+                  "api_key": { "type": "string", "minLength": 1, "maxLength": 500, "description": "Coinbase: the CDP key name" },
+                  "api_secret": { "type": "string", "minLength": 1, "maxLength": 4096, "description": "At most 500 characters, except Coinbase's EC private key (PEM)" },
+                  "passphrase": { "type": ["string", "null"], "maxLength": 500, "description": "Required for okx, kucoin and coinbaseexchange; refused for the others" }
+                }
+              },
+              "ExchangeUpdate": {
+                "type": "object",
+                "properties": {
+                  "label": { "type": ["string", "null"], "minLength": 1, "maxLength": 100 },
+                  "api_key": { "type": ["string", "null"] },
+                  "api_secret": { "type": ["string", "null"] },
+                  "passphrase": { "type": ["string", "null"] }
+                }
+              },
+              "Exchange": {
+                "type": "object",
+                "required": ["id", "user_id", "exchange_name", "label", "status", "is_active", "error_message", "created_at", "updated_at"],
+                "properties": {
+                  "id": { "type": "integer" },
+                  "user_id": { "type": "integer" },
+                  "exchange_name": { "type": "string" },
+                  "label": { "type": "string" },
+                  "status": { "type": "string", "enum": ["PENDING", "APPROVED", "REJECTED"] },
+                  "is_active": { "type": "boolean" },
+                  "error_message": { "type": ["string", "null"], "description": "The rejection reason" },
+                  "created_at": { "type": ["string", "null"], "description": "UTC, ISO 8601 without offset" },
+                  "updated_at": { "type": ["string", "null"] },
+                  "api_key_masked": { "type": "string", "description": "First and last four characters of the API key" }
+                },
+                "example": { "id": 12, "user_id": 7, "exchange_name": "okx", "label": "Main account", "status": "PENDING", "is_active": false, "error_message": null, "created_at": "2026-11-29T10:00:00.000000", "updated_at": "2026-11-29T10:00:00.000000", "api_key_masked": "0f2b…6a11" }
+              },
+              "Toggle": { "type": "object", "properties": { "is_active": { "type": "boolean" } } },
+              "Outcome": {
+                "type": "object",
+                "required": ["success", "message"],
+                "properties": {
+                  "success": { "type": "boolean" },
+                  "message": { "type": "string" },
+                  "exchange": { "anyOf": [{ "$ref": "#/components/schemas/Exchange" }, { "type": "null" }] }
+                },
+                "example": { "success": true, "message": "Exchange approved successfully", "exchange": { "id": 12, "user_id": 7, "exchange_name": "okx", "label": "Main account", "status": "APPROVED", "is_active": false, "error_message": null, "created_at": "2026-11-29T10:00:00.000000", "updated_at": "2026-11-29T10:05:00.000000", "api_key_masked": "0f2b…6a11" } }
+              },
+              "ValidationReport": {
+                "type": "object",
+                "properties": {
+                  "canTrade": { "type": ["boolean", "null"] },
+                  "canWithdraw": { "type": ["boolean", "null"] },
+                  "ipRestricted": { "type": ["boolean", "null"] },
+                  "accountType": { "type": ["string", "null"] },
+                  "permissions": { "type": "array", "items": { "type": "string" } },
+                  "warnings": { "type": "array", "items": { "type": "string" } }
+                }
+              },
+              "Pending": {
+                "type": "object",
+                "required": ["id", "user_id", "user_username", "exchange_name", "label", "created_at"],
+                "properties": {
+                  "id": { "type": "integer" },
+                  "user_id": { "type": "integer" },
+                  "user_username": { "type": "string" },
+                  "user_email": { "type": ["string", "null"] },
+                  "exchange_name": { "type": "string" },
+                  "label": { "type": "string" },
+                  "created_at": { "type": ["string", "null"] },
+                  "api_key_masked": { "type": "string" },
+                  "validation": { "anyOf": [{ "$ref": "#/components/schemas/ValidationReport" }, { "type": "null" }] }
+                },
+                "example": { "id": 12, "user_id": 7, "user_username": "alice", "user_email": "alice@example.com", "exchange_name": "okx", "label": "Main account", "created_at": "2026-11-29T10:00:00.000000", "api_key_masked": "0f2b…6a11", "validation": { "canTrade": true, "canWithdraw": false, "ipRestricted": false, "permissions": ["read_only", "trade"], "warnings": ["The key has no IP whitelist"] } }
+              },
+              "Approve": { "type": "object", "properties": { "notification_message": { "type": ["string", "null"], "maxLength": 1000 } } },
+              "Reject": { "type": "object", "required": ["reason"], "properties": { "reason": { "type": "string", "minLength": 1, "maxLength": 1000 } } },
+              "Health": {
+                "type": "object",
+                "required": ["status", "database", "bot"],
+                "properties": {
+                  "status": { "type": "string", "enum": ["ok", "degraded"] },
+                  "database": { "type": "string", "enum": ["ok", "unreachable"] },
+                  "bot": { "type": "string", "description": "disabled, polling or stalled" }
+                }
+              }
+            },
+            "responses": {
+              "BadRequest": { "description": "Malformed request (not JSON, a passphrase where none belongs)", "content": { "application/json": { "schema": { "$ref": "#/components/schemas/Error" } } } },
+              "Unauthorized": { "description": "Missing, malformed, tampered or expired token; unknown user", "content": { "application/json": { "schema": { "$ref": "#/components/schemas/Error" },
+                "example": { "error": "Unauthorized", "detail": "Token expired", "code": "401" } } } },
+              "Forbidden": { "description": "Deactivated account, or not an admin", "content": { "application/json": { "schema": { "$ref": "#/components/schemas/Error" } } } },
+              "NotFound": { "description": "No such key among yours", "content": { "application/json": { "schema": { "$ref": "#/components/schemas/Error" },
+                "example": { "error": "Not Found", "detail": "Exchange not found", "code": "404" } } } },
+              "Conflict": { "description": "Duplicate key, or the key is in the wrong state (already decided, not approved)", "content": { "application/json": { "schema": { "$ref": "#/components/schemas/Error" } } } },
+              "TooLarge": { "description": "Body over 64 KB", "content": { "application/json": { "schema": { "$ref": "#/components/schemas/Error" } } } },
+              "Unprocessable": { "description": "A field is invalid, or the exchange refused the key (wrong secret, wrong passphrase, withdrawal enabled, IP not whitelisted…)", "content": { "application/json": { "schema": { "$ref": "#/components/schemas/Error" },
+                "example": { "error": "Unprocessable Content", "detail": "The passphrase is wrong. It is the one you chose when you created the API key, not your login password.", "code": "422" } } } },
+              "TooManyRequests": { "description": "API_RATE_LIMIT exceeded", "headers": { "Retry-After": { "schema": { "type": "integer" }, "description": "Seconds to wait" } },
+                "content": { "application/json": { "schema": { "$ref": "#/components/schemas/Error" } } } },
+              "BadGateway": { "description": "The exchange is unavailable or answered garbage", "content": { "application/json": { "schema": { "$ref": "#/components/schemas/Error" } } } },
+              "GatewayTimeout": { "description": "The exchange did not answer within EXCHANGE_TIMEOUT", "content": { "application/json": { "schema": { "$ref": "#/components/schemas/Error" } } } }
+            }
+          }
+        }
+        """#
+
+    static let docsPage = #"""
+        <!doctype html>
+        <html lang="en">
+        <head>
+        <meta charset="utf-8">
+        <title>Exchange Bot API</title>
+        <style>
+        body { font: 15px/1.5 system-ui, sans-serif; margin: 2rem auto; max-width: 60rem; padding: 0 1rem; color: #1d1d1f; }
+        h1 { margin-bottom: 0; } .op { border: 1px solid #ddd; border-radius: 6px; margin: 1rem 0; padding: .5rem 1rem; }
+        .method { display: inline-block; min-width: 4.5rem; font-weight: 700; text-transform: uppercase; }
+        .get { color: #0a7; } .post { color: #06c; } .put { color: #a60; } .patch { color: #a0a; } .delete { color: #c22; }
+        code, pre { background: #f5f5f7; border-radius: 4px; } pre { padding: .5rem; overflow-x: auto; }
+        table { border-collapse: collapse; } td { padding: 0 .75rem 0 0; vertical-align: top; }
+        </style>
+        </head>
+        <body>
+        <h1 id="title">Exchange Bot API</h1>
+        <p id="description"></p>
+        <p>Raw document: <a href="/openapi.json">/openapi.json</a></p>
+        <div id="operations">Loading…</div>
+        <script>
+        const text = (tag, value, cls) => { const e = document.createElement(tag); e.textContent = value; if (cls) e.className = cls; return e; };
+        const resolve = (doc, node) => { while (node && node.$ref) { node = node.$ref.slice(2).split('/').reduce((o, k) => o[k], doc); } return node; };
+        fetch('/openapi.json').then(r => r.json()).then(doc => {
+          document.getElementById('title').textContent = doc.info.title + ' ' + doc.info.version;
+          document.getElementById('description').textContent = doc.info.description;
+          const root = document.getElementById('operations');
+          root.textContent = '';
+          for (const [path, item] of Object.entries(doc.paths)) {
+            for (const method of ['get', 'post', 'put', 'patch', 'delete']) {
+              const op = item[method]; if (!op) continue;
+              const box = document.createElement('div'); box.className = 'op';
+              const head = document.createElement('h3');
+              head.append(text('span', method, 'method ' + method), text('code', path), text('span', ' — ' + op.summary));
+              box.append(head);
+              if (op.description) box.append(text('p', op.description));
+              const body = op.requestBody && op.requestBody.content['application/json'];
+              if (body && body.example) { box.append(text('strong', 'Example body')); box.append(text('pre', JSON.stringify(body.example, null, 2))); }
+              const table = document.createElement('table');
+              for (const [code, response] of Object.entries(op.responses)) {
+                const row = table.insertRow();
+                row.insertCell().append(text('code', code));
+                row.insertCell().textContent = resolve(doc, response).description;
+              }
+              box.append(text('strong', 'Responses')); box.append(table);
+              root.append(box);
+            }
+          }
+        }).catch(() => { document.getElementById('operations').textContent = 'Could not load /openapi.json'; });
+        </script>
+        </body>
+        </html>
+        """#
+}

@@ -1,0 +1,37 @@
+import Crypto
+import Foundation
+import Hummingbird
+
+/// Applies `API_RATE_LIMIT` per caller before anything else runs: per bearer token when one is sent (hashed, so
+/// the limiter never holds tokens), else per client address. Refusals are 429 with `Retry-After`.
+struct RateLimitMiddleware: RouterMiddleware {
+    typealias Context = APIRequestContext
+    let limiter: RateLimiter
+    let limit: Int
+
+    func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response)
+        async throws -> Response
+    {
+        switch await limiter.take(Self.key(request, context)) {
+        case .allowed(let remaining):
+            var response = try await next(request, context)
+            response.headers[.init("X-RateLimit-Limit")!] = String(limit)
+            response.headers[.init("X-RateLimit-Remaining")!] = String(remaining)
+            return response
+        case .limited(let retryAfter):
+            throw APIError(
+                .tooManyRequests,
+                "Rate limit exceeded; retry after \(retryAfter) s",
+                headers: [.retryAfter: String(retryAfter)]
+            )
+        }
+    }
+
+    static func key(_ request: Request, _ context: Context) -> String {
+        if let authorization = request.headers[.authorization], authorization.utf8.count <= 1024 {
+            let digest = SHA256.hash(data: Data(authorization.utf8))
+            return "token:" + digest.prefix(16).map { String(format: "%02x", $0) }.joined()
+        }
+        return "address:" + (context.remoteAddress?.ipAddress ?? "unknown")
+    }
+}
