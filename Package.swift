@@ -21,6 +21,9 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-log.git", from: "1.16.2"),
         .package(url: "https://github.com/swift-server/swift-service-lifecycle.git", from: "2.13.0"),
         .package(url: "https://github.com/hummingbird-project/hummingbird.git", from: "2.28.1"),
+        .package(url: "https://github.com/swift-server/async-http-client.git", from: "1.37.0"),
+        .package(url: "https://github.com/apple/swift-nio.git", from: "2.101.2"),
+        .package(url: "https://github.com/apple/swift-http-types.git", from: "1.8.0"),
     ],
     targets: [
         // MARK: Pure libraries
@@ -73,6 +76,18 @@ let package = Package(
             swiftSettings: strictSettings
         ),
 
+        .target(
+            name: "ExchangeClients",
+            dependencies: [
+                "ExchangeBotCore",
+                "ExchangeSigning",
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+            ],
+            swiftSettings: strictSettings
+        ),
+
         // MARK: Composition
         .target(
             name: "ExchangeBotApp",
@@ -82,6 +97,7 @@ let package = Package(
                 "Fernet",
                 "AccessTokens",
                 "ExchangeBotAPI",
+                "ExchangeClients",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "UnixSignals", package: "swift-service-lifecycle"),
@@ -111,14 +127,22 @@ let package = Package(
         .target(
             name: "TestSupport",
             dependencies: [
-                "ExchangeBotCore", "ExchangeBotStorage", "Fernet", .product(name: "GRDB", package: "GRDB.swift"),
+                "ExchangeBotCore", "ExchangeBotStorage", "Fernet",
+                .product(name: "GRDB", package: "GRDB.swift"),
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "HTTPTypes", package: "swift-http-types"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "Logging", package: "swift-log"),
             ],
             path: "Tests/TestSupport",
             swiftSettings: strictSettings
         ),
         .testTarget(
             name: "ExchangeSigningTests",
-            dependencies: ["ExchangeSigning", "ExchangeBotCore", "TestSupport"],
+            dependencies: [
+                "ExchangeSigning", "ExchangeBotCore", "TestSupport", .product(name: "Crypto", package: "swift-crypto"),
+            ],
             swiftSettings: strictSettings
         ),
         .testTarget(
@@ -130,6 +154,20 @@ let package = Package(
                 .product(name: "InMemoryLogging", package: "swift-log"),
                 .product(name: "GRDB", package: "GRDB.swift"),
             ],
+            swiftSettings: strictSettings
+        ),
+        .testTarget(
+            name: "FakeExchangeTests",
+            dependencies: [
+                "TestSupport", "ExchangeBotCore",
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "Hummingbird", package: "hummingbird"),
+            ],
+            swiftSettings: strictSettings
+        ),
+        .testTarget(
+            name: "ExchangeClientsTests",
+            dependencies: ["ExchangeClients", "ExchangeSigning", "ExchangeBotCore", "TestSupport"],
             swiftSettings: strictSettings
         ),
         .testTarget(name: "FernetTests", dependencies: ["Fernet", "TestSupport"], swiftSettings: strictSettings),

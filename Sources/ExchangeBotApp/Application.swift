@@ -2,6 +2,7 @@ import AccessTokens
 import ExchangeBotAPI
 import ExchangeBotCore
 import ExchangeBotStorage
+import ExchangeClients
 import Fernet
 import Foundation
 import Logging
@@ -22,7 +23,7 @@ public enum Application {
                     + "the REST API"
             )
         }
-        _ = try environment.exchanges()
+        let exchanges = try environment.exchanges()
         _ = try environment.healthCheckInterval()
 
         LoggingSystem.bootstrap { label in
@@ -50,11 +51,14 @@ public enum Application {
 
         let database = try Commands.openDatabase(environment, concurrentReads: true)
         let store = SQLiteExchangeStore(database: database, ring: ring)
-        let service = ApprovalService(
-            store: store,
-            validator: UnconfiguredValidator(),
-            notifier: NoNotifier()
+        let transport = AsyncHTTPTransport()
+        let validator = ExchangeValidator(
+            transport: transport,
+            endpoints: ExchangeEndpoints(overrides: exchanges.originOverrides, sandbox: exchanges.sandbox),
+            timeout: .seconds(exchanges.timeoutSeconds),
+            allowWithdrawKeys: exchanges.allowWithdrawKeys
         )
+        let service = ApprovalService(store: store, validator: validator, notifier: NoNotifier())
 
         var services: [any Service] = []
         if let rest {
@@ -81,7 +85,13 @@ public enum Application {
         services.append(ReadinessAnnouncer(logger: logger, bot: false, rest: rest != nil))
 
         let group = ServiceGroup(services: services, gracefulShutdownSignals: [.sigterm, .sigint], logger: logger)
-        try await group.run()
+        do {
+            try await group.run()
+        } catch {
+            try? await transport.shutdown()
+            throw error
+        }
+        try? await transport.shutdown()
         logger.info("exchange-bot stopped")
     }
 }

@@ -4,12 +4,18 @@
 /// details are short descriptions written by the adapter, never raw response bodies.
 public enum CredentialError: Error, Sendable, Equatable {
     case invalidAPIKey
+    /// The exchange refused the key without saying whether the key or its IP whitelist is at fault (Binance -2015).
+    case invalidKeyOrIP
+    /// The exchange refused key and secret together without saying which (Coinbase's JWT 401).
+    case authenticationFailed
     case invalidSecret
     case invalidPassphrase
     case ipNotWhitelisted
     /// The exchange rejected our timestamp even after correcting for its clock.
     case clockSkew
     case tradePermissionMissing
+    /// The key lacks a permission needed to check it (reading the account or its own permissions).
+    case permissionDenied
     /// The key can withdraw funds and `ALLOW_WITHDRAW_KEYS` is off.
     case withdrawalEnabled
     case exchangeUnavailable(String)
@@ -23,11 +29,14 @@ public enum CredentialError: Error, Sendable, Equatable {
     public var code: String {
         switch self {
         case .invalidAPIKey: "invalid_api_key"
+        case .invalidKeyOrIP: "invalid_api_key_or_ip"
+        case .authenticationFailed: "authentication_failed"
         case .invalidSecret: "invalid_secret"
         case .invalidPassphrase: "invalid_passphrase"
         case .ipNotWhitelisted: "ip_not_whitelisted"
         case .clockSkew: "clock_skew"
         case .tradePermissionMissing: "trade_permission_missing"
+        case .permissionDenied: "permission_denied"
         case .withdrawalEnabled: "withdrawal_enabled"
         case .exchangeUnavailable: "exchange_unavailable"
         case .rateLimited: "exchange_rate_limited"
@@ -42,6 +51,11 @@ public enum CredentialError: Error, Sendable, Equatable {
         switch self {
         case .invalidAPIKey:
             "The exchange does not know this API key. Check that you copied the whole key and that it was not deleted."
+        case .invalidKeyOrIP:
+            "The exchange refused this key: either the key is wrong, or it is restricted to IP addresses that do not "
+                + "include our server's. Check the key and its IP whitelist."
+        case .authenticationFailed:
+            "The exchange refused this key and secret. Copy both again, completely."
         case .invalidSecret:
             "The API secret does not match this key (the exchange rejected the signature). Copy the secret again."
         case .invalidPassphrase:
@@ -52,6 +66,8 @@ public enum CredentialError: Error, Sendable, Equatable {
             "The exchange rejected the request time even after correcting for its clock. Try again in a minute."
         case .tradePermissionMissing:
             "The key cannot trade. Enable trading (spot) permission for it on the exchange."
+        case .permissionDenied:
+            "The key lacks a permission we need to check it. Enable reading (and trading) for this key."
         case .withdrawalEnabled:
             "The key can withdraw funds. Create a key without withdrawal permission: we never need it."
         case .exchangeUnavailable(let detail):

@@ -41,7 +41,11 @@ public enum MasterKeyRotation {
     ) throws -> Report {
         try database.writer.write { db in
             let rows = try Row.fetchAll(db, sql: "SELECT id, api_secret, passphrase FROM user_exchanges ORDER BY id")
-            var updates = [(id: Int64, secret: String, passphrase: String?)]()
+                .map { row in StoredRow(id: row["id"], secret: row["api_secret"], passphrase: row["passphrase"]) }
+            // The cryptography is pure and independent per row: spread it over the cores while the write
+            // transaction holds the database.
+            let outcomes = ParallelMap.map(rows) { row in Result { () throws(FernetError) in try rotated(row, ring) } }
+            var updates = [RotatedRow]()
             updates.reserveCapacity(rows.count)
             var unreadable = [Int64]()
             var report = Report(
@@ -51,21 +55,15 @@ public enum MasterKeyRotation {
                 alreadyUnderPrimary: 0,
                 primaryFingerprint: ring.primary.key.fingerprint
             )
-            for row in rows {
-                let id: Int64 = row["id"]
-                let secretToken: String = row["api_secret"]
-                let passphraseToken: String? = row["passphrase"]
-                do {
-                    let secret = try ring.rotate(secretToken, verifying: true)
-                    let passphrase = try passphraseToken.map { (token) throws(FernetError) in
-                        try ring.rotate(token, verifying: true)
-                    }
-                    updates.append((id, secret, passphrase))
+            for (row, outcome) in zip(rows, outcomes) {
+                switch outcome {
+                case .success(let update):
+                    updates.append(update)
                     report.secrets += 1
-                    report.passphrases += passphrase == nil ? 0 : 1
-                    report.alreadyUnderPrimary += ring.primaryOpens(secretToken) ? 1 : 0
-                } catch {
-                    unreadable.append(id)
+                    report.passphrases += update.passphrase == nil ? 0 : 1
+                    report.alreadyUnderPrimary += update.wasUnderPrimary ? 1 : 0
+                case .failure:
+                    unreadable.append(row.id)
                 }
             }
             guard unreadable.isEmpty else { throw UnreadableSecrets(rowIDs: unreadable) }
@@ -91,6 +89,32 @@ public enum MasterKeyRotation {
             return report
         }
     }
+}
+
+/// A row's encrypted columns as read.
+private struct StoredRow: Sendable {
+    let id: Int64
+    let secret: String
+    let passphrase: String?
+}
+
+/// A row's columns re-sealed under the primary key.
+private struct RotatedRow: Sendable {
+    let id: Int64
+    let secret: String
+    let passphrase: String?
+    let wasUnderPrimary: Bool
+}
+
+private func rotated(_ row: StoredRow, _ ring: MultiFernet) throws(FernetError) -> RotatedRow {
+    let secret = try ring.rotateReportingKey(row.secret, verifying: true)
+    let passphrase = try row.passphrase.map { (token) throws(FernetError) in try ring.rotate(token, verifying: true) }
+    return RotatedRow(
+        id: row.id,
+        secret: secret.token,
+        passphrase: passphrase,
+        wasUnderPrimary: secret.previousKeyIndex == 0
+    )
 }
 
 /// Checks at start-up that the configured master keys open the stored secrets.

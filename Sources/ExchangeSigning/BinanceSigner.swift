@@ -3,8 +3,8 @@ import Foundation
 
 /// Binance spot HMAC-SHA256 keys.
 ///
-/// Follows the Binance Spot API docs, rest-api.md "SIGNED (TRADE, USER_DATA AND MARGIN) Endpoint security" and
-/// "SIGNED Endpoint Examples for POST /api/v3/order - HMAC Keys": `signature = hex(HMAC-SHA256(secret, query +
+/// Follows the Binance Spot API docs, rest-api.md "Request Security → SIGNED Endpoint security" and "SIGNED
+/// Endpoint Examples for POST /api/v3/order → HMAC Keys": `signature = hex(HMAC-SHA256(secret, query +
 /// body))`, sent as the last parameter, with `timestamp` (ms) and `recvWindow`, and the key in `X-MBX-APIKEY`.
 /// RSA and Ed25519 Binance keys are not supported.
 public struct BinanceSigner: RequestSigner {

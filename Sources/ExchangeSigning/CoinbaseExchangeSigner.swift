@@ -3,8 +3,8 @@ import Foundation
 
 /// Coinbase Exchange (institutional; the scheme of the retired Coinbase Pro).
 ///
-/// Follows the Coinbase Exchange REST docs, "Authentication → Signing requests"
-/// (`https://docs.cdp.coinbase.com/exchange/docs/rest-auth`): `CB-ACCESS-SIGN = base64(HMAC-SHA256(
+/// Follows the Coinbase Exchange docs, "Exchange REST API Authentication" → "Signing Requests"
+/// (`https://docs.cdp.coinbase.com/exchange/rest-api/authentication`): `CB-ACCESS-SIGN = base64(HMAC-SHA256(
 /// base64decode(secret), timestamp + METHOD + requestPath + body))`, with `requestPath` including `?query`, the
 /// timestamp in seconds and the passphrase sent in plain text. Sends whole seconds, as CCXT does; the docs also
 /// allow decimals.

@@ -4,11 +4,11 @@ import Foundation
 
 /// Coinbase Advanced Trade with CDP API keys: a fresh ES256 JWT per request.
 ///
-/// Follows the Coinbase Developer Platform docs, "Advanced Trade API → API Key Authentication → Generating a JWT"
-/// (`https://docs.cdp.coinbase.com/coinbase-app/authentication-authorization/api-key-authentication`) and the
-/// official SDK `coinbase-advanced-py` 1.8.4, `coinbase/jwt_generator.py`: header `alg` ES256, `kid` = key name,
-/// `nonce` = 32 random bytes in hex, `typ` JWT; claims `sub` = key name, `iss` = `cdp`, `nbf` = now,
-/// `exp` = now + 120 s, `uri` = `"<METHOD> <host><path>"` (no scheme, no query); sent as `Authorization: Bearer`.
+/// Follows the official Advanced Trade SDK `coinbase-advanced-py` 1.8.4, `coinbase/jwt_generator.py` (documented at
+/// `https://coinbase.github.io/coinbase-advanced-py/jwt_generator.html`), as summarised in the reference sheet §9.1:
+/// header `alg` ES256, `kid` = key name, `nonce` = 32 random bytes in hex, `typ` JWT; claims `sub` = key name,
+/// `iss` = `cdp`, `nbf` = now, `exp` = now + 120 s, `uri` = `"<METHOD> <host><path>"` (no scheme, no query); sent
+/// as `Authorization: Bearer`.
 ///
 /// The credentials' `apiKey` is the key name (`organizations/{org}/apiKeys/{id}`) and the secret the EC P-256
 /// private key PEM from the key file. Ed25519 CDP keys are not supported.
@@ -106,7 +106,9 @@ public struct CoinbaseSigner: RequestSigner {
         // swift-crypto's PEM parser insists on 64-character lines; accept a key wrapped at another width too.
         let labels = ["EC PRIVATE KEY", "PRIVATE KEY"]
         guard lines.count >= 3,
-            labels.contains(where: { lines[0] == "-----BEGIN \($0)-----" && lines[lines.count - 1] == "-----END \($0)-----" }),
+            labels.contains(where: {
+                lines[0] == "-----BEGIN \($0)-----" && lines[lines.count - 1] == "-----END \($0)-----"
+            }),
             let der = Data(base64Encoded: lines.dropFirst().dropLast().joined()),
             let key = try? P256.Signing.PrivateKey(derRepresentation: der)
         else {

@@ -4,7 +4,8 @@ import Foundation
 
 /// Kraken spot REST private endpoints.
 ///
-/// Follows the Kraken docs, "Spot REST API → Authentication" (`https://docs.kraken.com/api/docs/guides/spot-rest-auth`):
+/// Follows the Kraken docs, "Spot REST API → Authentication"
+/// (`https://docs.kraken.com/api/docs/guides/spot-rest-auth`):
 /// `API-Sign = base64(HMAC-SHA512(base64decode(secret), URIpath ‖ SHA256(nonce + POSTdata)))`, where SHA256 is the
 /// raw 32-byte digest and POSTdata the exact body, which itself contains the nonce.
 ///

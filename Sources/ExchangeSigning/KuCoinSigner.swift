@@ -3,8 +3,8 @@ import Foundation
 
 /// KuCoin (classic spot API), API key version 2.
 ///
-/// Follows the KuCoin API docs, "Authentication → Creating a Request / Signing a Message" (legacy
-/// `docs.kucoin.com`, repo `Kucoin/kucoin-api-docs`): `KC-API-SIGN = base64(HMAC-SHA256(secret, timestamp + METHOD
+/// Follows the KuCoin API docs, section "Authentication" (legacy `docs.kucoin.com`, repo
+/// `Kucoin/kucoin-api-docs`): `KC-API-SIGN = base64(HMAC-SHA256(secret, timestamp + METHOD
 /// + endpoint + body))` with `endpoint` including `?query`, timestamp in ms, and for key version 2 the passphrase
 /// itself HMAC'd: `KC-API-PASSPHRASE = base64(HMAC-SHA256(secret, passphrase))`.
 public struct KuCoinSigner: RequestSigner {

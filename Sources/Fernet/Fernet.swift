@@ -52,7 +52,7 @@ public struct Fernet: Sendable {
         withUnsafeBytes(of: UInt64(bitPattern: timestamp).bigEndian) { token.append(contentsOf: $0) }
         token.append(contentsOf: iv)
         token.append(contentsOf: ciphertext)
-        let mac = HMAC<SHA256>.authenticationCode(for: token, using: key.signingKey)
+        let mac = authenticationCode(token[...])
         token.append(contentsOf: mac)
         return Base64URL.encode(token)
     }
@@ -91,37 +91,42 @@ public struct Fernet: Sendable {
         return parsed.timestamp
     }
 
+    /// HMAC-SHA256 under the signing key, from a copy of the pre-keyed state.
+    func authenticationCode(_ bytes: ArraySlice<UInt8>) -> HashedAuthenticationCode<SHA256> {
+        var mac = key.keyedMAC
+        mac.update(data: bytes)
+        return mac.finalize()
+    }
+
     func verify(_ parsed: ParsedToken) throws(FernetError) {
-        let valid = parsed.raw.withUnsafeBytes { raw in
-            HMAC<SHA256>.isValidAuthenticationCode(
-                raw[raw.count - Self.macCount..<raw.count],
-                authenticating: raw[0..<raw.count - Self.macCount],
-                using: key.signingKey
-            )
-        }
-        guard valid else { throw .invalidSignature }
+        let raw = parsed.raw
+        let expected = authenticationCode(raw[0..<(raw.count - Self.macCount)])
+        // `==` between a MAC and bytes is swift-crypto's constant-time comparison.
+        guard expected == raw[(raw.count - Self.macCount)...] else { throw .invalidSignature }
     }
 
     func open(_ parsed: ParsedToken) throws(FernetError) -> Data {
         try verify(parsed)
-        guard let iv = try? AES._CBC.IV(ivBytes: parsed.raw[9..<25]) else { throw .malformedToken }
-        let ciphertext = parsed.raw[Self.headerCount..<(parsed.raw.count - Self.macCount)]
-        do {
-            return try AES._CBC.decrypt(ciphertext, using: key.encryptionKey, iv: iv)
-        } catch {
-            throw .invalidPadding
-        }
+        let raw = parsed.raw
+        guard let iv = try? AES._CBC.IV(ivBytes: raw[9..<25]),
+            let padded = try? AES._CBC.decrypt(
+                raw[Self.headerCount..<(raw.count - Self.macCount)],
+                using: key.encryptionKey,
+                iv: iv,
+                noPadding: true
+            )
+        else { throw .malformedToken }
+        // PKCS7, checked here rather than by swift-crypto's constant-time routine: the HMAC already proved the
+        // ciphertext is ours, so its padding reveals nothing to an attacker.
+        guard let count = padded.last.map(Int.init), (1...Self.blockCount).contains(count),
+            padded.suffix(count).allSatisfy({ Int($0) == count })
+        else { throw .invalidPadding }
+        return padded.prefix(padded.count - count)
     }
 
-    /// 16 bytes from the system's cryptographically secure generator.
+    /// 16 fresh bytes of kernel randomness.
     static func randomIV() -> [UInt8] {
-        var generator = SystemRandomNumberGenerator()
-        var iv = [UInt8]()
-        iv.reserveCapacity(blockCount)
-        for _ in 0..<2 {
-            withUnsafeBytes(of: generator.next() as UInt64) { iv.append(contentsOf: $0) }
-        }
-        return iv
+        RandomIVSource.next()
     }
 
     static func seconds(_ date: Date) -> Int64 {
@@ -131,7 +136,7 @@ public struct Fernet: Sendable {
 
 /// A token split into its parts, checked for form but not yet for its HMAC.
 struct ParsedToken {
-    let raw: Data
+    let raw: [UInt8]
     let timestamp: Int64
 
     init(_ token: some StringProtocol) throws(FernetError) {
@@ -141,7 +146,9 @@ struct ParsedToken {
             throw .malformedToken
         }
         self.raw = raw
-        timestamp = raw[raw.startIndex + 1..<raw.startIndex + 9].reduce(Int64(0)) { ($0 << 8) | Int64($1) }
+        timestamp = raw.withUnsafeBytes {
+            Int64(bitPattern: UInt64(bigEndian: $0.loadUnaligned(fromByteOffset: 1, as: UInt64.self)))
+        }
     }
 
     func checkTime(ttl: Int64, now: Int64) throws(FernetError) {

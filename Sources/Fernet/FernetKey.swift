@@ -8,6 +8,8 @@ import Foundation
 public struct FernetKey: Sendable, CustomStringConvertible, CustomDebugStringConvertible {
     let signingKey: SymmetricKey
     let encryptionKey: SymmetricKey
+    /// An HMAC already keyed with `signingKey`; copies of it skip re-hashing the key pads on every token.
+    let keyedMAC: HMAC<SHA256>
     /// A short, non-secret identifier of the key (first 8 hex digits of SHA-256 of the raw key), for logs and
     /// rotation reports.
     public let fingerprint: String
@@ -27,6 +29,7 @@ public struct FernetKey: Sendable, CustomStringConvertible, CustomDebugStringCon
         let bytes = Array(raw)
         signingKey = SymmetricKey(data: bytes[0..<16])
         encryptionKey = SymmetricKey(data: bytes[16..<32])
+        keyedMAC = HMAC<SHA256>(key: signingKey)
         fingerprint = SHA256.hash(data: bytes).prefix(4).map { String(format: "%02x", $0) }.joined()
     }
 

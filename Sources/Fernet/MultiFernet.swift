@@ -72,13 +72,20 @@ public struct MultiFernet: Sendable {
     /// With `verifying`, the new token is opened again with the primary key and compared with the plaintext
     /// before it is returned, so a rotation never writes a token it cannot read back.
     public func rotate(_ token: some StringProtocol, verifying: Bool = false) throws(FernetError) -> String {
+        try rotateReportingKey(token, verifying: verifying).token
+    }
+
+    /// ``rotate(_:verifying:)``, also saying which key of the ring opened the original (0 = already primary).
+    public func rotateReportingKey(_ token: some StringProtocol, verifying: Bool = false) throws(FernetError)
+        -> (token: String, previousKeyIndex: Int)
+    {
         let parsed = try ParsedToken(token)
-        let plaintext = try open(parsed).plaintext
+        let (plaintext, index) = try open(parsed)
         let rotated = primary.seal(plaintext, timestamp: parsed.timestamp, iv: Fernet.randomIV())
         if verifying {
             guard try primary.open(ParsedToken(rotated)) == plaintext else { throw .invalidSignature }
         }
-        return rotated
+        return (rotated, index)
     }
 
     private func open(_ parsed: ParsedToken) throws(FernetError) -> (plaintext: Data, keyIndex: Int) {

@@ -33,8 +33,8 @@ enum ExchangeBotBinary {
         process.currentDirectoryURL = folder.url
         let outputFile = folder.path("stdout-\(UUID().uuidString)")
         let errorFile = folder.path("stderr-\(UUID().uuidString)")
-        FileManager.default.createFile(atPath: outputFile, contents: nil)
-        FileManager.default.createFile(atPath: errorFile, contents: nil)
+        _ = FileManager.default.createFile(atPath: outputFile, contents: nil)
+        _ = FileManager.default.createFile(atPath: errorFile, contents: nil)
         process.standardOutput = try FileHandle(forWritingTo: URL(fileURLWithPath: outputFile))
         process.standardError = try FileHandle(forWritingTo: URL(fileURLWithPath: errorFile))
         try process.run()

@@ -13,7 +13,8 @@ import Testing
 
     @Test func everyErrorCodeHasAnEnglishText() {
         let credentialErrors: [CredentialError] = [
-            .invalidAPIKey, .invalidSecret, .invalidPassphrase, .ipNotWhitelisted, .clockSkew, .tradePermissionMissing,
+            .invalidAPIKey, .invalidKeyOrIP, .authenticationFailed, .permissionDenied, .invalidSecret,
+            .invalidPassphrase, .ipNotWhitelisted, .clockSkew, .tradePermissionMissing,
             .withdrawalEnabled, .exchangeUnavailable(""), .rateLimited, .timeout, .unexpectedResponse(""),
             .sandboxUnavailable(.mexc),
         ]

@@ -13,7 +13,8 @@ struct BinanceSignerTests {
     @Test("docs example: query-string payload")
     func docQueryExample() {
         let payload =
-            "symbol=LTCBTC&side=BUY&type=LIMIT&timeInForce=GTC&quantity=1&price=0.1&recvWindow=5000&timestamp=1499827319559"
+            "symbol=LTCBTC&side=BUY&type=LIMIT&timeInForce=GTC&quantity=1&price=0.1&recvWindow=5000&timestamp=149982731"
+            + "9559"
         #expect(
             BinanceSigner.signature(for: payload, secret: Self.docSecret)
                 == "c8db56825ae71d6d79447849e617115f4a920fa2acdcab2b053c4b2838bd6b71"
@@ -39,7 +40,8 @@ struct BinanceSignerTests {
         )
         #expect(
             text
-                == "symbol=LTCBTC&side=BUY&type=LIMIT&timeInForce=GTCquantity=1&price=0.1&recvWindow=5000&timestamp=1499827319559"
+                == "symbol=LTCBTC&side=BUY&type=LIMIT&timeInForce=GTCquantity=1&price=0.1&recvWindow=5000&timestamp=149"
+                + "9827319559"
         )
         #expect(
             BinanceSigner.signature(for: text, secret: Self.docSecret)

@@ -52,10 +52,15 @@ struct BybitSignerTests {
                 payload: "accountType=UNIFIED"
             ) == "1700000000000test-api-key5000accountType=UNIFIED"
         )
-        #expect(signed.headers.map(\.name) == ["X-BAPI-API-KEY", "X-BAPI-TIMESTAMP", "X-BAPI-SIGN", "X-BAPI-RECV-WINDOW"])
-        #expect(signed.headers.map(\.value) == [
-            "test-api-key", "1700000000000", "8be4249ab78e8b80892a552a4a5581635fdbcc0ada86289bbcd5ad9245477fd9", "5000",
-        ])
+        #expect(
+            signed.headers.map(\.name) == ["X-BAPI-API-KEY", "X-BAPI-TIMESTAMP", "X-BAPI-SIGN", "X-BAPI-RECV-WINDOW"]
+        )
+        #expect(
+            signed.headers.map(\.value) == [
+                "test-api-key", "1700000000000", "8be4249ab78e8b80892a552a4a5581635fdbcc0ada86289bbcd5ad9245477fd9",
+                "5000",
+            ]
+        )
         #expect(signed.query == "accountType=UNIFIED")
     }
 

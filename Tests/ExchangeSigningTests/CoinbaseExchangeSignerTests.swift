@@ -18,7 +18,12 @@ struct CoinbaseExchangeSignerTests {
             at: Fixture.time
         )
         #expect(
-            CoinbaseExchangeSigner.stringToSign(timestamp: 1_700_000_000, method: "GET", requestPath: "/accounts", body: "")
+            CoinbaseExchangeSigner.stringToSign(
+                timestamp: 1_700_000_000,
+                method: "GET",
+                requestPath: "/accounts",
+                body: ""
+            )
                 == "1700000000GET/accounts"
         )
         #expect(

@@ -37,8 +37,12 @@ struct CoinbaseSignerTests {
         """
     static let sheetNonce = "0123456789abcdef0123456789abcdef"
     static let sheetToken =
-        "eyJhbGciOiJFUzI1NiIsImtpZCI6Im9yZ2FuaXphdGlvbnMvMDAwMDAwMDAtMDAwMC0wMDAwLTAwMDAtMDAwMDAwMDAwMDAwL2FwaUtleXMvMTExMTExMTEtMTExMS0xMTExLTExMTEtMTExMTExMTExMTExIiwibm9uY2UiOiIwMTIzNDU2Nzg5YWJjZGVmMDEyMzQ1Njc4OWFiY2RlZiIsInR5cCI6IkpXVCJ9"
-        + ".eyJzdWIiOiJvcmdhbml6YXRpb25zLzAwMDAwMDAwLTAwMDAtMDAwMC0wMDAwLTAwMDAwMDAwMDAwMC9hcGlLZXlzLzExMTExMTExLTExMTEtMTExMS0xMTExLTExMTExMTExMTExMSIsImlzcyI6ImNkcCIsIm5iZiI6MTcwMDAwMDAwMCwiZXhwIjoxNzAwMDAwMTIwLCJ1cmkiOiJHRVQgYXBpLmNvaW5iYXNlLmNvbS9hcGkvdjMvYnJva2VyYWdlL2FjY291bnRzIn0"
+        "eyJhbGciOiJFUzI1NiIsImtpZCI6Im9yZ2FuaXphdGlvbnMvMDAwMDAwMDAtMDAwMC0wMDAwLTAwMDAtMDAwMDAwMDAwMDAwL2FwaUtleXMvMT"
+        + "ExMTExMTEtMTExMS0xMTExLTExMTEtMTExMTExMTExMTExIiwibm9uY2UiOiIwMTIzNDU2Nzg5YWJjZGVmMDEyMzQ1Njc4OWFiY2RlZi"
+        + "IsInR5cCI6IkpXVCJ9"
+        + ".eyJzdWIiOiJvcmdhbml6YXRpb25zLzAwMDAwMDAwLTAwMDAtMDAwMC0wMDAwLTAwMDAwMDAwMDAwMC9hcGlLZXlzLzExMTExMTExLTExMTE"
+        + "tMTExMS0xMTExLTExMTExMTExMTExMSIsImlzcyI6ImNkcCIsIm5iZiI6MTcwMDAwMDAwMCwiZXhwIjoxNzAwMDAwMTIwLCJ1cmkiOiJ"
+        + "HRVQgYXBpLmNvaW5iYXNlLmNvbS9hcGkvdjMvYnJva2VyYWdlL2FjY291bnRzIn0"
         + ".fKZb5VvWDgfZ4LYOtKplVDVGUaPsJ1frSfe37allc_zvFVj322NwlZrP92T-Spj6aAWE7rfapQJcT8n7o2vNcQ"
 
     static let accountsRequest = ExchangeRequest(method: "GET", path: "/api/v3/brokerage/accounts")
@@ -263,7 +267,11 @@ struct CoinbaseSignerTests {
     @Test("secrets that are not a PEM EC P-256 private key throw instead of crashing", arguments: notP256Keys)
     func notP256(secret: String) {
         #expect(throws: SigningError.notAnECP256PrivateKey) {
-            try Self.signer().sign(Self.accountsRequest, credentials: Self.credentials(secret: secret), at: Fixture.time)
+            try Self.signer().sign(
+                Self.accountsRequest,
+                credentials: Self.credentials(secret: secret),
+                at: Fixture.time
+            )
         }
     }
 

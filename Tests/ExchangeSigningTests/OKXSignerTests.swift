@@ -66,14 +66,22 @@ struct OKXSignerTests {
     }
 
     static let testSecretVectors = [
-        Vector(method: "GET", path: "/api/v5/account/balance", signature: "nL0Rh7FxukzVHJnSqNEksLaq26Lwl5UDLeMjLtg2/pU="),
+        Vector(
+            method: "GET",
+            path: "/api/v5/account/balance",
+            signature: "nL0Rh7FxukzVHJnSqNEksLaq26Lwl5UDLeMjLtg2/pU="
+        ),
         Vector(
             method: "GET",
             path: "/api/v5/account/balance",
             query: "ccy=BTC",
             signature: "iXlmoZJG9WaV3h99torf83NxF/HtRTRrxsr2V88/9Kg="
         ),
-        Vector(method: "GET", path: "/api/v5/account/config", signature: "XQO1E6eAFySoZcNKBldhRdVweGg6pDEBRBe0C6Bh7zI="),
+        Vector(
+            method: "GET",
+            path: "/api/v5/account/config",
+            signature: "XQO1E6eAFySoZcNKBldhRdVweGg6pDEBRBe0C6Bh7zI="
+        ),
         Vector(
             method: "POST",
             path: "/api/v5/account/set-leverage",

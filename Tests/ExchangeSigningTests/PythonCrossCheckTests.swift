@@ -81,8 +81,10 @@ struct PythonCrossCheckTests {
 
     /// Random printable text, with some non-ASCII, for secrets and values.
     static func text(_ generator: inout SplitMix64, length: ClosedRange<Int>) -> String {
-        let alphabet = Array("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-_.~!*'()[]{}:,\"é€💱 ")
-        return String((0..<Int.random(in: length, using: &generator)).map { _ in alphabet.randomElement(using: &generator)! })
+        let alphabet = Array("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789" + "-_.~!*'()[]{}:,\"é€💱 ")
+        return String(
+            (0..<Int.random(in: length, using: &generator)).map { _ in alphabet.randomElement(using: &generator)! }
+        )
     }
 
     /// Form text of random pairs, percent-encoded as it would go on the wire.
@@ -101,17 +103,23 @@ struct PythonCrossCheckTests {
         let ms = Int64.random(in: 1_000_000_000_000...2_000_000_000_000, using: &generator)
         var secret = text(&generator, length: 1...64)
         if exchange == .kraken || exchange == .coinbaseexchange {
-            let bytes = (0..<Int.random(in: 16...64, using: &generator)).map { _ in UInt8.random(in: 0...255, using: &generator) }
+            let bytes = (0..<Int.random(in: 16...64, using: &generator)).map { _ in
+                UInt8.random(in: 0...255, using: &generator)
+            }
             secret = Data(bytes).base64EncodedString()
         }
         let passphrase = text(&generator, length: 1...32)
-        let path = "/api/" + (0..<Int.random(in: 1...3, using: &generator)).map { _ in "p\(UInt16.random(in: 0...999, using: &generator))" }.joined(separator: "/")
+        let path =
+            "/api/"
+            + (0..<Int.random(in: 1...3, using: &generator)).map { _ in
+                "p\(UInt16.random(in: 0...999, using: &generator))"
+            }.joined(separator: "/")
         var query = form(&generator, pairs: 0...4)
         var body = ""
         if post {
             switch exchange {
             case .binance, .mexc: body = form(&generator, pairs: 1...4)
-            case .kraken: body = FormText.appending(form(&generator, pairs: 0...3), to: "nonce=\(ms)")
+            case .kraken: body = "nonce=\(ms)&" + form(&generator, pairs: 1...3)
             default: body = "{\"v\":\"\(text(&generator, length: 0...40).replacingOccurrences(of: "\"", with: "'"))\"}"
             }
         }
@@ -127,7 +135,11 @@ struct PythonCrossCheckTests {
         )
         let method = exchange == .kraken || post ? "POST" : "GET"
         let request = ExchangeRequest(method: method, path: path, query: query, body: body)
-        let signed = try signer(for: exchange).sign(request, credentials: credentials, at: Fixture.time(milliseconds: ms))
+        let signed = try signer(for: exchange).sign(
+            request,
+            credentials: credentials,
+            at: Fixture.time(milliseconds: ms)
+        )
         let item = Case(
             exchange: exchange.rawValue,
             key: credentials.apiKey,

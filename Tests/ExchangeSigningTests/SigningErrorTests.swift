@@ -10,42 +10,58 @@ struct SigningErrorTests {
     static let secretText = "S3CR3T-do-not-log-0123456789"
     static let passphraseText = "P4SS-do-not-log"
 
-    /// One failing signing attempt per exchange and failure kind, each built around the marker secret.
-    static var failures: [(ExchangeID, ExchangeRequest, Credentials)] {
-        let get = ExchangeRequest(method: "GET", path: "/x")
-        var cases: [(ExchangeID, ExchangeRequest, Credentials)] = []
+    /// One signing attempt that must fail.
+    struct Failure {
+        let exchange: ExchangeID
+        var request = ExchangeRequest(method: "GET", path: "/x")
+        let credentials: Credentials
+    }
+
+    /// Every failure kind for every exchange, each built around the marker secret and passphrase.
+    static var failures: [Failure] {
+        var cases: [Failure] = []
         for exchange in ExchangeID.allCases {
-            // Wrong exchange, empty key, missing passphrase where one is needed.
             let other: ExchangeID = exchange == .binance ? .bybit : .binance
             cases.append(
-                (
-                    exchange, get,
-                    Fixture.credentials(other, secret: secretText, passphrase: passphraseText)
+                Failure(
+                    exchange: exchange,
+                    credentials: Fixture.credentials(other, secret: secretText, passphrase: passphraseText)
                 )
             )
             cases.append(
-                (
-                    exchange, get,
-                    Fixture.credentials(exchange, key: "", secret: secretText, passphrase: passphraseText)
+                Failure(
+                    exchange: exchange,
+                    credentials: Fixture.credentials(exchange, key: "", secret: secretText, passphrase: passphraseText)
                 )
             )
             if exchange.requiresPassphrase {
-                cases.append((exchange, get, Fixture.credentials(exchange, secret: "dGVzdA==")))
+                cases.append(
+                    Failure(exchange: exchange, credentials: Fixture.credentials(exchange, secret: secretText))
+                )
             }
         }
-        cases.append((.kraken, ExchangeRequest(method: "POST", path: "/0/private/BalanceEx", body: "nonce=1"), Fixture.credentials(.kraken, secret: secretText)))
-        cases.append((.kraken, ExchangeRequest(method: "POST", path: "/0/private/BalanceEx", body: "x=\(secretText)"), Fixture.credentials(.kraken, secret: "dGVzdA==")))
+        let kraken = ExchangeRequest(method: "POST", path: "/0/private/BalanceEx", body: "nonce=1")
         cases.append(
-            (
-                .coinbaseexchange, get,
-                Fixture.credentials(.coinbaseexchange, secret: secretText, passphrase: passphraseText)
+            Failure(exchange: .kraken, request: kraken, credentials: Fixture.credentials(.kraken, secret: secretText))
+        )
+        cases.append(
+            Failure(
+                exchange: .kraken,
+                request: ExchangeRequest(method: "POST", path: "/0/private/BalanceEx", body: "otp=\(secretText)"),
+                credentials: Fixture.credentials(.kraken, secret: "dGVzdA==")
             )
         )
-        cases.append((.coinbase, get, Fixture.credentials(.coinbase, secret: secretText)))
         cases.append(
-            (
-                .coinbase, get,
-                Fixture.credentials(
+            Failure(
+                exchange: .coinbaseexchange,
+                credentials: Fixture.credentials(.coinbaseexchange, secret: secretText, passphrase: passphraseText)
+            )
+        )
+        cases.append(Failure(exchange: .coinbase, credentials: Fixture.credentials(.coinbase, secret: secretText)))
+        cases.append(
+            Failure(
+                exchange: .coinbase,
+                credentials: Fixture.credentials(
                     .coinbase,
                     secret: "-----BEGIN EC PRIVATE KEY-----\n\(secretText)\n-----END EC PRIVATE KEY-----"
                 )
@@ -57,10 +73,11 @@ struct SigningErrorTests {
     @Test("no error text contains the secret or the passphrase")
     func noSecretsInErrors() {
         var thrown = 0
-        for (exchange, request, credentials) in Self.failures {
+        for failure in Self.failures {
+            let exchange = failure.exchange
             do {
-                _ = try signer(for: exchange).sign(request, credentials: credentials, at: Fixture.time)
-                Issue.record("\(exchange) signed \(credentials.exchange) credentials that should fail")
+                _ = try signer(for: exchange).sign(failure.request, credentials: failure.credentials, at: Fixture.time)
+                Issue.record("\(exchange) signed a request that should fail")
             } catch {
                 thrown += 1
                 let texts = [

@@ -31,7 +31,9 @@ struct SigningPrimitivesTests {
 
     @Test("milliseconds round-trip times given in milliseconds; seconds round down")
     func units() {
-        for milliseconds: Int64 in [0, 1, 999, 1_499_827_319_559, 1_607_418_537_715, 1_700_000_000_001, 4_102_444_800_999] {
+        for milliseconds: Int64 in [
+            0, 1, 999, 1_499_827_319_559, 1_607_418_537_715, 1_700_000_000_001, 4_102_444_800_999,
+        ] {
             let time = Fixture.time(milliseconds: milliseconds)
             #expect(SigningTime.milliseconds(time) == milliseconds)
             #expect(SigningTime.seconds(time) == milliseconds / 1000)
