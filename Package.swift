@@ -13,6 +13,7 @@ let package = Package(
     products: [
         .executable(name: "exchange-bot", targets: ["exchange-bot"]),
         .executable(name: "exchange-bot-bench", targets: ["exchange-bot-bench"]),
+        .executable(name: "exchange-bot-validation-bench", targets: ["exchange-bot-validation-bench"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-crypto.git", from: "4.5.2"),
@@ -120,6 +121,12 @@ let package = Package(
                 "ExchangeBotApp",
                 .product(name: "GRDB", package: "GRDB.swift"),
             ],
+            swiftSettings: strictSettings
+        ),
+
+        .executableTarget(
+            name: "exchange-bot-validation-bench",
+            dependencies: ["ExchangeClients", "ExchangeBotCore", "TestSupport"],
             swiftSettings: strictSettings
         ),
 

@@ -2,7 +2,7 @@
 ///
 /// Exchange adapters map each exchange's own error codes into these. No case carries a secret; the free-text
 /// details are short descriptions written by the adapter, never raw response bodies.
-public enum CredentialError: Error, Sendable, Equatable {
+public enum CredentialError: Error, Sendable, Hashable {
     case invalidAPIKey
     /// The exchange refused the key without saying whether the key or its IP whitelist is at fault (Binance -2015).
     case invalidKeyOrIP

@@ -59,6 +59,14 @@ public struct ExchangeValidator: CredentialValidator {
                 try await correctClock(of: adapter, at: origin)
                 nonce = nonces.next(at: clock.now())
                 request = adapter.permissionRequest(sandbox: endpoints.sandbox, nonce: nonce)
+            case .refused(.authenticationFailed) where !correctedClock:
+                // Coinbase answers a JWT outside its validity window with the same bare 401 as a wrong key: if
+                // our clock is off, correct it and try once more; if not, the key is at fault.
+                correctedClock = true
+                let previous = offsets[exchange]
+                try await correctClock(of: adapter, at: origin)
+                guard abs(offsets[exchange] - previous) > 5 else { throw .authenticationFailed }
+                request = adapter.permissionRequest(sandbox: endpoints.sandbox, nonce: nonce)
             case .refused(let error):
                 throw error
             }

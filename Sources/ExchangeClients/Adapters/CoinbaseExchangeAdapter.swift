@@ -15,11 +15,14 @@ struct CoinbaseExchangeAdapter: ExchangeAdapter {
         if let message = (Answer.object(response)?["message"] as? String)?.lowercased() {
             return .refused(Self.error(message: message, status: response.status))
         }
-        guard (200..<300).contains(response.status), response.json is [Any] else {
+        guard (200..<300).contains(response.status), let accounts = response.json as? [[String: Any]] else {
             return .refused(Answer.generic(response))
         }
+        // Accounts carry `trading_enabled`; a key's own scopes are not reported.
+        let trading = accounts.compactMap { Answer.bool($0["trading_enabled"]) }
         return .report(
             ValidationReport(
+                canTrade: trading.isEmpty ? nil : trading.contains(true),
                 warnings: [
                     "Coinbase Exchange does not report a key's permissions: make sure it has View and Trade only, "
                         + "without Transfer."
@@ -32,8 +35,10 @@ struct CoinbaseExchangeAdapter: ExchangeAdapter {
         if message.contains("passphrase") { return .invalidPassphrase }
         if message.contains("signature") { return .invalidSecret }
         if message.contains("timestamp") { return .clockSkew }
+        if message.contains("whitelist") || message.hasPrefix("ip ") || message.contains("ip address") {
+            return .ipNotWhitelisted
+        }
         if message.contains("api key") || message.contains("unauthorized") { return .invalidAPIKey }
-        if message.contains("whitelist") || message.contains("ip ") { return .ipNotWhitelisted }
         if message.contains("rate limit") { return .rateLimited }
         if message.contains("forbidden") || message.contains("permission") { return .permissionDenied }
         return status >= 500
