@@ -56,7 +56,7 @@ public struct ExchangeValidator: CredentialValidator {
                 request = next
             case .refused(.clockSkew) where !correctedClock:
                 correctedClock = true
-                try await correctClock(of: adapter, at: origin)
+                guard try await correctClock(of: adapter, at: origin) else { throw .clockSkew }
                 nonce = nonces.next(at: clock.now())
                 request = adapter.permissionRequest(sandbox: endpoints.sandbox, nonce: nonce)
             case .refused(.authenticationFailed) where !correctedClock:
@@ -64,8 +64,8 @@ public struct ExchangeValidator: CredentialValidator {
                 // our clock is off, correct it and try once more; if not, the key is at fault.
                 correctedClock = true
                 let previous = offsets[exchange]
-                try await correctClock(of: adapter, at: origin)
-                guard abs(offsets[exchange] - previous) > 5 else { throw .authenticationFailed }
+                guard (try? await correctClock(of: adapter, at: origin)) == true, abs(offsets[exchange] - previous) > 5
+                else { throw .authenticationFailed }
                 request = adapter.permissionRequest(sandbox: endpoints.sandbox, nonce: nonce)
             case .refused(let error):
                 throw error
@@ -113,14 +113,16 @@ public struct ExchangeValidator: CredentialValidator {
         }
     }
 
-    /// Reads the exchange's clock and keeps the difference, so later requests are stamped in its time.
-    private func correctClock(of adapter: any ExchangeAdapter, at origin: URL) async throws(CredentialError) {
+    /// Reads the exchange's clock and keeps the difference, so later requests are stamped in its time. `false`
+    /// when the exchange's time cannot be read.
+    private func correctClock(of adapter: any ExchangeAdapter, at origin: URL) async throws(CredentialError) -> Bool {
         let before = clock.now()
         let response = try await send(adapter.serverTimeRequest, to: origin)
         let after = clock.now()
-        guard let serverTime = adapter.serverTime(from: response) else { throw .clockSkew }
+        guard let serverTime = adapter.serverTime(from: response) else { return false }
         let midpoint = before.addingTimeInterval(after.timeIntervalSince(before) / 2)
         offsets[adapter.exchange] = serverTime.timeIntervalSince(midpoint)
+        return true
     }
 
     static func credentialError(for error: SigningError) -> CredentialError {
