@@ -8,8 +8,8 @@
 #
 # Settings (environment): DURATION=15 (s, measured run), WARMUP=3 (s), CONNECTIONS=32, THREADS=1 (wrk),
 # SEED_ACCESS_LOG=0 (1 runs uvicorn with its per-request access log, its default; 0 turns it off like the Swift
-# side's LOG_LEVEL=warning), PYTHON=python3, SKIP_BUILD=0, LOAD_WAIT=0 (s to wait for the 1-minute load average
-# to fall below MAX_LOAD=1.0 before each measurement).
+# side's LOG_LEVEL=warning), PYTHON=python3, SKIP_BUILD=0, LOAD_WAIT=300 (s to wait at most, before each measurement, for
+# other processes to use less than MAX_BACKGROUND=25 % of a core).
 #
 # Everything stays on 127.0.0.1. Both servers run with a clean environment (no Telegram token, health checks off),
 # so neither talks to the outside. The temporary folder and both servers are removed on any exit.
@@ -24,8 +24,8 @@ THREADS=${THREADS:-1}
 SEED_ACCESS_LOG=${SEED_ACCESS_LOG:-0}
 PYTHON=${PYTHON:-python3}
 SKIP_BUILD=${SKIP_BUILD:-0}
-LOAD_WAIT=${LOAD_WAIT:-0}
-MAX_LOAD=${MAX_LOAD:-1.0}
+LOAD_WAIT=${LOAD_WAIT:-300}
+MAX_BACKGROUND=${MAX_BACKGROUND:-25}
 SCRATCH="$ROOT/.build-rest"
 
 WORK=$(mktemp -d /tmp/rest-bench.XXXXXX)
@@ -150,14 +150,10 @@ BENCH_TOKEN="$TOKEN" "$PY" "$HERE/bench_tools.py" check --db "$DB" --url "swift=
 
 # ------------------------------------------------------------------ load
 
-load1() { cut -d' ' -f1 /proc/loadavg; }
+HZ=$(getconf CLK_TCK)
 
-wait_for_quiet() {
-    local waited=0
-    while awk -v load="$(load1)" -v max="$MAX_LOAD" 'BEGIN { exit !(load > max) }' && [ "$waited" -lt "$LOAD_WAIT" ]; do
-        sleep 5
-        waited=$((waited + 5))
-    done
+busy_ticks() { # CPU time used by the whole machine (all cores), in clock ticks
+    awk '/^cpu / { print $2 + $3 + $4 + $7 + $8 + $9; exit }' /proc/stat
 }
 
 cpu_ticks() { # utime + stime of a process, in clock ticks
@@ -169,25 +165,58 @@ cpu_ticks() { # utime + stime of a process, in clock ticks
     echo $((${12} + ${13}))
 }
 
+children_ticks() { # file: the output of bash `times` (user + system time of the shell's finished children)
+    awk -v hz="$HZ" 'NR == 2 {
+        total = 0
+        for (i = 1; i <= 2; i++) { split($i, part, /[ms]/); total += part[1] * 60 + part[2] }
+        printf "%d\n", total * hz + 0.5 }' "$1"
+}
+
+background_percent() { # CPU used by other processes over 2 s while nothing of ours is busy, in % of one core
+    local before after
+    before=$(busy_ticks)
+    sleep 2
+    after=$(busy_ticks)
+    echo $(((after - before) * 100 / (2 * HZ)))
+}
+
+BACKGROUND=0
+wait_for_quiet() { # sets BACKGROUND
+    local waited=0
+    BACKGROUND=$(background_percent)
+    while [ "$BACKGROUND" -gt "$MAX_BACKGROUND" ] && [ "$waited" -lt "$LOAD_WAIT" ]; do
+        log "   busy machine (other processes use ${BACKGROUND}% of a core); waiting"
+        sleep 8
+        waited=$((waited + 10))
+        BACKGROUND=$(background_percent)
+    done
+}
+
 measure() { # name pid url
-    local name=$1 pid=$2 url=$3 before after load ticks_per_second
+    local name=$1 pid=$2 url=$3 server0 server1 busy0 busy1
     wait_for_quiet
-    load=$(load1)
-    log "== $name: warm-up ${WARMUP}s, then ${DURATION}s with $CONNECTIONS connections on $THREADS wrk thread(s) (load $load)"
+    log "== $name: warm-up ${WARMUP}s, then ${DURATION}s with $CONNECTIONS connections on $THREADS wrk thread(s)" \
+        "(other processes before: ${BACKGROUND}% of a core)"
     timeout $((WARMUP + 30)) wrk -t"$THREADS" -c"$CONNECTIONS" -d"${WARMUP}s" --timeout 10s \
         -H "Authorization: Bearer $TOKEN" "$url" >"$WORK/$name.warmup" 2>&1 || fail "$name: wrk warm-up failed"
-    before=$(cpu_ticks "$pid")
+    server0=$(cpu_ticks "$pid")
+    busy0=$(busy_ticks)
+    times >"$WORK/times.before" # in this shell: `times` in a $(...) subshell would not see wrk
     timeout $((DURATION + 30)) wrk -t"$THREADS" -c"$CONNECTIONS" -d"${DURATION}s" --timeout 10s --latency \
         -s "$HERE/wrk_report.lua" -H "Authorization: Bearer $TOKEN" "$url" >"$WORK/$name.wrk" 2>&1 ||
         { cat "$WORK/$name.wrk" >&2; fail "$name: wrk failed"; }
-    after=$(cpu_ticks "$pid")
+    times >"$WORK/times.after"
+    busy1=$(busy_ticks)
+    server1=$(cpu_ticks "$pid")
     kill -0 "$pid" 2>/dev/null || fail "the $name server died under load"
-    ticks_per_second=$(getconf CLK_TCK)
     {
         echo "name=$name"
-        echo "load=$load"
+        echo "background=$BACKGROUND"
         echo "rss_kib=$(awk '/^VmHWM:/ { print $2 }' "/proc/$pid/status")"
-        echo "cpu_seconds=$(awk -v t=$((after - before)) -v hz="$ticks_per_second" 'BEGIN { printf "%.2f", t / hz }')"
+        echo "server_ticks=$((server1 - server0))"
+        echo "wrk_ticks=$(($(children_ticks "$WORK/times.after") - $(children_ticks "$WORK/times.before")))"
+        echo "busy_ticks=$((busy1 - busy0))"
+        echo "hz=$HZ"
         grep '^WRK_RESULT' "$WORK/$name.wrk" | cut -d' ' -f2- | tr ' ' '\n'
     } >"$WORK/$name.result"
     grep -q '^rps=' "$WORK/$name.result" || { cat "$WORK/$name.wrk" >&2; fail "$name: no result line from wrk"; }
@@ -216,14 +245,21 @@ echo "REST benchmark: GET /user/exchanges/ (valid bearer token, 50 stored keys),
 echo "host: $(nproc) cores, $(uname -sr); swift: exchange-bot release (Hummingbird, GRDB), LOG_LEVEL=warning"
 echo "seed: $SEED_VERSIONS; uvicorn 1 worker, $([ "$SEED_ACCESS_LOG" = 1 ] && echo "access log on (default)" || echo "--no-access-log")"
 echo
-printf '%-7s %9s %8s %8s %8s %8s %13s %7s %6s %9s %6s\n' server 'req/s' 'p50 ms' 'p90 ms' 'p99 ms' 'max ms' \
-    'peak RSS MiB' 'CPU s' 'CPU %' requests load1
+printf '%-7s %9s %8s %8s %8s %8s %9s %13s %9s %10s %7s %9s\n' server 'req/s' 'p50 ms' 'p90 ms' 'p99 ms' \
+    'max ms' 'requests' 'peak RSS MiB' 'server %' 'CPU ms/req' 'wrk %' 'others %'
 for name in swift seed; do
-    awk -v name="$name" -v d="$DURATION" -F= '{ v[$1] = $2 } END {
-        printf "%-7s %9.0f %8.2f %8.2f %8.2f %8.2f %13.1f %7.1f %6.0f %9d %6s\n", name, v["rps"],
-            v["p50_us"] / 1000, v["p90_us"] / 1000, v["p99_us"] / 1000, v["max_us"] / 1000, v["rss_kib"] / 1024,
-            v["cpu_seconds"], 100 * v["cpu_seconds"] / v["seconds"], v["requests"], v["load"] }' "$WORK/$name.result"
+    awk -v name="$name" -F= '{ v[$1] = $2 } END {
+        seconds = v["seconds"]; hz = v["hz"]
+        others = (v["busy_ticks"] - v["server_ticks"] - v["wrk_ticks"]) / hz
+        if (others < 0) others = 0
+        printf "%-7s %9.0f %8.2f %8.2f %8.2f %8.2f %9d %13.1f %9.0f %10.2f %7.0f %9.0f\n", name, v["rps"],
+            v["p50_us"] / 1000, v["p90_us"] / 1000, v["p99_us"] / 1000, v["max_us"] / 1000, v["requests"],
+            v["rss_kib"] / 1024, 100 * v["server_ticks"] / hz / seconds, 1000 * v["server_ticks"] / hz / v["requests"],
+            100 * v["wrk_ticks"] / hz / seconds, 100 * others / seconds }' "$WORK/$name.result"
 done
+echo "(server %, wrk %, others %: CPU time of the server, of wrk and of every other process during the measured"
+echo " run, in % of one core; the machine has $(nproc). others % before each run: swift $(field swift background)%," \
+    "seed $(field seed background)%.)"
 echo
 awk -v s_rps="$(field swift rps)" -v p_rps="$(field seed rps)" -v s_p99="$(field swift p99_us)" \
     -v p_p99="$(field seed p99_us)" -v s_rss="$(field swift rss_kib)" -v p_rss="$(field seed rss_kib)" 'BEGIN {

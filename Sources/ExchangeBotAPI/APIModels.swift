@@ -178,25 +178,7 @@ struct HealthResponse: Encodable {
 /// Dates as FastAPI writes the seed's naive UTC datetimes: `2024-01-02T03:04:05.123456`.
 enum APIDate {
     static func format(_ date: Date) -> String {
-        let seconds = date.timeIntervalSince1970
-        var whole = time_t(seconds.rounded(.down))
-        var micros = Int(((seconds - Double(whole)) * 1_000_000).rounded())
-        if micros == 1_000_000 {
-            whole += 1
-            micros = 0
-        }
-        var parts = tm()
-        gmtime_r(&whole, &parts)
-        return String(
-            format: "%04d-%02d-%02dT%02d:%02d:%02d.%06d",
-            Int(parts.tm_year) + 1900,
-            Int(parts.tm_mon) + 1,
-            Int(parts.tm_mday),
-            Int(parts.tm_hour),
-            Int(parts.tm_min),
-            Int(parts.tm_sec),
-            micros
-        )
+        NaiveUTCDate.format(date, separator: "T")
     }
 }
 

@@ -1,3 +1,4 @@
+import ExchangeBotCore
 import Foundation
 
 /// Dates as SQLAlchemy stores `DATETIME` in SQLite: naive UTC text, `YYYY-MM-DD HH:MM:SS.ffffff`.
@@ -6,26 +7,7 @@ import Foundation
 /// SQLAlchemy's six. Reading is lenient (a `T` separator, no fraction, a `Z` or an offset, Unix seconds).
 enum DatabaseDate {
     static func format(_ date: Date) -> String {
-        let interval = date.timeIntervalSince1970
-        var seconds = Int(interval.rounded(.down))
-        var micros = Int(((interval - Double(seconds)) * 1_000_000).rounded())
-        if micros >= 1_000_000 {
-            seconds += 1
-            micros -= 1_000_000
-        }
-        var time = time_t(seconds)
-        var parts = tm()
-        gmtime_r(&time, &parts)
-        return String(
-            format: "%04d-%02d-%02d %02d:%02d:%02d.%06d",
-            Int(parts.tm_year) + 1900,
-            Int(parts.tm_mon) + 1,
-            Int(parts.tm_mday),
-            Int(parts.tm_hour),
-            Int(parts.tm_min),
-            Int(parts.tm_sec),
-            micros
-        )
+        NaiveUTCDate.format(date, separator: " ")
     }
 
     static func parse(_ text: String) -> Date? {

@@ -18,7 +18,7 @@ enum ExchangeBotBinary {
         return nil
     }()
 
-    /// Runs the binary; with `terminateWhenReady`, sends SIGTERM once standard error shows that text.
+    /// Runs the binary to its end; with `terminateWhenReady`, sends SIGTERM once standard error shows that text.
     static func run(
         _ arguments: [String],
         environment: [String: String],
@@ -26,39 +26,22 @@ enum ExchangeBotBinary {
         terminateWhenReady marker: String? = nil,
         timeout: TimeInterval = 30
     ) throws -> Result {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: path!)
-        process.arguments = arguments
-        process.environment = environment
-        process.currentDirectoryURL = folder.url
-        let outputFile = folder.path("stdout-\(UUID().uuidString)")
-        let errorFile = folder.path("stderr-\(UUID().uuidString)")
-        _ = FileManager.default.createFile(atPath: outputFile, contents: nil)
-        _ = FileManager.default.createFile(atPath: errorFile, contents: nil)
-        process.standardOutput = try FileHandle(forWritingTo: URL(fileURLWithPath: outputFile))
-        process.standardError = try FileHandle(forWritingTo: URL(fileURLWithPath: errorFile))
-        try process.run()
+        let launched = try Launched(arguments, environment: environment, in: folder)
         let deadline = Date().addingTimeInterval(timeout)
         var signalled = false
-        while process.isRunning {
-            if let marker, !signalled, let text = try? String(contentsOfFile: errorFile, encoding: .utf8),
-                text.contains(marker)
-            {
-                process.terminate()
+        while launched.process.isRunning {
+            if let marker, !signalled, launched.errors.contains(marker) {
+                launched.process.terminate()
                 signalled = true
             }
             if Date() > deadline {
-                kill(process.processIdentifier, SIGKILL)
+                kill(launched.process.processIdentifier, SIGKILL)
                 break
             }
             usleep(20_000)
         }
-        process.waitUntilExit()
-        return Result(
-            status: process.terminationStatus,
-            output: (try? String(contentsOfFile: outputFile, encoding: .utf8)) ?? "",
-            errors: (try? String(contentsOfFile: errorFile, encoding: .utf8)) ?? ""
-        )
+        launched.process.waitUntilExit()
+        return launched.result
     }
 
     /// Starts the binary, waits until standard error shows `marker`, runs `body`, then stops it with SIGTERM.
@@ -69,31 +52,46 @@ enum ExchangeBotBinary {
         readyWhen marker: String,
         _ body: () async throws -> Void
     ) async throws -> Result {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: path!)
-        process.arguments = arguments
-        process.environment = environment
-        process.currentDirectoryURL = folder.url
-        let outputFile = folder.path("stdout-\(UUID().uuidString)")
-        let errorFile = folder.path("stderr-\(UUID().uuidString)")
-        _ = FileManager.default.createFile(atPath: outputFile, contents: nil)
-        _ = FileManager.default.createFile(atPath: errorFile, contents: nil)
-        process.standardOutput = try FileHandle(forWritingTo: URL(fileURLWithPath: outputFile))
-        process.standardError = try FileHandle(forWritingTo: URL(fileURLWithPath: errorFile))
-        try process.run()
-        defer { if process.isRunning { kill(process.processIdentifier, SIGKILL) } }
+        let launched = try Launched(arguments, environment: environment, in: folder)
+        defer { if launched.process.isRunning { kill(launched.process.processIdentifier, SIGKILL) } }
         let deadline = Date().addingTimeInterval(30)
-        while process.isRunning, Date() < deadline {
-            if let text = try? String(contentsOfFile: errorFile, encoding: .utf8), text.contains(marker) { break }
+        while launched.process.isRunning, Date() < deadline, !launched.errors.contains(marker) {
             try await Task.sleep(for: .milliseconds(20))
         }
         try await body()
-        process.terminate()
-        while process.isRunning { try await Task.sleep(for: .milliseconds(20)) }
-        return Result(
-            status: process.terminationStatus,
-            output: (try? String(contentsOfFile: outputFile, encoding: .utf8)) ?? "",
-            errors: (try? String(contentsOfFile: errorFile, encoding: .utf8)) ?? ""
-        )
+        launched.process.terminate()
+        while launched.process.isRunning { try await Task.sleep(for: .milliseconds(20)) }
+        return launched.result
+    }
+
+    /// A started process whose standard output and error go to files, readable while it runs.
+    private struct Launched {
+        let process = Process()
+        let outputFile: String
+        let errorFile: String
+
+        init(_ arguments: [String], environment: [String: String], in folder: TemporaryFolder) throws {
+            process.executableURL = URL(fileURLWithPath: ExchangeBotBinary.path!)
+            process.arguments = arguments
+            process.environment = environment
+            process.currentDirectoryURL = folder.url
+            outputFile = folder.path("stdout-\(UUID().uuidString)")
+            errorFile = folder.path("stderr-\(UUID().uuidString)")
+            _ = FileManager.default.createFile(atPath: outputFile, contents: nil)
+            _ = FileManager.default.createFile(atPath: errorFile, contents: nil)
+            process.standardOutput = try FileHandle(forWritingTo: URL(fileURLWithPath: outputFile))
+            process.standardError = try FileHandle(forWritingTo: URL(fileURLWithPath: errorFile))
+            try process.run()
+        }
+
+        var errors: String { (try? String(contentsOfFile: errorFile, encoding: .utf8)) ?? "" }
+
+        var result: Result {
+            Result(
+                status: process.terminationStatus,
+                output: (try? String(contentsOfFile: outputFile, encoding: .utf8)) ?? "",
+                errors: errors
+            )
+        }
     }
 }
