@@ -1,0 +1,2 @@
+/// The Telegram Bot API client (see the files of this module).
+enum TelegramBotAPIModule {}
