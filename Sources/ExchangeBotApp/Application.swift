@@ -24,7 +24,7 @@ public enum Application {
             )
         }
         let exchanges = try environment.exchanges()
-        _ = try environment.healthCheckInterval()
+        let healthCheckInterval = try environment.healthCheckInterval()
 
         LoggingSystem.bootstrap { label in
             var handler = StreamLogHandler.standardError(label: label)
@@ -76,6 +76,15 @@ public enum Application {
                     host: rest.host,
                     port: rest.port,
                     logger: Logger(label: "exchange-bot.api")
+                )
+            )
+        }
+        if let healthCheckInterval {
+            services.append(
+                HealthMonitor(
+                    service: service,
+                    interval: .seconds(healthCheckInterval),
+                    logger: Logger(label: "exchange-bot.health")
                 )
             )
         }

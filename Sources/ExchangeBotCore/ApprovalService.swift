@@ -10,10 +10,10 @@ import Foundation
 /// calling ``approve(keyID:by:message:)`` or ``reject(keyID:by:reason:)``. User-level calls take the owner's id
 /// and see only that owner's keys.
 public struct ApprovalService: Sendable {
-    private let store: any ExchangeStore
-    private let validator: any CredentialValidator
-    private let notifier: any Notifier
-    private let clock: any WallClock
+    let store: any ExchangeStore
+    let validator: any CredentialValidator
+    let notifier: any Notifier
+    let clock: any WallClock
 
     public init(
         store: any ExchangeStore,
@@ -232,7 +232,7 @@ public struct ApprovalService: Sendable {
     }
 
     @discardableResult
-    private func deliver(_ event: KeyEvent) async -> Bool {
+    func deliver(_ event: KeyEvent) async -> Bool {
         do {
             try await notifier.deliver(event)
             try await store.markDelivered(outboxID: event.outboxID, at: clock.now())

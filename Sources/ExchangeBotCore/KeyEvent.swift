@@ -11,6 +11,9 @@ public struct KeyEvent: Sendable, Equatable, Codable {
         case approved(message: String?)
         /// Rejected, with the reason for the user.
         case rejected(reason: String)
+        /// A health check found the approved key broken (revoked, secret changed, withdrawals enabled…): it was
+        /// deactivated; the reason says what to fix.
+        case deactivated(reason: String)
     }
 
     public var outboxID: Int64

@@ -264,6 +264,42 @@ public struct SQLiteExchangeStore: ExchangeStore {
         return Self.decodeReport(json)
     }
 
+    public func approvedKeys() async throws -> [ExchangeKey] {
+        try await writer.read { db in
+            try Row.fetchAll(
+                db,
+                sql:
+                    "SELECT \(RowMapping.keyColumns) FROM user_exchanges e WHERE upper(e.status) = 'APPROVED' ORDER BY e.id"
+            ).map(key(from:))
+        }
+    }
+
+    public func recordHealth(id: Int64, outcome: HealthOutcome, audit: AuditEntry) async throws -> KeyEvent? {
+        try await writer.write { db in
+            // The key may have been deleted or changed while it was being checked: only an approved key changes.
+            guard let key = try self.fetchKey(db, id: id), key.status == .approved else { return nil }
+            try Self.insertAudit(db, audit)
+            switch outcome {
+            case .healthy(let report):
+                try Self.saveReport(db, exchangeID: id, report: report, at: audit.at)
+                return nil
+            case .broken(let reason):
+                try db.execute(
+                    sql: "UPDATE user_exchanges SET is_active = 0, error_message = ?, updated_at = ? WHERE id = ?",
+                    arguments: [reason, DatabaseDate.format(audit.at), id]
+                )
+                let updated = try self.fetchKey(db, id: id)!
+                return try Self.enqueue(
+                    db,
+                    kind: .deactivated(reason: reason),
+                    key: updated,
+                    decidedBy: nil,
+                    at: audit.at
+                )
+            }
+        }
+    }
+
     public func credentials(ofKey id: Int64) async throws -> Credentials? {
         let stored = try await writer.read { db in
             try Row.fetchOne(

@@ -31,6 +31,13 @@ public protocol ExchangeStore: Sendable {
     /// Keys waiting for a decision, oldest first, with their owners and validation reports.
     func pendingRequests() async throws -> [PendingRequest]
 
+    /// Keys an admin approved, oldest first (the ones health checks watch).
+    func approvedKeys() async throws -> [ExchangeKey]
+
+    /// Stores the outcome of a health check: a fresh report for a healthy key; for a broken one, deactivation with
+    /// the reason in `error_message` and an event for its owner.
+    func recordHealth(id: Int64, outcome: HealthOutcome, audit: AuditEntry) async throws -> KeyEvent?
+
     /// The decrypted credentials of a key, for talking to its exchange.
     func credentials(ofKey id: Int64) async throws -> Credentials?
 
@@ -73,6 +80,13 @@ public struct KeyChange: Sendable {
         self.report = report
         self.at = at
     }
+}
+
+/// What a health check of an approved key found.
+public enum HealthOutcome: Sendable, Equatable {
+    case healthy(ValidationReport)
+    /// The key no longer works or no longer meets the policy; the text is for its owner.
+    case broken(reason: String)
 }
 
 /// An admin's decision on a pending key.
