@@ -54,6 +54,12 @@ let package = Package(
             swiftSettings: strictSettings
         ),
 
+        .target(
+            name: "BotConversation",
+            dependencies: ["ExchangeBotCore"],
+            swiftSettings: strictSettings
+        ),
+
         // MARK: Adapters
         .target(
             name: "ExchangeBotStorage",
@@ -200,6 +206,11 @@ let package = Package(
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "NIOCore", package: "swift-nio"),
             ],
+            swiftSettings: strictSettings
+        ),
+        .testTarget(
+            name: "BotConversationTests",
+            dependencies: ["BotConversation", "ExchangeBotCore"],
             swiftSettings: strictSettings
         ),
         .testTarget(name: "FernetTests", dependencies: ["Fernet", "TestSupport"], swiftSettings: strictSettings),

@@ -30,6 +30,7 @@ SCRATCH="$ROOT/.build-rest"
 
 WORK=$(mktemp -d /tmp/rest-bench.XXXXXX)
 SERVER_PIDS=()
+CHILD_PIDS=()
 
 log() { printf '%s\n' "$*"; }
 
@@ -48,6 +49,7 @@ stop_server() {
 cleanup() {
     local status=$?
     trap - EXIT INT TERM
+    for pid in "${CHILD_PIDS[@]}"; do kill -TERM "$pid" 2>/dev/null || true; done
     for pid in "${SERVER_PIDS[@]}"; do stop_server "$pid"; done
     if [ "$status" -ne 0 ]; then
         for name in swift seed; do
@@ -67,6 +69,15 @@ trap 'exit 143' TERM
 fail() {
     log "REST BENCHMARK FAILED: $*"
     exit 1
+}
+
+# Runs a long step in the background and waits for it: bash runs traps only between commands, and `wait` is
+# interrupted by a signal, so a SIGTERM or SIGINT cleans up at once instead of after the step.
+run_child() {
+    "$@" &
+    local pid=$!
+    CHILD_PIDS+=("$pid")
+    wait "$pid"
 }
 
 # ------------------------------------------------------------------ tools
@@ -89,7 +100,7 @@ print(f"Python {sys.version.split()[0]}, fastapi {fastapi.__version__}, starlett
 
 if [ "$SKIP_BUILD" != 1 ]; then
     log "== swift build -c release --scratch-path .build-rest --product exchange-bot"
-    (cd "$ROOT" && swift build -c release --scratch-path "$SCRATCH" --product exchange-bot >&2)
+    run_child swift build --package-path "$ROOT" -c release --scratch-path "$SCRATCH" --product exchange-bot >&2
 fi
 BIN="$(cd "$ROOT" && swift build -c release --scratch-path "$SCRATCH" --show-bin-path)/exchange-bot"
 [ -x "$BIN" ] || fail "no release binary at $BIN (run without SKIP_BUILD=1)"
@@ -197,12 +208,12 @@ measure() { # name pid url
     wait_for_quiet
     log "== $name: warm-up ${WARMUP}s, then ${DURATION}s with $CONNECTIONS connections on $THREADS wrk thread(s)" \
         "(other processes before: ${BACKGROUND}% of a core)"
-    timeout $((WARMUP + 30)) wrk -t"$THREADS" -c"$CONNECTIONS" -d"${WARMUP}s" --timeout 10s \
+    run_child timeout $((WARMUP + 30)) wrk -t"$THREADS" -c"$CONNECTIONS" -d"${WARMUP}s" --timeout 10s \
         -H "Authorization: Bearer $TOKEN" "$url" >"$WORK/$name.warmup" 2>&1 || fail "$name: wrk warm-up failed"
     server0=$(cpu_ticks "$pid")
     busy0=$(busy_ticks)
     times >"$WORK/times.before" # in this shell: `times` in a $(...) subshell would not see wrk
-    timeout $((DURATION + 30)) wrk -t"$THREADS" -c"$CONNECTIONS" -d"${DURATION}s" --timeout 10s --latency \
+    run_child timeout $((DURATION + 30)) wrk -t"$THREADS" -c"$CONNECTIONS" -d"${DURATION}s" --timeout 10s --latency \
         -s "$HERE/wrk_report.lua" -H "Authorization: Bearer $TOKEN" "$url" >"$WORK/$name.wrk" 2>&1 ||
         { cat "$WORK/$name.wrk" >&2; fail "$name: wrk failed"; }
     times >"$WORK/times.after"

@@ -1,7 +1,7 @@
 import Foundation
 
 /// What a user typed to add or update a key, before any check: every field is untrusted.
-public struct KeySubmission: Sendable {
+public struct KeySubmission: Sendable, Equatable {
     public var exchange: String
     public var label: String
     public var apiKey: String

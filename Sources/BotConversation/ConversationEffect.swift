@@ -1,0 +1,54 @@
+import ExchangeBotCore
+
+/// What the conversation wants done: messages to send, messages to delete, calls to the approval service. The
+/// runner performs them in order and feeds answers back as events.
+public enum ConversationEffect: Equatable, Sendable {
+    case send(Reply)
+    /// Deletes a user's message that held a credential.
+    case deleteMessage(messageID: Int64)
+    /// Answers a button press (always, and first: Telegram shows a spinner until then); an alert for refusals.
+    case answerButton(queryID: String, alert: Reply.Text?)
+    case listKeys
+    case submit(KeySubmission, updating: Int64?)
+    case setActive(keyID: Int64, active: Bool)
+    case deleteKey(keyID: Int64)
+}
+
+/// A message to send: a localizable text and, optionally, inline buttons or a forced reply.
+public struct Reply: Equatable, Sendable {
+    public var text: Text
+    public var buttons: [[Button]]
+    public var forceReply: Bool
+
+    public init(_ text: Text, buttons: [[Button]] = [], forceReply: Bool = false) {
+        self.text = text
+        self.buttons = buttons
+        self.forceReply = forceReply
+    }
+
+    /// A locale key and the values for its placeholders (the runner escapes them for HTML).
+    public struct Text: Equatable, Sendable {
+        public var key: String
+        public var arguments: [String: String]
+
+        public init(_ key: String, _ arguments: [String: String] = [:]) {
+            self.key = key
+            self.arguments = arguments
+        }
+    }
+
+    public struct Button: Equatable, Sendable {
+        /// A locale key, or a literal caption when `literal` is set (exchange names).
+        public var caption: Text
+        public var literal: String?
+        public var action: ButtonAction
+
+        public static func literal(_ caption: String, _ action: ButtonAction) -> Button {
+            Button(caption: Text(""), literal: caption, action: action)
+        }
+
+        public static func localized(_ key: String, _ action: ButtonAction) -> Button {
+            Button(caption: Text(key), literal: nil, action: action)
+        }
+    }
+}

@@ -1,0 +1,85 @@
+import ExchangeBotCore
+import Foundation
+
+/// Something that happened in a user's chat, or the answer to something the conversation asked for.
+/// Named for what happened, not for what to do.
+public enum ConversationEvent: Equatable, Sendable {
+    /// A `/command` (without the bot's `@name`), in a private chat or a group.
+    case commandReceived(Command, chat: ChatKind)
+    /// Plain text; `messageID` lets the bot delete a message that holds a secret.
+    case textReceived(String, messageID: Int64, chat: ChatKind)
+    /// An inline button of ours was pressed.
+    case buttonPressed(ButtonAction, queryID: String)
+    /// The user's keys, as asked for by ``ConversationEffect/listKeys``.
+    case keysListed([ExchangeKey])
+    /// The answer to ``ConversationEffect/submit(_:updating:)``.
+    case submissionFinished(Result<ExchangeKey, ApprovalError>)
+    /// The answer to ``ConversationEffect/setActive(keyID:active:)`` or ``ConversationEffect/deleteKey(keyID:)``.
+    case actionFinished(ActionOutcome)
+
+    public enum ActionOutcome: Equatable, Sendable {
+        case activeChanged(ExchangeKey)
+        case deleted(keyID: Int64)
+        case failed(ApprovalError)
+    }
+
+    public enum ChatKind: Equatable, Sendable {
+        case privateChat
+        case group
+    }
+
+    public enum Command: String, Equatable, Sendable, CaseIterable {
+        case start, help, add, exchanges, cancel
+    }
+}
+
+/// What an inline button means, encoded in its `callback_data` (at most 64 bytes: `add:okx`, `act:12`, …).
+public enum ButtonAction: Equatable, Sendable {
+    case chooseExchange(ExchangeID)
+    case activate(keyID: Int64)
+    case deactivate(keyID: Int64)
+    case updateKeys(keyID: Int64, exchange: ExchangeID)
+    case delete(keyID: Int64)
+    case confirmDelete(keyID: Int64)
+    case cancelDelete(keyID: Int64)
+
+    /// The `callback_data` text.
+    public var data: String {
+        switch self {
+        case .chooseExchange(let exchange): "add:\(exchange.rawValue)"
+        case .activate(let id): "act:\(id)"
+        case .deactivate(let id): "deact:\(id)"
+        case .updateKeys(let id, let exchange): "upd:\(id):\(exchange.rawValue)"
+        case .delete(let id): "del:\(id)"
+        case .confirmDelete(let id): "delok:\(id)"
+        case .cancelDelete(let id): "delno:\(id)"
+        }
+    }
+
+    /// Parses `callback_data`; anything else (stale or forged data) is `nil`.
+    public init?(data: String) {
+        let parts = data.split(separator: ":", maxSplits: 1).map(String.init)
+        guard parts.count == 2 else { return nil }
+        if parts[0] == "add" {
+            guard let exchange = ExchangeID(rawValue: parts[1]) else { return nil }
+            self = .chooseExchange(exchange)
+            return
+        }
+        if parts[0] == "upd" {
+            let fields = parts[1].split(separator: ":").map(String.init)
+            guard fields.count == 2, let id = Int64(fields[0]), id > 0, let exchange = ExchangeID(rawValue: fields[1])
+            else { return nil }
+            self = .updateKeys(keyID: id, exchange: exchange)
+            return
+        }
+        guard let id = Int64(parts[1]), id > 0 else { return nil }
+        switch parts[0] {
+        case "act": self = .activate(keyID: id)
+        case "deact": self = .deactivate(keyID: id)
+        case "del": self = .delete(keyID: id)
+        case "delok": self = .confirmDelete(keyID: id)
+        case "delno": self = .cancelDelete(keyID: id)
+        default: return nil
+        }
+    }
+}

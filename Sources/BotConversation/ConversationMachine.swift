@@ -1,0 +1,291 @@
+import ExchangeBotCore
+import Foundation
+
+/// The bot's conversation with one user, as a pure function: (state, event, now) → (new state, effects).
+///
+/// No I/O happens here, so every transition is tested without a network and the runner stays a thin loop that
+/// performs effects and feeds answers back. Keys are only ever taken in a private chat; messages that carry a
+/// credential are deleted at once; a conversation left alone for ``idleTimeout`` starts over.
+public enum ConversationMachine {
+    public static let idleTimeout: TimeInterval = 600
+    /// Keys per `/exchanges` message: each brings up to three buttons, and Telegram caps a keyboard near 100.
+    public static let keysPerMessage = 10
+
+    public static func handle(_ event: ConversationEvent, state: inout ConversationState, now: Date)
+        -> [ConversationEffect]
+    {
+        var effects = [ConversationEffect]()
+        if state.step != .idle, !isWaitingForService(state.step), now.timeIntervalSince(state.updatedAt) > idleTimeout {
+            state.step = .idle
+            if case .textReceived(_, _, .privateChat) = event {
+                effects.append(.send(Reply(.init("conversation.timed_out"))))
+            }
+        }
+        let before = state.step
+        effects += transition(event, &state.step)
+        if state.step != before || changesNothingButIsActivity(event) { state.updatedAt = now }
+        return effects
+    }
+
+    // MARK: - Transitions
+
+    private static func transition(_ event: ConversationEvent, _ step: inout ConversationState.Step)
+        -> [ConversationEffect]
+    {
+        switch event {
+        case .commandReceived(let command, .group):
+            return groupCommand(command)
+        case .commandReceived(let command, .privateChat):
+            return privateCommand(command, &step)
+        case .textReceived(_, _, .group):
+            // Keys are never taken in a group; plain group chatter is not for us.
+            return []
+        case .textReceived(let text, let messageID, .privateChat):
+            return privateText(text, messageID: messageID, &step)
+        case .buttonPressed(let action, let queryID):
+            return button(action, queryID: queryID, &step)
+        case .keysListed(let keys):
+            return list(keys)
+        case .submissionFinished(let result):
+            return submissionFinished(result, &step)
+        case .actionFinished(let outcome):
+            return actionFinished(outcome)
+        }
+    }
+
+    private static func groupCommand(_ command: ConversationEvent.Command) -> [ConversationEffect] {
+        switch command {
+        case .add, .exchanges: [.send(Reply(.init("group.use_private_chat")))]
+        case .start, .help: [.send(Reply(.init("help.group")))]
+        case .cancel: []
+        }
+    }
+
+    private static func privateCommand(_ command: ConversationEvent.Command, _ step: inout ConversationState.Step)
+        -> [ConversationEffect]
+    {
+        switch command {
+        case .start: return [.send(Reply(.init("start")))]
+        case .help: return [.send(Reply(.init("help")))]
+        case .add:
+            step = .choosingExchange
+            return [.send(exchangeChoice)]
+        case .exchanges:
+            return [.listKeys]
+        case .cancel:
+            guard step != .idle else { return [.send(Reply(.init("cancel.nothing")))] }
+            step = .idle
+            return [.send(Reply(.init("cancel.done")))]
+        }
+    }
+
+    private static func privateText(_ text: String, messageID: Int64, _ step: inout ConversationState.Step)
+        -> [ConversationEffect]
+    {
+        switch step {
+        case .idle, .confirmingDelete:
+            return [.send(Reply(.init("hint.commands")))]
+        case .choosingExchange:
+            return [.send(Reply(.init("add.choose_first"))), .send(exchangeChoice)]
+        case .checking:
+            return [.send(Reply(.init("add.still_checking")))]
+        case .awaitingLabel(var draft):
+            do {
+                draft.label = try KeyRules.label(text)
+            } catch {
+                return [.send(Reply(.init("add.bad_label", ["detail": error.message]), forceReply: true))]
+            }
+            step = .awaitingAPIKey(draft)
+            return [.send(Reply(.init("add.ask_api_key", ["exchange": draft.exchange.displayName]), forceReply: true))]
+        case .awaitingAPIKey(var draft):
+            let apiKey = text.trimmingCharacters(in: .whitespacesAndNewlines)
+            guard !apiKey.isEmpty, apiKey.utf8.count <= KeyRules.maxFieldLength,
+                !apiKey.contains(where: { $0.isWhitespace })
+            else {
+                return [.deleteMessage(messageID: messageID), .send(Reply(.init("add.bad_api_key"), forceReply: true))]
+            }
+            draft.apiKey = apiKey
+            step = .awaitingSecret(draft)
+            let prompt = draft.exchange.secretIsPEM ? "add.ask_private_key" : "add.ask_secret"
+            return [
+                .deleteMessage(messageID: messageID),
+                .send(Reply(.init(prompt, ["key": KeyMask.mask(apiKey)]), forceReply: true)),
+            ]
+        case .awaitingSecret(var draft):
+            draft.apiSecret = SecretString(text)
+            if draft.exchange.requiresPassphrase {
+                step = .awaitingPassphrase(draft)
+                return [
+                    .deleteMessage(messageID: messageID),
+                    .send(
+                        Reply(.init("add.ask_passphrase", ["exchange": draft.exchange.displayName]), forceReply: true)
+                    ),
+                ]
+            }
+            return [.deleteMessage(messageID: messageID)] + submit(draft, passphrase: nil, &step)
+        case .awaitingPassphrase(let draft):
+            return [.deleteMessage(messageID: messageID)] + submit(draft, passphrase: SecretString(text), &step)
+        }
+    }
+
+    private static func submit(_ draft: Draft, passphrase: SecretString?, _ step: inout ConversationState.Step)
+        -> [ConversationEffect]
+    {
+        guard let apiKey = draft.apiKey, let secret = draft.apiSecret else {
+            step = .idle
+            return [.send(Reply(.init("error.storage_failure")))]
+        }
+        let submission = KeySubmission(
+            exchange: draft.keyID == nil ? draft.exchange.rawValue : "",
+            label: draft.label ?? "",
+            apiKey: apiKey,
+            apiSecret: secret,
+            passphrase: passphrase
+        )
+        step = .checking(exchange: draft.exchange, keyID: draft.keyID)
+        return [
+            .send(Reply(.init("add.checking", ["exchange": draft.exchange.displayName]))),
+            .submit(submission, updating: draft.keyID),
+        ]
+    }
+
+    private static func button(_ action: ButtonAction, queryID: String, _ step: inout ConversationState.Step)
+        -> [ConversationEffect]
+    {
+        let stale: [ConversationEffect] = [.answerButton(queryID: queryID, alert: .init("button.stale"))]
+        switch action {
+        case .chooseExchange(let exchange):
+            guard step == .choosingExchange else { return stale }
+            step = .awaitingLabel(Draft(exchange: exchange))
+            return [
+                .answerButton(queryID: queryID, alert: nil),
+                .send(Reply(.init("add.ask_label", ["exchange": exchange.displayName]), forceReply: true)),
+            ]
+        case .activate(let id):
+            return [.answerButton(queryID: queryID, alert: nil), .setActive(keyID: id, active: true)]
+        case .deactivate(let id):
+            return [.answerButton(queryID: queryID, alert: nil), .setActive(keyID: id, active: false)]
+        case .updateKeys(let id, let exchange):
+            guard !isWaitingForService(step) else { return stale }
+            step = .awaitingAPIKey(Draft(exchange: exchange, keyID: id))
+            return [
+                .answerButton(queryID: queryID, alert: nil),
+                .send(Reply(.init("update.ask_api_key", ["exchange": exchange.displayName]), forceReply: true)),
+            ]
+        case .delete(let id):
+            guard !isWaitingForService(step) else { return stale }
+            step = .confirmingDelete(keyID: id)
+            return [
+                .answerButton(queryID: queryID, alert: nil),
+                .send(
+                    Reply(
+                        .init("delete.confirm", ["id": String(id)]),
+                        buttons: [
+                            [
+                                .localized("button.delete_yes", .confirmDelete(keyID: id)),
+                                .localized("button.delete_no", .cancelDelete(keyID: id)),
+                            ]
+                        ]
+                    )
+                ),
+            ]
+        case .confirmDelete(let id):
+            guard step == .confirmingDelete(keyID: id) else { return stale }
+            step = .idle
+            return [.answerButton(queryID: queryID, alert: nil), .deleteKey(keyID: id)]
+        case .cancelDelete(let id):
+            guard step == .confirmingDelete(keyID: id) else { return stale }
+            step = .idle
+            return [.answerButton(queryID: queryID, alert: nil), .send(Reply(.init("delete.cancelled")))]
+        }
+    }
+
+    private static func submissionFinished(
+        _ result: Result<ExchangeKey, ApprovalError>,
+        _ step: inout ConversationState.Step
+    ) -> [ConversationEffect] {
+        guard case .checking = step else { return [] }
+        step = .idle
+        switch result {
+        case .success(let key):
+            return [
+                .send(
+                    Reply(
+                        .init(
+                            "add.awaiting_approval",
+                            [
+                                "exchange": key.exchange?.displayName ?? key.exchangeName, "label": key.label,
+                                "key": key.maskedAPIKey,
+                            ]
+                        )
+                    )
+                )
+            ]
+        case .failure(let error):
+            return [.send(Reply(.init("error.\(error.code)", ["detail": error.message])))]
+        }
+    }
+
+    private static func actionFinished(_ outcome: ConversationEvent.ActionOutcome) -> [ConversationEffect] {
+        switch outcome {
+        case .activeChanged(let key):
+            return [.send(Reply(.init(key.isActive ? "keys.activated" : "keys.deactivated", ["label": key.label])))]
+        case .deleted(let id):
+            return [.send(Reply(.init("keys.deleted", ["id": String(id)])))]
+        case .failed(let error):
+            return [.send(Reply(.init("error.\(error.code)", ["detail": error.message])))]
+        }
+    }
+
+    // MARK: - Key list
+
+    private static func list(_ keys: [ExchangeKey]) -> [ConversationEffect] {
+        guard !keys.isEmpty else { return [.send(Reply(.init("keys.none")))] }
+        return stride(from: 0, to: keys.count, by: keysPerMessage).map { start in
+            let page = keys[start..<min(start + keysPerMessage, keys.count)]
+            let lines = page.map { key in
+                "#\(key.id) \(key.exchange?.displayName ?? key.exchangeName) · \(key.label) · \(key.maskedAPIKey) · "
+                    + "\(key.status.rawValue)\(key.isActive ? " · active" : "")"
+            }
+            let buttons = page.map { key -> [Reply.Button] in
+                var row = [Reply.Button]()
+                if key.status == .approved {
+                    row.append(
+                        key.isActive
+                            ? .localized("button.deactivate", .deactivate(keyID: key.id))
+                            : .localized("button.activate", .activate(keyID: key.id))
+                    )
+                }
+                if let exchange = key.exchange {
+                    row.append(.localized("button.update_keys", .updateKeys(keyID: key.id, exchange: exchange)))
+                }
+                row.append(.localized("button.delete", .delete(keyID: key.id)))
+                return row
+            }
+            return .send(Reply(.init("keys.list", ["keys": lines.joined(separator: "\n")]), buttons: buttons))
+        }
+    }
+
+    // MARK: - Helpers
+
+    /// The exchange buttons, three to a row, captioned with the exchanges' names.
+    static var exchangeChoice: Reply {
+        let buttons = ExchangeID.allCases.map { Reply.Button.literal($0.displayName, .chooseExchange($0)) }
+        return Reply(
+            .init("add.choose_exchange"),
+            buttons: stride(from: 0, to: buttons.count, by: 3).map { Array(buttons[$0..<min($0 + 3, buttons.count)]) }
+        )
+    }
+
+    private static func isWaitingForService(_ step: ConversationState.Step) -> Bool {
+        if case .checking = step { return true }
+        return false
+    }
+
+    private static func changesNothingButIsActivity(_ event: ConversationEvent) -> Bool {
+        switch event {
+        case .textReceived(_, _, .privateChat), .commandReceived(_, .privateChat), .buttonPressed: true
+        default: false
+        }
+    }
+}
