@@ -8,8 +8,9 @@
 #
 # Settings (environment): DURATION=15 (s, measured run), WARMUP=3 (s), CONNECTIONS=32, THREADS=1 (wrk),
 # SEED_ACCESS_LOG=0 (1 runs uvicorn with its per-request access log, its default; 0 turns it off like the Swift
-# side's LOG_LEVEL=warning), PYTHON=python3, SKIP_BUILD=0, LOAD_WAIT=300 (s to wait at most, before each measurement, for
-# other processes to use less than MAX_BACKGROUND=25 % of a core).
+# side's LOG_LEVEL=warning), PYTHON=python3, SKIP_BUILD=0 (1 reuses the last release build), LOAD_WAIT=300 (at most
+# this many seconds, before each measurement, to wait for other processes to use less than MAX_BACKGROUND=25 % of
+# a core).
 #
 # Everything stays on 127.0.0.1. Both servers run with a clean environment (no Telegram token, health checks off),
 # so neither talks to the outside. The temporary folder and both servers are removed on any exit.

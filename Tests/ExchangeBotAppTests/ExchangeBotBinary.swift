@@ -45,23 +45,29 @@ enum ExchangeBotBinary {
     }
 
     /// Starts the binary, waits until standard error shows `marker`, runs `body`, then stops it with SIGTERM.
+    /// `body` does not run if the process ends (or 30 s pass) before the marker shows; `ran` says whether it did.
     static func whileRunning(
         _ arguments: [String],
         environment: [String: String],
         in folder: TemporaryFolder,
         readyWhen marker: String,
         _ body: () async throws -> Void
-    ) async throws -> Result {
+    ) async throws -> (result: Result, ran: Bool) {
         let launched = try Launched(arguments, environment: environment, in: folder)
         defer { if launched.process.isRunning { kill(launched.process.processIdentifier, SIGKILL) } }
         let deadline = Date().addingTimeInterval(30)
         while launched.process.isRunning, Date() < deadline, !launched.errors.contains(marker) {
             try await Task.sleep(for: .milliseconds(20))
         }
+        guard launched.process.isRunning, launched.errors.contains(marker) else {
+            launched.process.terminate()
+            while launched.process.isRunning { try await Task.sleep(for: .milliseconds(20)) }
+            return (launched.result, false)
+        }
         try await body()
         launched.process.terminate()
         while launched.process.isRunning { try await Task.sleep(for: .milliseconds(20)) }
-        return launched.result
+        return (launched.result, true)
     }
 
     /// A started process whose standard output and error go to files, readable while it runs.

@@ -158,7 +158,7 @@ import Testing
 
     @Test(arguments: ExchangeID.allCases)
     func faultsOfTheExchangeAreTyped(exchange: ExchangeID) async throws {
-        try await Self.withFake(exchange, timeout: .milliseconds(500)) { server, validator in
+        try await Self.withFake(exchange, timeout: .milliseconds(1500)) { server, validator in
             let account = FakeAccount.random(for: exchange)
             server.register(account)
             let credentials = Self.credentials(account, exchange: exchange)
@@ -188,7 +188,7 @@ import Testing
             )
             server.setBehaviour(.rateLimited)
             await #expect(throws: CredentialError.rateLimited) { try await validator.validate(credentials) }
-            server.setBehaviour(.slow(seconds: 2))
+            server.setBehaviour(.slow(seconds: 3))
             await #expect(throws: CredentialError.timeout) { try await validator.validate(credentials) }
         }
     }

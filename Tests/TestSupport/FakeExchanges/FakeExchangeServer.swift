@@ -23,18 +23,15 @@ public final class FakeExchangeServer: Sendable {
     let core: FakeExchangeCore
     /// `http://127.0.0.1:<port>`, without a trailing slash; clients append the exchange's full path.
     public let origin: URL
-    private let task: Task<Void, any Error>
+    private let server: LoopbackServer
 
     public var exchange: ExchangeID { core.exchange }
 
-    private init(core: FakeExchangeCore, origin: URL, task: Task<Void, any Error>) {
+    private init(core: FakeExchangeCore, origin: URL, server: LoopbackServer) {
         self.core = core
         self.origin = origin
-        self.task = task
+        self.server = server
     }
-
-    /// A test that forgets ``stop()`` must not leave a listener running for the rest of the test process.
-    deinit { task.cancel() }
 
     /// Starts a fake on 127.0.0.1 at a port the OS picks.
     ///
@@ -43,28 +40,11 @@ public final class FakeExchangeServer: Sendable {
     ///   - latency: Seconds added before every answer, as a distant exchange would.
     public static func start(_ exchange: ExchangeID, latency: Double = 0) async throws -> FakeExchangeServer {
         let core = FakeExchangeCore(exchange: exchange, latency: latency)
-        let (ports, portContinuation) = AsyncStream.makeStream(of: Int.self)
-        let app = Application(
-            responder: CallbackResponder<BasicRequestContext> { request, _ in await core.respond(to: request) },
-            configuration: ApplicationConfiguration(address: .hostname("127.0.0.1", port: 0)),
-            onServerRunning: { channel in
-                portContinuation.yield(channel.localAddress?.port ?? 0)
-                portContinuation.finish()
-            },
-            logger: Logger(label: "FakeExchangeServer.\(exchange.rawValue)") { _ in SwiftLogNoOpLogHandler() }
-        )
-        let task = Task {
-            defer { portContinuation.finish() }
-            try await app.run()
+        let server = try await LoopbackServer.start(label: "FakeExchangeServer.\(exchange.rawValue)") { request in
+            await core.respond(to: request)
         }
-        var port = 0
-        for await bound in ports { port = bound }
-        guard port > 0, let origin = URL(string: "http://127.0.0.1:\(port)") else {
-            task.cancel()
-            try await task.value
-            throw StartError()
-        }
-        return FakeExchangeServer(core: core, origin: origin, task: task)
+        guard let origin = URL(string: "http://127.0.0.1:\(server.port)") else { throw StartError() }
+        return FakeExchangeServer(core: core, origin: origin, server: server)
     }
 
     /// Adds a key, or replaces the one with the same ``FakeAccount/apiKey``.
@@ -93,12 +73,7 @@ public final class FakeExchangeServer: Sendable {
 
     /// Stops listening and cancels requests still in flight (including ones held by `.slow`).
     public func stop() async throws {
-        task.cancel()
-        do {
-            try await task.value
-        } catch is CancellationError {
-            return
-        }
+        await server.stop()
     }
 
     static func reasonPhrase(_ status: Int) -> String {

@@ -21,21 +21,20 @@ public final class FakeTelegramServer: Sendable {
     let core: FakeTelegramCore
     /// `http://127.0.0.1:<port>`, without a trailing slash; requests go to `{baseURL}/bot{token}/{method}`.
     public let baseURL: URL
-    private let task: Task<Void, any Error>
+    private let server: LoopbackServer
 
     /// The only token the fake accepts.
     public var token: String { core.token }
     /// The bot account, as getMe reports it; use it with ``setMember(_:in:status:)`` to make the bot an admin.
     public var bot: FakeUser { core.bot }
 
-    private init(core: FakeTelegramCore, baseURL: URL, task: Task<Void, any Error>) {
+    private init(core: FakeTelegramCore, baseURL: URL, server: LoopbackServer) {
         self.core = core
         self.baseURL = baseURL
-        self.task = task
+        self.server = server
     }
 
     /// A test that forgets ``stop()`` must not leave a listener running for the rest of the test process.
-    deinit { task.cancel() }
 
     /// Starts a fake on 127.0.0.1 at a port the OS picks.
     ///
@@ -46,35 +45,17 @@ public final class FakeTelegramServer: Sendable {
         -> FakeTelegramServer
     {
         let core = FakeTelegramCore(token: token, options: options)
-        let (ports, portContinuation) = AsyncStream.makeStream(of: Int.self)
-        let app = Application(
-            responder: CallbackResponder<BasicRequestContext> { request, _ in await core.respond(to: request) },
-            configuration: ApplicationConfiguration(address: .hostname("127.0.0.1", port: 0)),
-            onServerRunning: { channel in
-                portContinuation.yield(channel.localAddress?.port ?? 0)
-                portContinuation.finish()
-            },
-            logger: Logger(label: "FakeTelegramServer") { _ in SwiftLogNoOpLogHandler() }
-        )
-        let task = Task {
-            defer { portContinuation.finish() }
-            try await app.run()
+        let server = try await LoopbackServer.start(label: "FakeTelegramServer") { request in
+            await core.respond(to: request)
         }
-        var port = 0
-        for await bound in ports { port = bound }
-        guard port > 0, let baseURL = URL(string: "http://127.0.0.1:\(port)") else {
-            task.cancel()
-            try await task.value
-            throw StartError()
-        }
-        return FakeTelegramServer(core: core, baseURL: baseURL, task: task)
+        guard let baseURL = URL(string: "http://127.0.0.1:\(server.port)") else { throw StartError() }
+        return FakeTelegramServer(core: core, baseURL: baseURL, server: server)
     }
 
     /// Ends held long polls (they answer an empty batch, as at a timeout) and stops listening.
     public func stop() async {
         core.mutate { $0.stopping = true }
-        task.cancel()
-        _ = try? await task.value
+        await server.stop()
     }
 
     // MARK: The simulated world
