@@ -37,9 +37,9 @@ struct ExchangeRoutes {
         return JSONResponse(KeyResponse(key), status: .created)
     }
 
-    @Sendable func list(_ request: Request, context: APIRequestContext) async throws -> JSONResponse<[KeyResponse]> {
+    @Sendable func list(_ request: Request, context: APIRequestContext) async throws -> JSONListResponse<KeyResponse> {
         let user = try context.requireUser()
-        return JSONResponse(try await service.keys(ofUser: user.id).map(KeyResponse.init))
+        return JSONListResponse(elements: try await service.keys(ofUser: user.id).map(KeyResponse.init))
     }
 
     @Sendable func toggle(_ request: Request, context: APIRequestContext) async throws -> JSONResponse<OutcomeResponse>

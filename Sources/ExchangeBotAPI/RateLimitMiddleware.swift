@@ -30,7 +30,13 @@ struct RateLimitMiddleware: RouterMiddleware {
     static func key(_ request: Request, _ context: Context) -> String {
         if let authorization = request.headers[.authorization], authorization.utf8.count <= 1024 {
             let digest = SHA256.hash(data: Data(authorization.utf8))
-            return "token:" + digest.prefix(16).map { String(format: "%02x", $0) }.joined()
+            let hex = Array("0123456789abcdef".utf8)
+            var key = Array("token:".utf8)
+            for byte in digest.prefix(16) {
+                key.append(hex[Int(byte >> 4)])
+                key.append(hex[Int(byte & 0x0F)])
+            }
+            return String(decoding: key, as: UTF8.self)
         }
         return "address:" + (context.remoteAddress?.ipAddress ?? "unknown")
     }

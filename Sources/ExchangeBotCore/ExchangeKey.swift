@@ -53,8 +53,13 @@ public struct ExchangeKey: Sendable, Equatable, Codable {
 public enum KeyMask {
     /// First four and last four characters around an ellipsis; keys too short for that show only `****`.
     public static func mask(_ key: String) -> String {
-        let characters = Array(key)
-        guard characters.count >= 12 else { return "****" }
-        return String(characters.prefix(4)) + "…" + String(characters.suffix(4))
+        // Key ids are ASCII in practice; scalars avoid grapheme breaking on a hot path (every listed key).
+        let scalars = key.unicodeScalars
+        guard scalars.count >= 12 else { return "****" }
+        var masked = String.UnicodeScalarView()
+        masked.append(contentsOf: scalars.prefix(4))
+        masked.append("…")
+        masked.append(contentsOf: scalars.suffix(4))
+        return String(masked)
     }
 }

@@ -69,7 +69,7 @@ public struct SQLiteExchangeStore: ExchangeStore {
     }
 
     static func fetchUser(_ db: Database, id: Int64) throws -> User? {
-        try Row.fetchOne(db, sql: "SELECT * FROM users WHERE id = ?", arguments: [id]).map {
+        try Row.fetchOne(db.cachedStatement(sql: "SELECT * FROM users WHERE id = ?"), arguments: [id]).map {
             RowMapping.user($0, prefix: "")
         }
     }
@@ -79,8 +79,9 @@ public struct SQLiteExchangeStore: ExchangeStore {
     public func keys(ofUser userID: Int64) async throws -> [ExchangeKey] {
         try await writer.read { db in
             try Row.fetchAll(
-                db,
-                sql: "SELECT \(RowMapping.keyColumns) FROM user_exchanges e WHERE e.user_id = ? ORDER BY e.id",
+                db.cachedStatement(
+                    sql: "SELECT \(RowMapping.keyColumns) FROM user_exchanges e WHERE e.user_id = ? ORDER BY e.id"
+                ),
                 arguments: [userID]
             ).map(key(from:))
         }

@@ -180,3 +180,30 @@ import Testing
         }
     }
 }
+
+/// The hand-written JSON of key lists is valid JSON that decodes to the stored values, escapes included.
+@Suite struct KeyListJSONTests {
+    @Test func handWrittenJSONRoundTrips() async throws {
+        let harness = try APIHarness()
+        let alice = try await harness.services.user()
+        let labels = ["plain", "quote \" and \\ backslash", "ünïcødé 🚀 <&> </script>"]
+        for (index, label) in labels.enumerated() {
+            _ = try await harness.services.service.addKey(
+                Sample.submission(label: label, apiKey: "key-\(index)-00000000"),
+                userID: alice.id,
+                by: .system
+            )
+        }
+        try await harness.test { client in
+            let listed = try await client.call(.get, "/user/exchanges/", token: harness.token(alice))
+            let decoded = try array(listed.body)
+            #expect(decoded.map { $0["label"] as? String } == labels)
+            #expect(decoded.allSatisfy { $0["error_message"] is NSNull && $0["is_active"] as? Bool == false })
+            let expectedKeys: Set<String> = [
+                "id", "user_id", "exchange_name", "label", "status", "is_active", "error_message", "created_at",
+                "updated_at", "api_key_masked",
+            ]
+            #expect(decoded.allSatisfy { Set($0.keys) == expectedKeys })
+        }
+    }
+}
