@@ -105,7 +105,7 @@ struct BehaviourTests {
     func slowTimesOut() async throws {
         let server = try await FakeExchangeServer.start(.gate)
         server.setBehaviour(.slow(seconds: 30))
-        await #expect(throws: RawHTTPClient.Failure.self) {
+        await #expect(throws: LoopbackHTTPClient.Failure.self) {
             try await RawHTTPClient.send(to: server.origin, "GET", "/api/v4/spot/time", timeout: 0.3)
         }
         let start = ContinuousClock.now

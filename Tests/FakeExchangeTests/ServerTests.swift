@@ -79,7 +79,7 @@ struct ServerTests {
         let server = try await FakeExchangeServer.start(.mexc)
         #expect(try await RawHTTPClient.send(to: server.origin, "GET", "/api/v3/time").status == 200)
         try await server.stop()
-        await #expect(throws: RawHTTPClient.Failure.self) {
+        await #expect(throws: LoopbackHTTPClient.Failure.self) {
             try await RawHTTPClient.send(to: server.origin, "GET", "/api/v3/time", timeout: 2)
         }
     }
