@@ -22,3 +22,9 @@ if ! python3 -c "import cryptography" 2>/dev/null; then
     python3 -m pip install --quiet cryptography 2>/dev/null \
         || echo "note: python3 has no 'cryptography' module; the Python interop tests will be skipped"
 fi
+
+# CCXT is a second independent oracle for the exchange signers; those tests skip without it.
+if ! python3 -c "import ccxt" 2>/dev/null; then
+    python3 -m pip install --quiet ccxt 2>/dev/null \
+        || echo "note: python3 has no 'ccxt' module; the CCXT oracle tests will be skipped"
+fi
