@@ -60,12 +60,6 @@ public struct MultiFernet: Sendable {
         return try? open(parsed).keyIndex
     }
 
-    /// Whether the primary key's HMAC matches the token (it was sealed under the primary key).
-    public func primaryOpens(_ token: some StringProtocol) -> Bool {
-        guard let parsed = try? ParsedToken(token) else { return false }
-        return (try? primary.verify(parsed)) != nil
-    }
-
     /// Re-encrypts a token under the primary key, keeping its original timestamp, with a fresh IV and no TTL
     /// check (Python's `MultiFernet.rotate`).
     ///

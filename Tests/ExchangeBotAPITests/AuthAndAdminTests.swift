@@ -256,3 +256,18 @@ import Testing
         #expect(output == "valid")
     }
 }
+
+@Suite struct RateLimiterTests {
+    @Test func refillsAndForgetsIdleCallers() async {
+        let limiter = RateLimiter(requests: 2, perSeconds: 60)
+        #expect(await limiter.take("a", now: 0) == .allowed(remaining: 1))
+        #expect(await limiter.take("a", now: 0) == .allowed(remaining: 0))
+        #expect(await limiter.take("a", now: 1) == .limited(retryAfter: 29))
+        #expect(await limiter.take("a", now: 31) == .allowed(remaining: 0))
+        // Many callers once, then time passes: the next sweep drops the buckets that are full again.
+        for index in 0..<1100 { _ = await limiter.take("caller-\(index)", now: 100) }
+        #expect(await limiter.trackedCallers > 1000)
+        for index in 0..<1100 { _ = await limiter.take("late-\(index % 3)", now: 1000) }
+        #expect(await limiter.trackedCallers <= 4)
+    }
+}

@@ -31,7 +31,7 @@ enum FakeJSON: Sendable, ExpressibleByStringLiteral, ExpressibleByIntegerLiteral
 
     private func write(to output: inout String) {
         switch self {
-        case .string(let value): Self.writeString(value, to: &output)
+        case .string(let value): FakeJSONText.writeString(value, to: &output)
         case .integer(let value): output += String(value)
         case .number(let value): output += value.isFinite ? "\(value)" : "null"
         case .bool(let value): output += value ? "true" : "false"
@@ -47,29 +47,11 @@ enum FakeJSON: Sendable, ExpressibleByStringLiteral, ExpressibleByIntegerLiteral
             output += "{"
             for (index, (key, value)) in members.enumerated() {
                 if index > 0 { output += "," }
-                Self.writeString(key, to: &output)
+                FakeJSONText.writeString(key, to: &output)
                 output += ":"
                 value.write(to: &output)
             }
             output += "}"
         }
-    }
-
-    private static func writeString(_ value: String, to output: inout String) {
-        output += "\""
-        for scalar in value.unicodeScalars {
-            switch scalar {
-            case "\"": output += "\\\""
-            case "\\": output += "\\\\"
-            case "\n": output += "\\n"
-            case "\r": output += "\\r"
-            case "\t": output += "\\t"
-            case let control where control.value < 0x20:
-                let hex = String(control.value, radix: 16)
-                output += "\\u" + String(repeating: "0", count: 4 - hex.count) + hex
-            default: output.unicodeScalars.append(scalar)
-            }
-        }
-        output += "\""
     }
 }

@@ -44,7 +44,7 @@ struct FakeTelegramFailure: Error {
 
     var envelope: String {
         var text = "{\"ok\":false,\"error_code\":\(code),\"description\":"
-        FakeTelegramValue.writeString(description, to: &text)
+        FakeJSONText.writeString(description, to: &text)
         if !parameters.isEmpty { text += ",\"parameters\":" + FakeTelegramValue.object(parameters).json }
         return text + "}"
     }

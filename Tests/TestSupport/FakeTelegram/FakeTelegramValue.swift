@@ -114,7 +114,7 @@ public enum FakeTelegramValue: Sendable, Hashable, CustomStringConvertible, Expr
             } else {
                 output += value.isFinite ? "\(value)" : "null"
             }
-        case .string(let value): Self.writeString(value, to: &output)
+        case .string(let value): FakeJSONText.writeString(value, to: &output)
         case .array(let values):
             output += "["
             for (index, value) in values.enumerated() {
@@ -126,30 +126,12 @@ public enum FakeTelegramValue: Sendable, Hashable, CustomStringConvertible, Expr
             output += "{"
             for (index, key) in members.keys.sorted().enumerated() {
                 if index > 0 { output += "," }
-                Self.writeString(key, to: &output)
+                FakeJSONText.writeString(key, to: &output)
                 output += ":"
                 members[key, default: .null].write(to: &output)
             }
             output += "}"
         }
-    }
-
-    static func writeString(_ value: String, to output: inout String) {
-        output += "\""
-        for scalar in value.unicodeScalars {
-            switch scalar {
-            case "\"": output += "\\\""
-            case "\\": output += "\\\\"
-            case "\n": output += "\\n"
-            case "\r": output += "\\r"
-            case "\t": output += "\\t"
-            case let control where control.value < 0x20:
-                let hex = String(control.value, radix: 16)
-                output += "\\u" + String(repeating: "0", count: 4 - hex.count) + hex
-            default: output.unicodeScalars.append(scalar)
-            }
-        }
-        output += "\""
     }
 }
 
