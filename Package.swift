@@ -65,6 +65,7 @@ let package = Package(
             name: "ExchangeBotStorage",
             dependencies: [
                 "ExchangeBotCore",
+                "BotConversation",
                 "Fernet",
                 .product(name: "GRDB", package: "GRDB.swift"),
             ],
@@ -106,6 +107,18 @@ let package = Package(
             swiftSettings: strictSettings
         ),
 
+        .target(
+            name: "TelegramBot",
+            dependencies: [
+                "ExchangeBotCore",
+                "BotConversation",
+                "TelegramBotAPI",
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ],
+            swiftSettings: strictSettings
+        ),
+
         // MARK: Composition
         .target(
             name: "ExchangeBotApp",
@@ -116,6 +129,9 @@ let package = Package(
                 "AccessTokens",
                 "ExchangeBotAPI",
                 "ExchangeClients",
+                "BotConversation",
+                "TelegramBotAPI",
+                "TelegramBot",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "UnixSignals", package: "swift-service-lifecycle"),
@@ -236,8 +252,19 @@ let package = Package(
         .testTarget(
             name: "ExchangeBotStorageTests",
             dependencies: [
-                "ExchangeBotCore", "ExchangeBotStorage", "Fernet", "TestSupport",
+                "ExchangeBotCore", "ExchangeBotStorage", "BotConversation", "Fernet", "TestSupport",
                 .product(name: "GRDB", package: "GRDB.swift"),
+            ],
+            swiftSettings: strictSettings
+        ),
+        .testTarget(
+            name: "TelegramBotTests",
+            dependencies: [
+                "TelegramBot", "BotConversation", "TelegramBotAPI", "ExchangeBotApp", "ExchangeBotCore",
+                "ExchangeBotStorage", "Fernet", "TestSupport",
+                .product(name: "GRDB", package: "GRDB.swift"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ],
             swiftSettings: strictSettings
         ),

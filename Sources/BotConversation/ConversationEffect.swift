@@ -12,6 +12,8 @@ public enum ConversationEffect: Equatable, Sendable {
     case submit(KeySubmission, updating: Int64?)
     case setActive(keyID: Int64, active: Bool)
     case deleteKey(keyID: Int64)
+    /// Remembers the user's choice of language; later replies use it.
+    case setLanguage(String)
 }
 
 /// A message to send: a localizable text and, optionally, inline buttons or a forced reply.

@@ -29,7 +29,7 @@ public enum ConversationEvent: Equatable, Sendable {
     }
 
     public enum Command: String, Equatable, Sendable, CaseIterable {
-        case start, help, add, exchanges, cancel
+        case start, help, add, exchanges, cancel, language
     }
 }
 
@@ -42,6 +42,8 @@ public enum ButtonAction: Equatable, Sendable {
     case delete(keyID: Int64)
     case confirmDelete(keyID: Int64)
     case cancelDelete(keyID: Int64)
+    /// A language from ``ConversationMachine/languages``.
+    case chooseLanguage(String)
 
     /// The `callback_data` text.
     public var data: String {
@@ -53,6 +55,7 @@ public enum ButtonAction: Equatable, Sendable {
         case .delete(let id): "del:\(id)"
         case .confirmDelete(let id): "delok:\(id)"
         case .cancelDelete(let id): "delno:\(id)"
+        case .chooseLanguage(let code): "lang:\(code)"
         }
     }
 
@@ -63,6 +66,11 @@ public enum ButtonAction: Equatable, Sendable {
         if parts[0] == "add" {
             guard let exchange = ExchangeID(rawValue: parts[1]) else { return nil }
             self = .chooseExchange(exchange)
+            return
+        }
+        if parts[0] == "lang" {
+            guard ConversationMachine.languages.contains(where: { $0.code == parts[1] }) else { return nil }
+            self = .chooseLanguage(parts[1])
             return
         }
         if parts[0] == "upd" {

@@ -10,6 +10,8 @@ public enum ConversationMachine {
     public static let idleTimeout: TimeInterval = 600
     /// Keys per `/exchanges` message: each brings up to three buttons, and Telegram caps a keyboard near 100.
     public static let keysPerMessage = 10
+    /// The languages of `locales/`, with their names in themselves (button captions).
+    public static let languages: [(code: String, name: String)] = [("en", "English"), ("ru", "Русский")]
 
     public static func handle(_ event: ConversationEvent, state: inout ConversationState, now: Date)
         -> [ConversationEffect]
@@ -55,7 +57,7 @@ public enum ConversationMachine {
 
     private static func groupCommand(_ command: ConversationEvent.Command) -> [ConversationEffect] {
         switch command {
-        case .add, .exchanges: [.send(Reply(.init("group.use_private_chat")))]
+        case .add, .exchanges, .language: [.send(Reply(.init("group.use_private_chat")))]
         case .start, .help: [.send(Reply(.init("help.group")))]
         case .cancel: []
         }
@@ -74,8 +76,12 @@ public enum ConversationMachine {
             return [.listKeys]
         case .cancel:
             guard step != .idle else { return [.send(Reply(.init("cancel.nothing")))] }
+            // The exchange already has the key: its answer decides, and the user hears it either way.
+            guard !isWaitingForService(step) else { return [.send(Reply(.init("add.still_checking")))] }
             step = .idle
             return [.send(Reply(.init("cancel.done")))]
+        case .language:
+            return [.send(languageChoice)]
         }
     }
 
@@ -197,6 +203,10 @@ public enum ConversationMachine {
             guard step == .confirmingDelete(keyID: id) else { return stale }
             step = .idle
             return [.answerButton(queryID: queryID, alert: nil), .send(Reply(.init("delete.cancelled")))]
+        case .chooseLanguage(let code):
+            return [
+                .answerButton(queryID: queryID, alert: nil), .setLanguage(code), .send(Reply(.init("language.set"))),
+            ]
         }
     }
 
@@ -204,7 +214,7 @@ public enum ConversationMachine {
         _ result: Result<ExchangeKey, ApprovalError>,
         _ step: inout ConversationState.Step
     ) -> [ConversationEffect] {
-        guard case .checking = step else { return [] }
+        guard case .checking(let exchange, _) = step else { return [] }
         step = .idle
         switch result {
         case .success(let key):
@@ -222,7 +232,7 @@ public enum ConversationMachine {
                 )
             ]
         case .failure(let error):
-            return [.send(Reply(.init("error.\(error.code)", ["detail": error.message])))]
+            return [.send(Reply(errorText(error, exchange: exchange)))]
         }
     }
 
@@ -233,7 +243,7 @@ public enum ConversationMachine {
         case .deleted(let id):
             return [.send(Reply(.init("keys.deleted", ["id": String(id)])))]
         case .failed(let error):
-            return [.send(Reply(.init("error.\(error.code)", ["detail": error.message])))]
+            return [.send(Reply(errorText(error, exchange: nil)))]
         }
     }
 
@@ -274,6 +284,28 @@ public enum ConversationMachine {
         return Reply(
             .init("add.choose_exchange"),
             buttons: stride(from: 0, to: buttons.count, by: 3).map { Array(buttons[$0..<min($0 + 3, buttons.count)]) }
+        )
+    }
+
+    /// The text for a refusal: its code's message, with every placeholder those messages use.
+    public static func errorText(_ error: ApprovalError, exchange: ExchangeID?) -> Reply.Text {
+        var arguments = ["detail": error.message]
+        switch error {
+        case .passphraseRequired(let named), .passphraseNotAccepted(let named):
+            arguments["exchange"] = named.displayName
+        case .alreadyDecided(_, let by):
+            arguments["admin"] = by ?? "another admin"
+        default:
+            if let exchange { arguments["exchange"] = exchange.displayName }
+        }
+        return Reply.Text("error.\(error.code)", arguments)
+    }
+
+    /// One button per language, captioned in that language.
+    static var languageChoice: Reply {
+        Reply(
+            .init("language.choose"),
+            buttons: [languages.map { Reply.Button.literal($0.name, .chooseLanguage($0.code)) }]
         )
     }
 

@@ -8,10 +8,14 @@ public struct ConversationState: Codable, Equatable, Sendable {
     /// When the user last moved the conversation on; a step older than ``ConversationMachine/idleTimeout`` is
     /// abandoned.
     public var updatedAt: Date
+    /// The key handed to the exchange while the step is ``Step/checking(exchange:keyID:)``: kept (encrypted with
+    /// the state) until the answer is stored, so a restart mid-check resumes it instead of losing it.
+    public var pendingSubmission: PendingSubmission?
 
-    public init(step: Step = .idle, updatedAt: Date) {
+    public init(step: Step = .idle, updatedAt: Date, pendingSubmission: PendingSubmission? = nil) {
         self.step = step
         self.updatedAt = updatedAt
+        self.pendingSubmission = pendingSubmission
     }
 
     public enum Step: Codable, Equatable, Sendable {
@@ -73,5 +77,49 @@ public struct Draft: Codable, Equatable, Sendable {
         try container.encodeIfPresent(label, forKey: .label)
         try container.encodeIfPresent(apiKey, forKey: .apiKey)
         try container.encodeIfPresent(apiSecret?.exposedValue, forKey: .apiSecret)
+    }
+}
+
+/// A key submitted for checking: what the runner gives the approval service, and when (a resumed check uses the
+/// time to recognise a key it stored itself just before a crash).
+public struct PendingSubmission: Codable, Equatable, Sendable {
+    public var submission: KeySubmission
+    /// The key being updated, or `nil` for a new key.
+    public var updating: Int64?
+    public var submittedAt: Date
+
+    public init(submission: KeySubmission, updating: Int64?, submittedAt: Date) {
+        self.submission = submission
+        self.updating = updating
+        self.submittedAt = submittedAt
+    }
+
+    enum CodingKeys: String, CodingKey {
+        case exchange, label, apiKey, apiSecret, passphrase, updating, submittedAt
+    }
+
+    public init(from decoder: any Decoder) throws {
+        let container = try decoder.container(keyedBy: CodingKeys.self)
+        submission = KeySubmission(
+            exchange: try container.decode(String.self, forKey: .exchange),
+            label: try container.decode(String.self, forKey: .label),
+            apiKey: try container.decode(String.self, forKey: .apiKey),
+            apiSecret: SecretString(try container.decode(String.self, forKey: .apiSecret)),
+            passphrase: try container.decodeIfPresent(String.self, forKey: .passphrase).map(SecretString.init)
+        )
+        updating = try container.decodeIfPresent(Int64.self, forKey: .updating)
+        submittedAt = try container.decode(Date.self, forKey: .submittedAt)
+    }
+
+    /// Writes the secrets in clear, like ``Draft``: only the bot store encodes this, inside an encrypted state.
+    public func encode(to encoder: any Encoder) throws {
+        var container = encoder.container(keyedBy: CodingKeys.self)
+        try container.encode(submission.exchange, forKey: .exchange)
+        try container.encode(submission.label, forKey: .label)
+        try container.encode(submission.apiKey, forKey: .apiKey)
+        try container.encode(submission.apiSecret.exposedValue, forKey: .apiSecret)
+        try container.encodeIfPresent(submission.passphrase?.exposedValue, forKey: .passphrase)
+        try container.encodeIfPresent(updating, forKey: .updating)
+        try container.encode(submittedAt, forKey: .submittedAt)
     }
 }

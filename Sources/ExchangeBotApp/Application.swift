@@ -7,6 +7,8 @@ import Fernet
 import Foundation
 import Logging
 import ServiceLifecycle
+import TelegramBot
+import TelegramBotAPI
 import UnixSignals
 
 /// The composition root of `exchange-bot run`: reads the environment, checks the master key, migrates, builds
@@ -14,6 +16,33 @@ import UnixSignals
 public enum Application {
     public static func run(_ environment: Environment) async throws {
         let logLevel = try environment.logLevel()
+        LoggingSystem.bootstrap { label in
+            var handler = StreamLogHandler.standardError(label: label)
+            handler.logLevel = Logger.Level(rawValue: logLevel.rawValue) ?? .info
+            return handler
+        }
+        let runtime = try await Runtime.make(environment, logger: Logger(label: "exchange-bot"))
+        try await runtime.run()
+    }
+}
+
+/// Everything `run` runs, built from the environment: the composition root, separate from process concerns
+/// (logging set-up, signals) so tests can run the very same wiring in-process.
+public struct Runtime: Sendable {
+    public let group: ServiceGroup
+    private let shutdown: @Sendable () async -> Void
+    private let logger: Logger
+
+    /// - Parameters:
+    ///   - signals: The signals that stop the service gracefully; tests pass none and call
+    ///     `group.triggerGracefulShutdown()`.
+    ///   - tuning: Overrides of the bot's timing for tests and benchmarks.
+    public static func make(
+        _ environment: Environment,
+        logger: Logger,
+        signals: [UnixSignal] = [.sigterm, .sigint],
+        tuning: @Sendable (inout BotConfiguration) -> Void = { _ in }
+    ) async throws -> Runtime {
         let telegram = try environment.telegram()
         let rest = try environment.rest()
         guard telegram != nil || rest != nil else {
@@ -25,13 +54,15 @@ public enum Application {
         }
         let exchanges = try environment.exchanges()
         let healthCheckInterval = try environment.healthCheckInterval()
-
-        LoggingSystem.bootstrap { label in
-            var handler = StreamLogHandler.standardError(label: label)
-            handler.logLevel = Logger.Level(rawValue: logLevel.rawValue) ?? .info
-            return handler
+        let localizer = try telegram.map { _ in
+            try Localizer.load(
+                from: Localizer.locate(
+                    executable: URL(fileURLWithPath: CommandLine.arguments[0]),
+                    workingDirectory: URL(fileURLWithPath: FileManager.default.currentDirectoryPath)
+                )
+            )
         }
-        let logger = Logger(label: "exchange-bot")
+
         let (ring, check) = try Commands.preflight(environment)
         logger.info(
             "master key check passed",
@@ -58,9 +89,31 @@ public enum Application {
             timeout: .seconds(exchanges.timeoutSeconds),
             allowWithdrawKeys: exchanges.allowWithdrawKeys
         )
-        let service = ApprovalService(store: store, validator: validator, notifier: NoNotifier())
+
+        var bot: TelegramBot?
+        var botTransport: AsyncHTTPBotTransport?
+        if let telegram, let localizer {
+            let transport = AsyncHTTPBotTransport(baseURL: telegram.apiURL, token: telegram.botToken.exposedValue)
+            botTransport = transport
+            var configuration = BotConfiguration(
+                adminChatID: telegram.adminChatID,
+                adminUserIDs: telegram.adminUserIDs
+            )
+            tuning(&configuration)
+            bot = TelegramBot(
+                client: TelegramClient(transport: transport, logger: Logger(label: "exchange-bot.telegram")),
+                store: SQLiteBotStore(database: database, ring: ring),
+                localizer: localizer,
+                configuration: configuration,
+                logger: Logger(label: "exchange-bot.bot")
+            )
+        }
+        let notifier: any Notifier = bot?.notifier ?? NoNotifier()
+        let service = ApprovalService(store: store, validator: validator, notifier: notifier)
 
         var services: [any Service] = []
+        if let bot { services += bot.services(with: service) }
+        let botStatus = bot?.status
         if let rest {
             let dependencies = APIDependencies(
                 service: service,
@@ -68,7 +121,7 @@ public enum Application {
                 authority: BearerTokenAuthority(secretKey: rest.secretKey.exposedValue, maxAge: rest.tokenMaxAge),
                 rateLimit: (rest.rateLimit.requests, rest.rateLimit.perSeconds),
                 databaseIsReachable: { await database.isReachable() },
-                botState: { telegram == nil ? "disabled" : "not running" }
+                botState: { botStatus?.current ?? "disabled" }
             )
             services.append(
                 APIServer.application(
@@ -88,19 +141,35 @@ public enum Application {
                 )
             )
         }
-        if telegram != nil {
-            logger.warning("TELEGRAM_BOT_TOKEN is set, but this build has no Telegram front end yet")
-        }
-        services.append(ReadinessAnnouncer(logger: logger, bot: false, rest: rest != nil))
+        services.append(ReadinessAnnouncer(logger: logger, bot: botStatus != nil, rest: rest != nil))
 
-        let group = ServiceGroup(services: services, gracefulShutdownSignals: [.sigterm, .sigint], logger: logger)
+        let group = ServiceGroup(
+            configuration: .init(
+                services: services.map { .init(service: $0) },
+                gracefulShutdownSignals: signals,
+                logger: logger
+            )
+        )
+        let clients = (exchanges: transport, telegram: botTransport)
+        return Runtime(
+            group: group,
+            shutdown: {
+                try? await clients.exchanges.shutdown()
+                try? await clients.telegram?.shutdown()
+            },
+            logger: logger
+        )
+    }
+
+    /// Runs until a signal (or `group.triggerGracefulShutdown()`), then closes the HTTP clients.
+    public func run() async throws {
         do {
             try await group.run()
         } catch {
-            try? await transport.shutdown()
+            await shutdown()
             throw error
         }
-        try? await transport.shutdown()
+        await shutdown()
         logger.info("exchange-bot stopped")
     }
 }

@@ -176,6 +176,16 @@ public struct ApprovalService: Sendable {
         try await storeCall { try await store.pendingRequests() }
     }
 
+    /// The key if it still waits for a decision; otherwise why not (``ApprovalError/alreadyDecided(_:by:)`` naming
+    /// who decided, or ``ApprovalError/keyNotFound``). For asking "why?" before rejecting a key that is decided.
+    public func pendingKey(_ keyID: Int64) async throws(ApprovalError) -> ExchangeKey {
+        guard let key = try await storeCall({ try await store.key(id: keyID) }) else { throw .keyNotFound }
+        guard key.status == .pending else {
+            throw .alreadyDecided(key.status, by: try await storeCall { try await store.decider(ofKey: keyID) })
+        }
+        return key
+    }
+
     /// Approves a PENDING key. If two admins decide at once, exactly one wins; the other gets
     /// ``ApprovalError/alreadyDecided(_:by:)``.
     public func approve(keyID: Int64, by caller: Caller, message: String? = nil) async throws(ApprovalError)
@@ -216,6 +226,12 @@ public struct ApprovalService: Sendable {
         case .alreadyDecided(let status, let by):
             throw ApprovalError.alreadyDecided(status, by: by)
         }
+    }
+
+    /// Audits a refusal decided at the edge (a non-admin pressing Approve in the admin group, say).
+    public func recordRefusal(action: AuditAction, keyID: Int64?, by caller: Caller, detail: String) async {
+        let audit = AuditDraft(action: action, caller: caller, exchangeID: keyID, clock: clock)
+        try? await store.recordAudit(audit.entry(.refused, detail: detail))
     }
 
     // MARK: - Notifications

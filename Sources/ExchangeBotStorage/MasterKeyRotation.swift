@@ -17,15 +17,23 @@ public enum MasterKeyRotation {
         /// Tokens that were already under the primary key (re-sealed anyway, with a fresh IV).
         public var alreadyUnderPrimary: Int
         public var primaryFingerprint: String
+        /// The bot's sealed rows (conversation states and received updates), re-sealed in the same transaction.
+        public var botTokens: Int = 0
     }
 
     /// Some tokens open with none of the configured keys: nothing was written.
     public struct UnreadableSecrets: Error, Sendable, CustomStringConvertible {
         public let rowIDs: [Int64]
+        /// Bot rows (conversations, received updates) that no key opens.
+        public var botTokens: Int = 0
         public var description: String {
             let shown = rowIDs.prefix(20).map(String.init).joined(separator: ", ")
-            return "\(rowIDs.count) stored secret(s) open with none of the keys in BRAIN_CAPITAL_MASTER_KEY "
-                + "(user_exchanges.id: \(shown)\(rowIDs.count > 20 ? ", …" : "")); nothing was changed"
+            var parts = [String]()
+            if !rowIDs.isEmpty { parts.append("user_exchanges.id: \(shown)\(rowIDs.count > 20 ? ", …" : "")") }
+            if botTokens > 0 { parts.append("\(botTokens) bot conversation/update row(s)") }
+            return
+                "\(rowIDs.count + botTokens) stored secret(s) open with none of the keys in BRAIN_CAPITAL_MASTER_KEY "
+                + "(\(parts.joined(separator: "; "))); nothing was changed"
         }
     }
 
@@ -66,7 +74,15 @@ public enum MasterKeyRotation {
                     unreadable.append(row.id)
                 }
             }
-            guard unreadable.isEmpty else { throw UnreadableSecrets(rowIDs: unreadable) }
+            let bot = try BotTokens.fetch(db)
+            let botOutcomes = ParallelMap.map(bot) { row in
+                Result { () throws(FernetError) in try ring.rotate(row.token, verifying: true) }
+            }
+            let botFailures = botOutcomes.filter { if case .failure = $0 { true } else { false } }.count
+            guard unreadable.isEmpty, botFailures == 0 else {
+                throw UnreadableSecrets(rowIDs: unreadable, botTokens: botFailures)
+            }
+            report.botTokens = bot.count
 
             let statement = try db.makeStatement(
                 sql: "UPDATE user_exchanges SET api_secret = ?, passphrase = ? WHERE id = ?"
@@ -74,6 +90,9 @@ public enum MasterKeyRotation {
             for (index, update) in updates.enumerated() {
                 try statement.execute(arguments: [update.secret, update.passphrase, update.id])
                 try afterRowWritten(index)
+            }
+            for (row, outcome) in zip(bot, botOutcomes) {
+                if case .success(let token) = outcome { try BotTokens.store(db, row, token: token) }
             }
             try SQLiteExchangeStore.insertAudit(
                 db,
@@ -138,7 +157,7 @@ public enum MasterKeyCheck {
                     SELECT api_secret FROM user_exchanges
                     UNION ALL SELECT passphrase FROM user_exchanges WHERE passphrase IS NOT NULL
                     """
-            )
+            ) + BotTokens.fetch(db).map(\.token)
         }
         var report = Report(tokens: tokens.count, openedByPrimary: 0, openedByOlderKeys: 0, unreadable: 0)
         for token in tokens {
@@ -149,5 +168,35 @@ public enum MasterKeyCheck {
             }
         }
         return report
+    }
+}
+
+/// The bot's sealed columns: conversation states and received updates.
+private enum BotTokens {
+    struct Row: Sendable {
+        let table: String
+        let id: Int64
+        let token: String
+    }
+
+    static func fetch(_ db: Database) throws -> [Row] {
+        guard try db.tableExists("bot_conversations"), try db.tableExists("bot_inbox") else { return [] }
+        let conversations = try GRDB.Row.fetchAll(db, sql: "SELECT telegram_id, state FROM bot_conversations")
+            .map { Row(table: "bot_conversations", id: $0["telegram_id"], token: $0["state"]) }
+        let inbox = try GRDB.Row.fetchAll(db, sql: "SELECT update_id, payload FROM bot_inbox")
+            .map { Row(table: "bot_inbox", id: $0["update_id"], token: $0["payload"]) }
+        return conversations + inbox
+    }
+
+    static func store(_ db: Database, _ row: Row, token: String) throws {
+        switch row.table {
+        case "bot_conversations":
+            try db.execute(
+                sql: "UPDATE bot_conversations SET state = ? WHERE telegram_id = ?",
+                arguments: [token, row.id]
+            )
+        default:
+            try db.execute(sql: "UPDATE bot_inbox SET payload = ? WHERE update_id = ?", arguments: [token, row.id])
+        }
     }
 }

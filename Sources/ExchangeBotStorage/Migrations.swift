@@ -71,6 +71,52 @@ enum Migrations {
                     """
             )
         }
+        migrator.registerMigration("v3-telegram-bot") { db in
+            // The bot's own tables. `bot_inbox.payload` and `bot_conversations.state` are Fernet tokens under the
+            // master key (a user's message or draft may hold a secret); the rest holds no secret.
+            try db.execute(
+                sql: """
+                    CREATE TABLE bot_state (
+                        name TEXT PRIMARY KEY,
+                        value TEXT NOT NULL
+                    );
+                    CREATE TABLE bot_inbox (
+                        update_id INTEGER PRIMARY KEY,
+                        payload TEXT NOT NULL,
+                        received_at DATETIME NOT NULL
+                    );
+                    CREATE TABLE bot_conversations (
+                        telegram_id INTEGER PRIMARY KEY,
+                        state TEXT NOT NULL,
+                        awaiting_service BOOLEAN NOT NULL DEFAULT 0,
+                        updated_at DATETIME NOT NULL
+                    );
+                    CREATE TABLE bot_outgoing (
+                        id INTEGER PRIMARY KEY AUTOINCREMENT,
+                        action TEXT NOT NULL,
+                        dedupe_key TEXT UNIQUE,
+                        created_at DATETIME NOT NULL,
+                        finished_at DATETIME,
+                        result TEXT
+                    );
+                    CREATE INDEX bot_outgoing_queued ON bot_outgoing(id) WHERE finished_at IS NULL;
+                    CREATE TABLE bot_posted (
+                        chat_id INTEGER NOT NULL,
+                        message_id INTEGER NOT NULL,
+                        purpose TEXT NOT NULL,
+                        key_id INTEGER NOT NULL,
+                        text TEXT NOT NULL,
+                        created_at DATETIME NOT NULL,
+                        PRIMARY KEY (chat_id, message_id)
+                    );
+                    CREATE INDEX bot_posted_key ON bot_posted(key_id, purpose);
+                    CREATE TABLE bot_unreachable (
+                        telegram_id INTEGER PRIMARY KEY,
+                        since DATETIME NOT NULL
+                    );
+                    """
+            )
+        }
         return migrator
     }
 }

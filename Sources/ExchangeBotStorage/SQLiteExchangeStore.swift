@@ -235,6 +235,10 @@ public struct SQLiteExchangeStore: ExchangeStore {
         }
     }
 
+    public func decider(ofKey id: Int64) async throws -> String? {
+        try await writer.read { db in try Self.decider(db, exchangeID: id) }
+    }
+
     public func pendingRequests() async throws -> [PendingRequest] {
         try await writer.read { db in
             try Row.fetchAll(

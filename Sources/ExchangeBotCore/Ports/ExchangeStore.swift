@@ -28,6 +28,9 @@ public protocol ExchangeStore: Sendable {
     /// Moves a PENDING key to APPROVED or REJECTED, compare-and-set: only one decision ever wins.
     func decide(id: Int64, decision: Decision, audit: AuditEntry) async throws -> DecisionOutcome
 
+    /// Who made the last decision on a key (as the audit log names them), if anyone did.
+    func decider(ofKey id: Int64) async throws -> String?
+
     /// Keys waiting for a decision, oldest first, with their owners and validation reports.
     func pendingRequests() async throws -> [PendingRequest]
 

@@ -1,0 +1,131 @@
+import ExchangeBotCore
+import Foundation
+
+/// What the bot keeps between restarts: received updates not yet handled, the update offset, each user's
+/// conversation, queued outgoing calls, and what it posted in the admin group.
+///
+/// The guarantee the bot's exactly-once handling rests on: ``receive(_:nextOffset:)`` stores a batch and the
+/// offset that confirms it in one transaction, and ``commit(_:)`` removes a handled update together with
+/// everything handling it changed. Conversations and received updates may hold secrets: implementations encrypt
+/// them at rest.
+public protocol BotStore: Sendable {
+    /// The offset for the next `getUpdates`, if one was stored.
+    func nextOffset() async throws -> Int64?
+
+    /// Stores received updates (serialised) and the offset that confirms them; ids already stored are ignored.
+    func receive(_ updates: [ReceivedUpdate], nextOffset: Int64) async throws
+
+    /// Received updates not yet handled, oldest first.
+    func unhandledUpdates() async throws -> [ReceivedUpdate]
+
+    func conversation(ofUser telegramID: Int64) async throws -> ConversationState?
+
+    /// Conversations with a key at the exchange (see ``ConversationState/pendingSubmission``).
+    func conversationsAwaitingService() async throws -> [(telegramID: Int64, state: ConversationState)]
+
+    /// Applies everything handling one update (or one finished check) changed, in one transaction.
+    func commit(_ commit: BotCommit) async throws
+
+    /// Queued outgoing calls, oldest first, leaving out `excluding`.
+    func queuedOutgoing(limit: Int, excluding: Set<Int64>) async throws -> [QueuedOutgoing]
+
+    /// Marks a queued call done; for a sent message with a purpose, remembers its id.
+    func finishOutgoing(_ id: Int64, result: OutgoingResult) async throws
+
+    /// The request messages posted for a key, with their texts.
+    func requestMessages(ofKey keyID: Int64) async throws -> [PostedMessage]
+
+    /// The key a "reply with the reason" message asks about.
+    func reasonPrompt(chatID: Int64, messageID: Int) async throws -> Int64?
+
+    /// The Telegram user's row in `users`, created on first contact.
+    func ensureUser(telegramID: Int64, username: String?, languageCode: String?, at date: Date) async throws -> User
+
+    /// The admin group's id after Telegram moved it to a supergroup, if it did.
+    func adminChatOverride() async throws -> Int64?
+
+    func setAdminChatOverride(_ chatID: Int64) async throws
+
+    /// Users who blocked the bot: notifications to them are dropped until they write again.
+    func setUnreachable(telegramID: Int64, _ unreachable: Bool, at date: Date) async throws
+
+    func isUnreachable(telegramID: Int64) async throws -> Bool
+}
+
+/// One update as received: its id and its JSON (which may hold a secret the user typed).
+public struct ReceivedUpdate: Sendable, Equatable {
+    public var id: Int64
+    public var payload: Data
+
+    public init(id: Int64, payload: Data) {
+        self.id = id
+        self.payload = payload
+    }
+}
+
+/// The changes of handling one update, applied together.
+public struct BotCommit: Sendable {
+    /// Removed from the received updates: it is handled.
+    public var handledUpdateID: Int64?
+    /// New conversation states by Telegram user id.
+    public var conversations: [Int64: ConversationState]
+    public var outgoing: [QueuedAction]
+    /// A user's chosen language (`users.language_code`).
+    public var language: (telegramID: Int64, code: String)?
+
+    public init(
+        handledUpdateID: Int64? = nil,
+        conversations: [Int64: ConversationState] = [:],
+        outgoing: [QueuedAction] = [],
+        language: (telegramID: Int64, code: String)? = nil
+    ) {
+        self.handledUpdateID = handledUpdateID
+        self.conversations = conversations
+        self.outgoing = outgoing
+        self.language = language
+    }
+}
+
+/// An action to queue; one with a `dedupeKey` already queued (even if sent) is not queued twice, which makes
+/// redelivered notifications harmless.
+public struct QueuedAction: Sendable, Equatable {
+    public var action: OutgoingAction
+    public var dedupeKey: String?
+
+    public init(_ action: OutgoingAction, dedupeKey: String? = nil) {
+        self.action = action
+        self.dedupeKey = dedupeKey
+    }
+}
+
+public struct QueuedOutgoing: Sendable, Equatable {
+    public var id: Int64
+    public var action: OutgoingAction
+
+    public init(id: Int64, action: OutgoingAction) {
+        self.id = id
+        self.action = action
+    }
+}
+
+/// How a queued call ended.
+public enum OutgoingResult: Sendable, Equatable {
+    /// Sent; for a message, where it landed.
+    case sent(PostedMessage?)
+    /// Given up (the chat refused it, or the outcome is unknown and repeating could show it twice); the reason is
+    /// for the log.
+    case abandoned(String)
+}
+
+/// A message the bot posted: where, and its text (for re-editing it later).
+public struct PostedMessage: Sendable, Equatable {
+    public var chatID: Int64
+    public var messageID: Int
+    public var text: String
+
+    public init(chatID: Int64, messageID: Int, text: String) {
+        self.chatID = chatID
+        self.messageID = messageID
+        self.text = text
+    }
+}

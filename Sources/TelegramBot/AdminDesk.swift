@@ -1,0 +1,180 @@
+import BotConversation
+import ExchangeBotCore
+import Foundation
+import TelegramBotAPI
+
+/// The admin group's side: Approve / Reject presses, the reason replies, `/pending`, `/approve`, `/reject`.
+///
+/// Only admins (``AdminDirectory``) change anything; anyone else gets an alert, and the refusal is audited.
+/// Decisions go through the approval service, whose events edit the request messages and notify the owner
+/// (``TelegramNotifier``), so a decision made here and one made over REST look the same in the group.
+struct AdminDesk {
+    let handler: UpdateHandler
+    let chatID: Int64
+
+    private var texts: BotTexts { handler.texts }
+    private var service: ApprovalService { handler.service }
+
+    // MARK: - Buttons
+
+    func pressed(_ action: AdminAction, query: CallbackQuery, updateID: Int64) async throws {
+        guard await handler.admins.isAdmin(query.from.id) else {
+            await handler.answer(query.id, alert: texts.text("admin.only_admins"))
+            await handler.service.recordRefusal(
+                action: action.isApproval ? .approveKey : .rejectKey,
+                keyID: action.keyID,
+                by: caller(query.from),
+                detail: "not_admin"
+            )
+            try await commit(updateID)
+            return
+        }
+        switch action {
+        case .approve(let keyID):
+            // The decision is one SQLite transaction, quick enough to answer with its outcome: the admin who
+            // lost a race sees who won in the alert.
+            do {
+                _ = try await service.approve(keyID: keyID, by: caller(query.from))
+                await handler.answer(query.id, alert: nil)
+            } catch {
+                await handler.answer(query.id, alert: refusal(error, keyID: keyID))
+            }
+            try await commit(updateID)
+        case .reject(let keyID):
+            let key: ExchangeKey
+            do {
+                key = try await service.pendingKey(keyID)
+            } catch {
+                await handler.answer(query.id, alert: refusal(error, keyID: keyID))
+                try await commit(updateID)
+                return
+            }
+            await handler.answer(query.id, alert: nil)
+            let prompt = OutgoingMessage(
+                to: .adminChat,
+                text: texts.text(
+                    "admin.ask_reason",
+                    ["id": String(key.id), "admin": BotTexts.callerName(query.from), "label": key.label]
+                ),
+                forceReply: true,
+                purpose: .reasonPrompt(keyID: key.id)
+            )
+            try await commit(updateID, [QueuedAction(.send(prompt))])
+        }
+    }
+
+    // MARK: - Replies and commands
+
+    /// An admin replied to "reply with the reason": reject with that reason.
+    func reasonGiven(_ reason: String, keyID: Int64, by user: TelegramBotAPI.User, updateID: Int64) async throws {
+        guard await handler.admins.isAdmin(user.id) else {
+            try await commit(updateID, [say("admin.only_admins")])
+            return
+        }
+        do {
+            _ = try await service.reject(keyID: keyID, by: caller(user), reason: reason)
+            try await commit(updateID)
+        } catch {
+            try await commit(updateID, [post(refusal(error, keyID: keyID))])
+        }
+    }
+
+    func command(_ name: String, arguments: String, by user: TelegramBotAPI.User, updateID: Int64) async throws {
+        guard await handler.admins.isAdmin(user.id) else {
+            try await commit(updateID, [say("admin.only_admins")])
+            return
+        }
+        switch name {
+        case "pending":
+            try await commit(updateID, try await pending())
+        case "approve", "reject":
+            let parts = arguments.split(maxSplits: 1, whereSeparator: \.isWhitespace)
+            guard let first = parts.first, let keyID = Int64(first.trimmingCharacters(in: ["#"])), keyID > 0 else {
+                try await commit(updateID, [say("admin.\(name)_usage")])
+                return
+            }
+            let text = parts.count > 1 ? String(parts[1]) : nil
+            do {
+                if name == "approve" {
+                    _ = try await service.approve(keyID: keyID, by: caller(user), message: text)
+                    try await commit(updateID, [say("admin.approved_ack", ["id": String(keyID)])])
+                } else {
+                    guard let reason = text else {
+                        try await commit(updateID, [say("admin.reject_usage")])
+                        return
+                    }
+                    _ = try await service.reject(keyID: keyID, by: caller(user), reason: reason)
+                    try await commit(updateID, [say("admin.rejected_ack", ["id": String(keyID)])])
+                }
+            } catch {
+                try await commit(updateID, [post(refusal(error, keyID: keyID))])
+            }
+        default:
+            try await commit(updateID)
+        }
+    }
+
+    /// The open requests posted again (the oldest first, a page at a time: the group's send limit is 20 a minute).
+    private func pending() async throws -> [QueuedAction] {
+        let requests = try await service.pendingRequests()
+        guard !requests.isEmpty else { return [say("admin.pending_none")] }
+        let page = requests.prefix(Self.pendingPage)
+        var actions = page.map { QueuedAction(.send(texts.request(key: $0.key, owner: $0.owner, report: $0.report))) }
+        if requests.count > page.count {
+            actions.append(say("admin.pending_more", ["count": String(requests.count - page.count)]))
+        }
+        return actions
+    }
+
+    static let pendingPage = 10
+
+    // MARK: - Helpers
+
+    private func caller(_ user: TelegramBotAPI.User) -> Caller {
+        Caller(telegramID: user.id, displayName: BotTexts.callerName(user))
+    }
+
+    private func refusal(_ failure: any Error, keyID: Int64) -> String {
+        let error = (failure as? ApprovalError) ?? .storageFailure
+        return switch error {
+        case .alreadyDecided(let status, let by):
+            texts.text(
+                "admin.already_decided",
+                [
+                    "id": String(keyID), "status": texts.text("status.\(status.rawValue)"),
+                    "admin": by ?? texts.text("admin.someone"),
+                ]
+            )
+        case .keyNotFound:
+            texts.text("admin.no_such_key", ["id": String(keyID)])
+        default:
+            texts.render(ConversationMachine.errorText(error, exchange: nil))
+        }
+    }
+
+    private func say(_ key: String, _ arguments: [String: String] = [:]) -> QueuedAction {
+        post(texts.text(key, arguments))
+    }
+
+    private func post(_ text: String) -> QueuedAction {
+        QueuedAction(.send(OutgoingMessage(to: .chat(chatID), text: text)))
+    }
+
+    private func commit(_ updateID: Int64, _ outgoing: [QueuedAction] = []) async throws {
+        try await handler.store.commit(BotCommit(handledUpdateID: updateID, outgoing: outgoing))
+        if !outgoing.isEmpty { handler.sender.wake() }
+    }
+}
+
+extension AdminAction {
+    var isApproval: Bool {
+        if case .approve = self { return true }
+        return false
+    }
+}
+
+extension BotTexts {
+    func render(_ text: Reply.Text) -> String {
+        localizer.render(text, language: Self.adminLanguage)
+    }
+}

@@ -1,0 +1,33 @@
+import TelegramBotAPI
+
+/// How the bot runs: the admin group and who may decide there, plus the knobs tests and benchmarks turn.
+public struct BotConfiguration: Sendable {
+    /// `ADMIN_CHAT_ID`; replaced at run time if Telegram moves the group to a supergroup.
+    public var adminChatID: Int64
+    /// `ADMIN_USER_IDS`: may decide even if they are not admins of the admin group.
+    public var adminUserIDs: Set<Int64>
+    /// How long one `getUpdates` waits for news (Telegram allows up to 50 s).
+    public var pollTimeout: Duration
+    /// Telegram's send limits as the sender applies them.
+    public var sendLimits: OutgoingRateLimiter.Limits
+    /// How long a `getChatMember` answer about an admin is trusted.
+    public var adminCacheLifetime: Duration
+    /// How often notifications that could not be delivered at once are tried again.
+    public var eventSweepInterval: Duration
+
+    public init(
+        adminChatID: Int64,
+        adminUserIDs: Set<Int64> = [],
+        pollTimeout: Duration = .seconds(30),
+        sendLimits: OutgoingRateLimiter.Limits = .init(),
+        adminCacheLifetime: Duration = .seconds(60),
+        eventSweepInterval: Duration = .seconds(5)
+    ) {
+        self.adminChatID = adminChatID
+        self.adminUserIDs = adminUserIDs
+        self.pollTimeout = pollTimeout
+        self.sendLimits = sendLimits
+        self.adminCacheLifetime = adminCacheLifetime
+        self.eventSweepInterval = eventSweepInterval
+    }
+}

@@ -1,0 +1,99 @@
+import BotConversation
+import ExchangeBotCore
+import Foundation
+import Logging
+
+/// Runs key checks with the exchanges outside the chat's queue, so the user's next message is answered ("still
+/// checking…") while the exchange thinks, and hands each verdict back to the chat's queue.
+///
+/// A check's submission is stored (encrypted) in the conversation before it starts, so a check cut short by a
+/// crash is started again at the next start (``resume(_:)``). A resumed check first looks for the key it may have
+/// stored just before the crash, so the user and the admins hear of it once.
+actor CheckRunner {
+    typealias Verdict = Result<ExchangeKey, ApprovalError>
+
+    private let service: ApprovalService
+    private let queues: ChatQueues
+    private let logger: Logger
+    private var finish: (@Sendable (Int64, Verdict) async -> Void)?
+    private var running = [Int64: Task<Void, Never>]()
+
+    init(service: ApprovalService, queues: ChatQueues, logger: Logger) {
+        self.service = service
+        self.queues = queues
+        self.logger = logger
+    }
+
+    /// Where verdicts go: the update handler's `finishCheck`, on the chat's queue.
+    func setFinisher(_ finish: @escaping @Sendable (Int64, Verdict) async -> Void) {
+        self.finish = finish
+    }
+
+    func start(telegramID: Int64, userID: Int64, caller: Caller, pending: PendingSubmission, resumed: Bool) {
+        guard running[telegramID] == nil else { return }
+        running[telegramID] = Task {
+            let verdict = await self.check(userID: userID, caller: caller, pending: pending, resumed: resumed)
+            if let finish = await self.finish {
+                await self.queues.enqueue(telegramID) { await finish(telegramID, verdict) }
+            }
+            await self.done(telegramID)
+        }
+    }
+
+    private func done(_ telegramID: Int64) {
+        running[telegramID] = nil
+    }
+
+    /// Waits for running checks, up to `limit`; checks still running then are resumed at the next start.
+    func drain(upTo limit: Duration) async {
+        let deadline = ContinuousClock.now + limit
+        while !running.isEmpty, ContinuousClock.now < deadline {
+            try? await Task.sleep(for: .milliseconds(20))
+        }
+        if !running.isEmpty {
+            logger.notice(
+                "key checks still running at shutdown resume at the next start",
+                metadata: ["count": "\(running.count)"]
+            )
+        }
+    }
+
+    var count: Int { running.count }
+
+    private func check(userID: Int64, caller: Caller, pending: PendingSubmission, resumed: Bool) async -> Verdict {
+        if resumed, let stored = await storedBeforeCrash(userID: userID, pending: pending) {
+            return .success(stored)
+        }
+        do {
+            if let keyID = pending.updating {
+                return .success(
+                    try await service.updateKey(
+                        keyID: keyID,
+                        userID: userID,
+                        label: nil,
+                        credentials: pending.submission,
+                        by: caller
+                    )
+                )
+            }
+            return .success(try await service.addKey(pending.submission, userID: userID, by: caller))
+        } catch {
+            return .failure(error)
+        }
+    }
+
+    /// The key this very submission stored, if it got that far before a crash: same exchange key, written at or
+    /// after the submission (to the second: the seed's dates have no finer grain in every writer).
+    private func storedBeforeCrash(userID: Int64, pending: PendingSubmission) async -> ExchangeKey? {
+        guard let keys = try? await service.keys(ofUser: userID) else { return nil }
+        let since = pending.submittedAt.addingTimeInterval(-1)
+        let apiKey = pending.submission.apiKey.trimmingCharacters(in: .whitespacesAndNewlines)
+        return keys.first { key in
+            guard key.apiKey == apiKey, key.status == .pending else { return false }
+            if let updating = pending.updating {
+                return key.id == updating && (key.updatedAt ?? .distantPast) >= since
+            }
+            return (key.createdAt ?? .distantPast) >= since
+        }
+    }
+}

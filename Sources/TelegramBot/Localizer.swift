@@ -1,0 +1,91 @@
+import BotConversation
+import Foundation
+import TelegramBotAPI
+
+/// The bot's texts, one table per language from `locales/<code>.json`, with `{name}` placeholders.
+///
+/// Templates are trusted HTML (they may use `<b>`); every value put into a placeholder is HTML-escaped here, so
+/// a label such as `<b>&` reaches the user as typed. A key missing in a language falls back to English, then to
+/// the key itself (the locale test keeps both files complete).
+public struct Localizer: Sendable {
+    public static let fallbackLanguage = "en"
+    private let tables: [String: [String: String]]
+
+    public init(tables: [String: [String: String]]) {
+        self.tables = tables
+    }
+
+    /// The languages that have a table.
+    public var languages: Set<String> { Set(tables.keys) }
+
+    /// Reads every `*.json` in `directory`.
+    public static func load(from directory: URL) throws -> Localizer {
+        var tables = [String: [String: String]]()
+        let files = try FileManager.default.contentsOfDirectory(at: directory, includingPropertiesForKeys: nil)
+        for file in files where file.pathExtension == "json" {
+            let table = try JSONDecoder().decode([String: String].self, from: Data(contentsOf: file))
+            tables[file.deletingPathExtension().lastPathComponent] = table
+        }
+        guard tables[fallbackLanguage] != nil else { throw MissingLocales(searched: [directory.path]) }
+        return Localizer(tables: tables)
+    }
+
+    /// Finds `locales/` wherever this build keeps it: next to the executable or above it (a checkout's
+    /// `.build/<config>/exchange-bot`), in `../share/exchange-bot/locales` (an installed binary), or in the working
+    /// directory.
+    public static func locate(executable: URL, workingDirectory: URL) throws -> URL {
+        var candidates = [URL]()
+        var folder = executable.resolvingSymlinksInPath().deletingLastPathComponent()
+        candidates.append(folder.appendingPathComponent("../share/exchange-bot/locales").standardizedFileURL)
+        for _ in 0..<5 {
+            candidates.append(folder.appendingPathComponent("locales"))
+            folder.deleteLastPathComponent()
+        }
+        candidates.append(workingDirectory.appendingPathComponent("locales"))
+        for candidate in candidates
+        where FileManager.default.fileExists(atPath: candidate.appendingPathComponent("en.json").path) {
+            return candidate
+        }
+        throw MissingLocales(searched: candidates.map(\.path))
+    }
+
+    public struct MissingLocales: Error, CustomStringConvertible {
+        public let searched: [String]
+        public var description: String {
+            "the bot's texts (locales/en.json) were not found; looked in: " + searched.joined(separator: ", ")
+        }
+    }
+
+    /// The table to use for a Telegram `language_code` such as `ru` or `pt-BR`.
+    public func language(for code: String?) -> String {
+        guard let code = code?.lowercased() else { return Self.fallbackLanguage }
+        let base = String(code.prefix { $0 != "-" && $0 != "_" })
+        return tables[base] != nil ? base : Self.fallbackLanguage
+    }
+
+    /// The template for `key` with each `{name}` replaced by its escaped value.
+    public func text(_ key: String, _ arguments: [String: String] = [:], language: String) -> String {
+        let template = tables[language]?[key] ?? tables[Self.fallbackLanguage]?[key] ?? key
+        guard !arguments.isEmpty else { return template }
+        var result = ""
+        result.reserveCapacity(template.utf8.count)
+        var rest = Substring(template)
+        while let open = rest.firstIndex(of: "{") {
+            result += rest[..<open]
+            guard let close = rest[open...].firstIndex(of: "}") else { break }
+            let name = String(rest[rest.index(after: open)..<close])
+            if let value = arguments[name] {
+                result += HTML.escape(value)
+            } else {
+                result += rest[open...close]
+            }
+            rest = rest[rest.index(after: close)...]
+        }
+        result += rest
+        return result
+    }
+
+    public func render(_ text: Reply.Text, language: String) -> String {
+        self.text(text.key, text.arguments, language: language)
+    }
+}

@@ -1,0 +1,45 @@
+import BotConversation
+import ExchangeBotCore
+import Foundation
+
+/// The core's ``Notifier`` on Telegram: a key event becomes queued messages (the admin request, the owner's
+/// notice, the decision on the request message), which the ``OutgoingSender`` delivers.
+///
+/// Queuing is idempotent per event (each message's dedupe key names the event's outbox id), so an event the core
+/// delivers again after a crash queues nothing new. Decisions made over REST reach Telegram the same way.
+public struct TelegramNotifier: Notifier {
+    private let store: any BotStore
+    private let texts: BotTexts
+    private let wake: @Sendable () -> Void
+
+    public init(store: any BotStore, localizer: Localizer, wake: @escaping @Sendable () -> Void) {
+        self.store = store
+        self.texts = BotTexts(localizer: localizer)
+        self.wake = wake
+    }
+
+    public func deliver(_ event: KeyEvent) async throws {
+        let actions = Self.actions(for: event, texts: texts)
+        guard !actions.isEmpty else { return }
+        try await store.commit(BotCommit(outgoing: actions))
+        wake()
+    }
+
+    static func actions(for event: KeyEvent, texts: BotTexts) -> [QueuedAction] {
+        let tag = "event:\(event.outboxID)"
+        var actions = [QueuedAction]()
+        if case .submitted(let report) = event.kind {
+            let request = texts.request(key: event.key, owner: event.owner, report: report)
+            actions.append(QueuedAction(.send(request), dedupeKey: "\(tag):request"))
+        }
+        if let note = texts.decisionNote(event.kind, by: event.decidedBy?.displayName ?? "an admin") {
+            actions.append(QueuedAction(.closeRequests(keyID: event.key.id, note: note), dedupeKey: "\(tag):close"))
+        }
+        if let chatID = event.owner.telegramID, let notice = texts.ownerNotice(event) {
+            actions.append(
+                QueuedAction(.send(OutgoingMessage(to: .chat(chatID), text: notice)), dedupeKey: "\(tag):owner")
+            )
+        }
+        return actions
+    }
+}

@@ -1,0 +1,236 @@
+import BotConversation
+import ExchangeBotCore
+import Foundation
+import Logging
+import ServiceLifecycle
+import TelegramBotAPI
+
+/// Long-polls Telegram and hands each update to its chat's queue.
+///
+/// A batch is stored (encrypted) in the inbox together with the offset that confirms it before anything is
+/// handled, and each update leaves the inbox in the transaction that commits its effects: a kill -9 at any moment
+/// neither loses an update nor handles one twice. At start the inbox left by a crash is handled first and checks
+/// cut short are resumed. On SIGTERM the poll is cancelled, the updates in hand finish, and the service returns.
+struct UpdatePoller: Service {
+    let client: TelegramClient
+    let store: any BotStore
+    let service: ApprovalService
+    let texts: BotTexts
+    let sender: OutgoingSender
+    let configuration: BotConfiguration
+    let status: BotStatus
+    let logger: Logger
+
+    /// The kinds asked for; the server remembers the list.
+    static let allowedUpdates = ["message", "callback_query", "my_chat_member"]
+    /// How long shutdown waits for checks at an exchange before leaving them to the next start.
+    static let checkDrainLimit: Duration = .seconds(15)
+
+    func run() async throws {
+        status.set("starting")
+        guard let me = try await identify() else { return }
+        await announceCommands()
+
+        let queues = ChatQueues()
+        let checks = CheckRunner(service: service, queues: queues, logger: logger)
+        let admins = AdminDirectory(
+            client: client,
+            listed: configuration.adminUserIDs,
+            lifetime: configuration.adminCacheLifetime,
+            logger: logger
+        ) { [sender] in await sender.currentAdminChatID }
+        let handler = UpdateHandler(
+            client: client,
+            store: store,
+            service: service,
+            texts: texts,
+            admins: admins,
+            sender: sender,
+            checks: checks,
+            logger: logger,
+            now: { Date() },
+            botUsername: me.username
+        )
+        await checks.setFinisher { telegramID, verdict in
+            await handler.finishCheck(telegramID: telegramID, result: verdict)
+        }
+
+        try await resume(handler: handler, queues: queues, checks: checks)
+        status.set("polling")
+        logger.info("Telegram bot polling", metadata: ["bot": "\(me.username ?? String(me.id))"])
+        await cancelWhenGracefulShutdown {
+            await poll(handler: handler, queues: queues)
+        }
+        status.set("stopping")
+        await queues.drain()
+        await checks.drain(upTo: Self.checkDrainLimit)
+        await queues.drain()
+        status.set("stopped")
+    }
+
+    // MARK: - Start
+
+    /// `getMe` (retried while Telegram is unreachable), then removes any webhook so polling may run. Throws when
+    /// the token is refused: nothing else can work then. `nil` when shut down while waiting.
+    private func identify() async throws -> TelegramBotAPI.User? {
+        var delay: Duration = .seconds(1)
+        while !Task.isCancelled && !Task.isShuttingDownGracefully {
+            do throws(TelegramError) {
+                let me = try await client.getMe()
+                try await client.deleteWebhook(dropPendingUpdates: false)
+                return me
+            } catch .unauthorized, .notFound {
+                status.set("token refused")
+                throw BotStartError.tokenRefused
+            } catch {
+                logger.warning("Telegram is not reachable yet; retrying", metadata: ["error": "\(error)"])
+                try? await Task.sleep(for: delay)
+                delay = min(delay * 2, .seconds(30))
+            }
+        }
+        return nil
+    }
+
+    /// The command menus: users' in their languages, the admin group's own.
+    private func announceCommands() async {
+        let localizer = texts.localizer
+        for language in localizer.languages.sorted() {
+            let commands = ["add", "exchanges", "cancel", "language", "help"].map {
+                BotCommand($0, description: localizer.text("command.\($0)", language: language))
+            }
+            do throws(TelegramError) {
+                try await client.setMyCommands(
+                    commands,
+                    scope: .allPrivateChats,
+                    languageCode: language == Localizer.fallbackLanguage ? nil : language
+                )
+            } catch {
+                logger.warning("could not set the bot's commands", metadata: ["error": "\(error)"])
+            }
+        }
+        let adminCommands = ["pending", "approve", "reject", "help"].map {
+            BotCommand($0, description: texts.text("command.admin.\($0)"))
+        }
+        do throws(TelegramError) {
+            try await client.setMyCommands(adminCommands, scope: .chat(await sender.currentAdminChatID))
+        } catch {
+            logger.warning("could not set the admin group's commands", metadata: ["error": "\(error)"])
+        }
+    }
+
+    /// Handles what a crash left in the inbox and restarts checks cut short.
+    private func resume(handler: UpdateHandler, queues: ChatQueues, checks: CheckRunner) async throws {
+        let left = try await store.unhandledUpdates()
+        if !left.isEmpty {
+            logger.info("handling updates received before a restart", metadata: ["count": "\(left.count)"])
+        }
+        for received in left {
+            guard let update = try? JSONDecoder().decode(Update.self, from: received.payload) else {
+                try await store.commit(BotCommit(handledUpdateID: received.id))
+                continue
+            }
+            await dispatch(update, handler: handler, queues: queues)
+        }
+        for (telegramID, state) in try await store.conversationsAwaitingService() {
+            guard let pending = state.pendingSubmission else { continue }
+            let user = try await store.ensureUser(telegramID: telegramID, username: nil, languageCode: nil, at: Date())
+            logger.info("resuming a key check cut short by a restart", metadata: ["user": "\(user.id)"])
+            await checks.start(
+                telegramID: telegramID,
+                userID: user.id,
+                caller: Caller(userID: user.id, telegramID: telegramID, displayName: user.username.map { "@\($0)" }),
+                pending: pending,
+                resumed: true
+            )
+        }
+    }
+
+    // MARK: - Polling
+
+    private func poll(handler: UpdateHandler, queues: ChatQueues) async {
+        var offset: Int64?
+        do {
+            offset = try await store.nextOffset()
+        } catch {
+            logger.error("could not read the stored update offset", metadata: ["error": "\(error)"])
+        }
+        var failures = 0
+        while !Task.isCancelled {
+            do {
+                let updates = try await client.getUpdates(
+                    offset: offset,
+                    timeout: configuration.pollTimeout,
+                    allowedUpdates: Self.allowedUpdates
+                )
+                failures = 0
+                status.set("polling")
+                guard let last = updates.map(\.updateID).max() else { continue }
+                let ordered = updates.sorted { $0.updateID < $1.updateID }
+                let encoder = JSONEncoder()
+                let storable = try ordered.filter(Self.isHandled).map {
+                    ReceivedUpdate(id: $0.updateID, payload: try encoder.encode($0))
+                }
+                try await store.receive(storable, nextOffset: last + 1)
+                offset = last + 1
+                for update in ordered {
+                    if Self.isHandled(update) {
+                        await dispatch(update, handler: handler, queues: queues)
+                    } else {
+                        logger.notice("skipped an update the bot does not read", metadata: ["kind": "\(update.kind)"])
+                    }
+                }
+            } catch let error as TelegramError {
+                if Task.isCancelled { return }
+                failures += 1
+                let delay: Duration
+                switch error {
+                case .conflict(let description):
+                    status.set("conflict")
+                    logger.error(
+                        "another process is polling with this bot token (or a webhook is set); retrying in 10 s",
+                        metadata: ["telegram": "\(description)"]
+                    )
+                    delay = .seconds(10)
+                case .unauthorized, .notFound:
+                    status.set("token refused")
+                    logger.critical("Telegram refuses the bot token; retrying in 60 s")
+                    delay = .seconds(60)
+                default:
+                    logger.warning("getUpdates failed", metadata: ["error": "\(error)"])
+                    delay = .seconds(min(30, 1 << min(failures, 5)))
+                }
+                try? await Task.sleep(for: delay)
+            } catch {
+                if Task.isCancelled { return }
+                logger.error(
+                    "received updates could not be stored; polling them again",
+                    metadata: ["error": "\(error)"]
+                )
+                try? await Task.sleep(for: .seconds(1))
+            }
+        }
+    }
+
+    private static func isHandled(_ update: Update) -> Bool {
+        switch update.kind {
+        case .message, .callbackQuery, .myChatMember: true
+        case .editedMessage, .unknown, .undecodable: false
+        }
+    }
+
+    private func dispatch(_ update: Update, handler: UpdateHandler, queues: ChatQueues) async {
+        let chatID = update.chat?.id ?? update.from?.id ?? 0
+        await queues.enqueue(chatID) { await handler.handle(update) }
+    }
+}
+
+/// Why the bot could not start.
+public enum BotStartError: Error, CustomStringConvertible {
+    case tokenRefused
+
+    public var description: String {
+        switch self {
+        case .tokenRefused: "Telegram refused TELEGRAM_BOT_TOKEN (401/404): check the token with @BotFather"
+        }
+    }
+}

@@ -1,0 +1,197 @@
+import ExchangeBotApp
+import ExchangeBotCore
+import ExchangeBotStorage
+import Fernet
+import Foundation
+import GRDB
+import Logging
+import ServiceLifecycle
+import Synchronization
+import TelegramBot
+import TestSupport
+import Testing
+
+/// The real `run` wiring (``Runtime/make(_:logger:signals:tuning:)``) in-process, against a fake Bot API and fake
+/// exchanges on loopback, with a SQLite file in a temporary folder. Tests play users and admins through the fake.
+final class BotHarness: Sendable {
+    static let token = "7000001:TEST-harness_token"
+    let folder = TemporaryFolder()
+    let key: FernetKey
+    let telegram: FakeTelegramServer
+    let exchanges: [ExchangeID: FakeExchangeServer]
+    let adminGroup = FakeChat.supergroup(id: -1_001_700_000_001, title: "Key approvals")
+    /// Listed in ADMIN_USER_IDS.
+    let listedAdmin = FakeUser(id: 900_001, firstName: "Ada", username: "ada")
+    /// An administrator of the admin group, not listed: recognised through getChatMember.
+    let groupAdmin = FakeUser(id: 900_002, firstName: "Grace", username: "grace")
+    /// A member of the admin group who is not an admin.
+    let bystander = FakeUser(id: 900_003, firstName: "Mallory", username: "mallory")
+    private let running: Mutex<(runtime: Runtime, task: Task<Void, any Error>)?> = Mutex(nil)
+
+    var databasePath: String { folder.path("bot.sqlite") }
+
+    private init(key: FernetKey, telegram: FakeTelegramServer, exchanges: [ExchangeID: FakeExchangeServer]) {
+        self.key = key
+        self.telegram = telegram
+        self.exchanges = exchanges
+    }
+
+    static func start(
+        exchanges ids: [ExchangeID] = [.okx],
+        latency: Double = 0,
+        tuning: @escaping @Sendable (inout BotConfiguration) -> Void = { _ in }
+    ) async throws -> BotHarness {
+        let telegram = try await FakeTelegramServer.start(token: token)
+        var exchanges = [ExchangeID: FakeExchangeServer]()
+        for id in ids { exchanges[id] = try await FakeExchangeServer.start(id, latency: latency) }
+        let harness = BotHarness(key: FernetKey.generate(), telegram: telegram, exchanges: exchanges)
+        telegram.addChat(harness.adminGroup)
+        telegram.setMember(telegram.bot, in: harness.adminGroup, status: .administrator)
+        telegram.setMember(harness.listedAdmin, in: harness.adminGroup, status: .member)
+        telegram.setMember(harness.groupAdmin, in: harness.adminGroup, status: .administrator)
+        telegram.setMember(harness.bystander, in: harness.adminGroup, status: .member)
+        try await harness.startBot(tuning: tuning)
+        return harness
+    }
+
+    var environment: [String: String] {
+        var values = [
+            "BRAIN_CAPITAL_MASTER_KEY": key.base64,
+            "DATABASE_URL": "sqlite:///" + databasePath,
+            "TELEGRAM_BOT_TOKEN": Self.token,
+            "TELEGRAM_API_URL": telegram.baseURL.absoluteString,
+            "ADMIN_CHAT_ID": String(adminGroup.id),
+            "ADMIN_USER_IDS": String(listedAdmin.id),
+            "HEALTH_CHECK_INTERVAL": "0",
+            "LOG_LEVEL": "error",
+        ]
+        for (id, server) in exchanges {
+            values["EXCHANGE_\(id.rawValue.uppercased())_URL"] = server.origin.absoluteString
+        }
+        return values
+    }
+
+    /// Starts (or restarts) the service on the same database and fakes.
+    func startBot(tuning: @escaping @Sendable (inout BotConfiguration) -> Void = { _ in }) async throws {
+        var logger = Logger(label: "bot-harness")
+        logger.logLevel = .error
+        let runtime = try await Runtime.make(
+            Environment(environment, workingDirectory: folder.url.path),
+            logger: logger,
+            signals: [],
+            tuning: { configuration in
+                configuration.pollTimeout = .seconds(2)
+                tuning(&configuration)
+            }
+        )
+        let task = Task { try await runtime.run() }
+        running.withLock { $0 = (runtime, task) }
+        _ = await telegram.waitUntil(timeout: .seconds(20)) { self.telegram.isPolling }
+    }
+
+    /// Stops the service gracefully (SIGTERM's path) and waits for it.
+    func stopBot() async throws {
+        guard
+            let current = running.withLock({ state in
+                defer { state = nil }; return state
+            })
+        else { return }
+        await current.runtime.group.triggerGracefulShutdown()
+        try await current.task.value
+    }
+
+    func stop() async {
+        try? await stopBot()
+        for server in exchanges.values { try? await server.stop() }
+        await telegram.stop()
+    }
+
+    // MARK: - Playing users
+
+    /// A user's private chat with the bot.
+    static func chat(_ user: FakeUser) -> FakeChat { .privateChat(with: user) }
+
+    @discardableResult
+    func say(_ user: FakeUser, _ text: String) -> Int {
+        telegram.sendUserMessage(from: user, chat: Self.chat(user), text: text)
+    }
+
+    /// Waits for the bot's next message in `chat` after the first `after` ones that matches `predicate`.
+    func waitForBotMessage(
+        in chatID: Int64,
+        timeout: Duration = .seconds(20),
+        where predicate: @escaping @Sendable (FakeSentMessage) -> Bool
+    ) async throws -> FakeSentMessage {
+        let found = await telegram.waitUntil(timeout: timeout) {
+            self.telegram.botMessages(in: chatID).contains(where: predicate)
+        }
+        guard found, let message = telegram.botMessages(in: chatID).last(where: predicate) else {
+            let seen = telegram.messages(in: chatID).map { "\($0.isOutgoing ? "bot" : "user"): \($0.text)" }
+            throw HarnessFailure("no matching bot message in \(chatID); chat so far:\n" + seen.joined(separator: "\n"))
+        }
+        return message
+    }
+
+    func waitForBotMessage(in chatID: Int64, containing text: String, timeout: Duration = .seconds(20)) async throws
+        -> FakeSentMessage
+    {
+        try await waitForBotMessage(in: chatID, timeout: timeout) { $0.text.contains(text) }
+    }
+
+    /// Plays `/add` through to the last answer for an account of the harness's exchange.
+    func addKey(
+        _ user: FakeUser,
+        exchange: ExchangeID,
+        label: String,
+        apiKey: String,
+        secret: String,
+        passphrase: String?
+    ) async throws -> [Int] {
+        let chatID = user.id
+        say(user, "/add")
+        let choice = try await waitForBotMessage(in: chatID) { $0.button(exchange.displayName) != nil }
+        _ = telegram.pressButton(from: user, on: choice, caption: exchange.displayName)
+        _ = try await waitForBotMessage(in: chatID, containing: "send a name")
+        say(user, label)
+        _ = try await waitForBotMessage(in: chatID, containing: "API key")
+        var credentialMessages = [say(user, apiKey)]
+        _ = try await waitForBotMessage(in: chatID, containing: "API secret")
+        credentialMessages.append(say(user, secret))
+        if let passphrase {
+            _ = try await waitForBotMessage(in: chatID, containing: "passphrase")
+            credentialMessages.append(say(user, passphrase))
+        }
+        return credentialMessages
+    }
+
+    // MARK: - Looking inside
+
+    func database() throws -> AppDatabase {
+        try AppDatabase.open(.file(path: databasePath), concurrentReads: false)
+    }
+
+    func keys(ofTelegramUser telegramID: Int64) async throws -> [ExchangeKey] {
+        let database = try database()
+        let store = SQLiteExchangeStore(database: database, ring: try MultiFernet(keys: [key]))
+        guard
+            let userID = try await database.writer.read({ db in
+                try Int64.fetchOne(db, sql: "SELECT id FROM users WHERE telegram_id = ?", arguments: [telegramID])
+            })
+        else { return [] }
+        return try await store.keys(ofUser: userID)
+    }
+
+    /// Every byte of the database files (main and WAL), for "no secret in plain text" checks.
+    func databaseBytes() -> Data {
+        var data = Data()
+        for suffix in ["", "-wal", "-shm"] {
+            if let bytes = FileManager.default.contents(atPath: databasePath + suffix) { data.append(bytes) }
+        }
+        return data
+    }
+}
+
+struct HarnessFailure: Error, CustomStringConvertible {
+    let description: String
+    init(_ description: String) { self.description = description }
+}
