@@ -14,6 +14,7 @@ let package = Package(
         .executable(name: "exchange-bot", targets: ["exchange-bot"]),
         .executable(name: "exchange-bot-bench", targets: ["exchange-bot-bench"]),
         .executable(name: "exchange-bot-validation-bench", targets: ["exchange-bot-validation-bench"]),
+        .executable(name: "exchange-bot-telegram-bench", targets: ["exchange-bot-telegram-bench"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-crypto.git", from: "4.5.2"),
@@ -157,6 +158,17 @@ let package = Package(
             swiftSettings: strictSettings
         ),
 
+        .executableTarget(
+            name: "exchange-bot-telegram-bench",
+            dependencies: [
+                "ExchangeBotApp", "TelegramBot", "TelegramBotAPI", "BotConversation", "ExchangeBotCore",
+                "ExchangeBotStorage", "Fernet", "TestSupport",
+                .product(name: "GRDB", package: "GRDB.swift"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ],
+            swiftSettings: strictSettings
+        ),
         .executableTarget(
             name: "exchange-bot-validation-bench",
             dependencies: ["ExchangeClients", "ExchangeBotCore", "TestSupport"],

@@ -8,7 +8,9 @@ public struct BotConfiguration: Sendable {
     public var adminUserIDs: Set<Int64>
     /// How long one `getUpdates` waits for news (Telegram allows up to 50 s).
     public var pollTimeout: Duration
-    /// Telegram's send limits as the sender applies them.
+    /// Telegram's send limits as the sender applies them. The defaults add a 50 ms margin to every window and
+    /// pace sends 5 % slower than 30 a second, to absorb the jitter between when a send is scheduled and when
+    /// Telegram counts it.
     public var sendLimits: OutgoingRateLimiter.Limits
     /// How long a `getChatMember` answer about an admin is trusted.
     public var adminCacheLifetime: Duration
@@ -19,7 +21,7 @@ public struct BotConfiguration: Sendable {
         adminChatID: Int64,
         adminUserIDs: Set<Int64> = [],
         pollTimeout: Duration = .seconds(30),
-        sendLimits: OutgoingRateLimiter.Limits = .init(),
+        sendLimits: OutgoingRateLimiter.Limits = .init(margin: 0.05, pacing: 1.0 / 30 * 1.05),
         adminCacheLifetime: Duration = .seconds(60),
         eventSweepInterval: Duration = .seconds(5)
     ) {

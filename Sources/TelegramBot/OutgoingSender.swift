@@ -14,6 +14,9 @@ import TelegramBotAPI
 /// for a while (429 after the client's retries, 5xx, no connection) stays queued and is tried again.
 public actor OutgoingSender: Service {
     private let client: TelegramClient
+    /// The same client without retries of its own: a repeated send must take a new slot from the limiter, or
+    /// retries after a 429 would crowd the very window that drew it.
+    private let sendClient: TelegramClient
     private let store: any BotStore
     private let logger: Logger
     private var limiter: OutgoingRateLimiter
@@ -23,15 +26,23 @@ public actor OutgoingSender: Service {
     private var inFlight = Set<Int64>()
     private var busyChats = Set<Int64>()
     private var retryAt = [Int64: ContinuousClock.Instant]()
+    private var failures = [Int64: Int]()
+    /// Per chat, when the next message may go: a second after the last one was answered. Telegram counts a
+    /// message when it arrives, which is at the latest when it is answered; the limiter's slots alone would let a
+    /// slow message and the next one arrive closer than a second apart.
+    private var chatNotBefore = [Int64: ContinuousClock.Instant]()
     private var stopping = false
     private var wakePending = false
     private var waiter: CheckedContinuation<Void, Never>?
 
-    /// How long an action that failed for a while waits before it is tried again.
-    static let retryDelay: Duration = .seconds(5)
+    /// How long an action that failed for a while waits before it is tried again: doubling from 1 s up to this.
+    static let maxRetryDelay: Duration = .seconds(30)
 
     public init(client: TelegramClient, store: any BotStore, configuration: BotConfiguration, logger: Logger) {
         self.client = client
+        var sendClient = client
+        sendClient.retryPolicy = .never
+        self.sendClient = sendClient
         self.store = store
         self.logger = logger
         self.limiter = OutgoingRateLimiter(limits: configuration.sendLimits)
@@ -105,7 +116,15 @@ public actor OutgoingSender: Service {
             let chatID = chat(of: row.action)
             guard seen.insert(chatID).inserted, !busyChats.contains(chatID) else { continue }
             if let retry = retryAt[row.id], retry > now { continue }
-            let slot = limiter.reserve(chatID: chatID, now: seconds(now))
+            // Checked here rather than just before sending: a slot is not spent on a message that will not go, and
+            // nothing slows the send between its slot and Telegram.
+            if chatID > 0, (try? await store.isUnreachable(telegramID: chatID)) == true {
+                await finish(row.id, .abandoned("the user blocked the bot"))
+                seen.remove(chatID)
+                continue
+            }
+            let earliest = max(now, chatNotBefore[chatID] ?? now)
+            let slot = limiter.reserve(chatID: chatID, now: seconds(earliest))
             inFlight.insert(row.id)
             busyChats.insert(chatID)
             jobs.append(Job(row: row, chatID: chatID, at: start + .seconds(slot)))
@@ -129,15 +148,36 @@ public actor OutgoingSender: Service {
         return Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18
     }
 
-    private func finished(_ job: Job, retry: Bool) {
+    private func finished(_ job: Job, retry: Retry) {
         inFlight.remove(job.row.id)
         busyChats.remove(job.chatID)
-        if retry {
-            retryAt[job.row.id] = ContinuousClock.now + Self.retryDelay
-        } else {
+        let spacing = limiter.limits.privateChat.seconds / Double(max(limiter.limits.privateChat.limit, 1))
+        chatNotBefore[job.chatID] = ContinuousClock.now + .seconds(spacing)
+        if chatNotBefore.count > 10_000 {
+            let now = ContinuousClock.now
+            chatNotBefore = chatNotBefore.filter { $0.value > now }
+        }
+        switch retry {
+        case .no:
             retryAt[job.row.id] = nil
+            failures[job.row.id] = nil
+        case .after(let wait):
+            retryAt[job.row.id] = ContinuousClock.now + wait
+        case .withBackoff:
+            let count = (failures[job.row.id] ?? 0) + 1
+            failures[job.row.id] = count
+            retryAt[job.row.id] = ContinuousClock.now + min(.seconds(1 << min(count - 1, 5)), Self.maxRetryDelay)
         }
         signal()
+    }
+
+    /// Whether and when a job is tried again.
+    private enum Retry {
+        case no
+        /// Telegram named the wait (429 `retry_after`).
+        case after(Duration)
+        /// A failure that may pass (5xx, no connection).
+        case withBackoff
     }
 
     // MARK: - Waking
@@ -171,12 +211,12 @@ public actor OutgoingSender: Service {
         // Sleep in short steps so a shutdown does not wait for a slot far ahead; the action stays queued.
         while ContinuousClock.now < job.at {
             if stopping {
-                finished(job, retry: false)
+                finished(job, retry: .no)
                 return
             }
             try? await Task.sleep(for: min(job.at - ContinuousClock.now, .milliseconds(100)))
         }
-        let retry: Bool
+        let retry: Retry
         switch job.row.action {
         case .send(let message):
             retry = await send(message, id: job.row.id, chatID: job.chatID)
@@ -186,12 +226,8 @@ public actor OutgoingSender: Service {
         finished(job, retry: retry)
     }
 
-    /// Sends one message; returns whether to try again later.
-    private func send(_ message: OutgoingMessage, id: Int64, chatID: Int64) async -> Bool {
-        if chatID > 0, (try? await store.isUnreachable(telegramID: chatID)) == true {
-            await finish(id, .abandoned("the user blocked the bot"))
-            return false
-        }
+    /// Sends one message; says whether to try again later.
+    private func send(_ message: OutgoingMessage, id: Int64, chatID: Int64) async -> Retry {
         let markup: ReplyMarkup? =
             if message.forceReply {
                 .forceReply(ForceReply())
@@ -209,20 +245,26 @@ public actor OutgoingSender: Service {
         var target = chatID
         for _ in 0..<2 {
             do throws(TelegramError) {
-                let sent = try await client.sendMessage(
+                let sent = try await sendClient.sendMessage(
                     chatID: target,
                     text: message.text,
                     parseMode: .html,
                     replyMarkup: markup
                 )
                 await finish(id, .sent(PostedMessage(chatID: target, messageID: sent.messageID, text: message.text)))
-                return false
+                return .no
             } catch {
                 switch error {
-                case .migrated(let newID):
+                case .migrated(let newID) where target < 0:
                     if message.destination == .adminChat { await adminChatMoved(to: newID) }
                     target = newID
                     continue
+                case .tooManyRequests(let retryAfter):
+                    logger.notice(
+                        "Telegram asked to slow down; the message waits",
+                        metadata: ["chat": "\(target)", "retry_after": "\(retryAfter)"]
+                    )
+                    return .after(max(retryAfter, .seconds(1)))
                 case .forbidden(let blocked, let description):
                     if blocked || target > 0 {
                         try? await store.setUnreachable(telegramID: target, true, at: Date())
@@ -232,14 +274,14 @@ public actor OutgoingSender: Service {
                         metadata: ["chat": "\(target)", "reason": "\(description)"]
                     )
                     await finish(id, .abandoned(description))
-                    return false
+                    return .no
                 case .badRequest(let description):
                     logger.error(
                         "Telegram refused a message as malformed; dropped",
                         metadata: ["chat": "\(target)", "reason": "\(description)"]
                     )
                     await finish(id, .abandoned(description))
-                    return false
+                    return .no
                 case .transport(.outcomeUnknown):
                     // Telegram may have shown it: sending again could show it twice.
                     logger.warning(
@@ -247,26 +289,26 @@ public actor OutgoingSender: Service {
                         metadata: ["chat": "\(target)"]
                     )
                     await finish(id, .abandoned("outcome unknown"))
-                    return false
+                    return .no
                 default:
                     logger.warning(
                         "a message could not be sent; will retry",
                         metadata: ["chat": "\(target)", "error": "\(error)"]
                     )
-                    return true
+                    return .withBackoff
                 }
             }
         }
         await finish(id, .abandoned("the chat moved more than once"))
-        return false
+        return .no
     }
 
-    private func closeRequests(keyID: Int64, note: String, id: Int64) async -> Bool {
+    private func closeRequests(keyID: Int64, note: String, id: Int64) async -> Retry {
         let posted: [PostedMessage]
         do {
             posted = try await store.requestMessages(ofKey: keyID)
         } catch {
-            return true
+            return .withBackoff
         }
         for message in posted {
             let text = String((message.text + "\n\n" + note).prefix(MessageSplitter.maxLength))
@@ -283,11 +325,11 @@ public actor OutgoingSender: Service {
                     logger.warning("a request message could not be edited", metadata: ["error": "\(error)"])
                     continue
                 }
-                return true
+                return .withBackoff
             }
         }
         await finish(id, .sent(nil))
-        return false
+        return .no
     }
 
     private func finish(_ id: Int64, _ result: OutgoingResult) async {

@@ -11,7 +11,8 @@ import Testing
         guard ok(schedule.map(\.time), limits.global) else { return false }
         for chat in Set(schedule.map(\.chat)) {
             let times = schedule.filter { $0.chat == chat }.map(\.time)
-            guard ok(times, chat < 0 ? limits.group : limits.privateChat) else { return false }
+            guard ok(times, limits.privateChat) else { return false }
+            if chat < 0, !ok(times, limits.group) { return false }
             guard times == times.sorted() else { return false }
         }
         return true
@@ -29,6 +30,23 @@ import Testing
         #expect(schedule.filter { $0.time < 1 }.count == 30)
     }
 
+    @Test func pacingSpreadsABurstEvenly() {
+        var limiter = OutgoingRateLimiter(limits: .init(pacing: 1.0 / 30 * 1.03))
+        let schedule = (0..<300).map { index in
+            (chat: Int64(1000 + index), time: limiter.reserve(chatID: Int64(1000 + index), now: 0))
+        }
+        #expect(Self.respects(schedule, limiter.limits))
+        let times = schedule.map(\.time).sorted()
+        #expect(zip(times, times.dropFirst()).allSatisfy { $1 - $0 >= 1.0 / 30 * 1.03 - 1e-9 })
+        #expect((times.last ?? 0) < 10.3)
+    }
+
+    @Test func aMarginSpacesTheSlotsForJitter() {
+        var limiter = OutgoingRateLimiter(limits: .init(margin: 0.05))
+        let times = (0..<3).map { _ in limiter.reserve(chatID: 7, now: 0) }
+        #expect(zip(times, [0.0, 1.05, 2.1]).allSatisfy { abs($0 - $1) < 0.001 })
+    }
+
     @Test func oneUserGetsOneMessageASecondInOrder() {
         var limiter = OutgoingRateLimiter()
         let times = (0..<4).map { _ in limiter.reserve(chatID: 42, now: 10) }
@@ -37,10 +55,11 @@ import Testing
         #expect(limiter.reserve(chatID: 43, now: 10) == 10)
     }
 
-    @Test func groupsGetTwentyAMinute() {
+    @Test func groupsGetOneASecondAndTwentyAMinute() {
         var limiter = OutgoingRateLimiter()
         let times = (0..<25).map { _ in limiter.reserve(chatID: -100_123, now: 0) }
         #expect(times.prefix(20).allSatisfy { $0 < 60 })
+        #expect(zip(times.prefix(20), times.prefix(20).dropFirst()).allSatisfy { $1 - $0 >= 1 })
         #expect(times[20] >= 60)
         #expect(Self.respects(times.map { (chat: Int64(-100_123), time: $0) }, limiter.limits))
     }

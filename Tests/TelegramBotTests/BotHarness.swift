@@ -19,7 +19,7 @@ final class BotHarness: Sendable {
     let key: FernetKey
     let telegram: FakeTelegramServer
     let exchanges: [ExchangeID: FakeExchangeServer]
-    let adminGroup = FakeChat.supergroup(id: -1_001_700_000_001, title: "Key approvals")
+    let adminGroup: FakeChat
     /// Listed in ADMIN_USER_IDS.
     let listedAdmin = FakeUser(id: 900_001, firstName: "Ada", username: "ada")
     /// An administrator of the admin group, not listed: recognised through getChatMember.
@@ -30,7 +30,13 @@ final class BotHarness: Sendable {
 
     var databasePath: String { folder.path("bot.sqlite") }
 
-    private init(key: FernetKey, telegram: FakeTelegramServer, exchanges: [ExchangeID: FakeExchangeServer]) {
+    private init(
+        key: FernetKey,
+        telegram: FakeTelegramServer,
+        exchanges: [ExchangeID: FakeExchangeServer],
+        adminGroup: FakeChat
+    ) {
+        self.adminGroup = adminGroup
         self.key = key
         self.telegram = telegram
         self.exchanges = exchanges
@@ -39,12 +45,18 @@ final class BotHarness: Sendable {
     static func start(
         exchanges ids: [ExchangeID] = [.okx],
         latency: Double = 0,
+        adminGroup: FakeChat = .supergroup(id: -1_001_700_000_001, title: "Key approvals"),
         tuning: @escaping @Sendable (inout BotConfiguration) -> Void = { _ in }
     ) async throws -> BotHarness {
         let telegram = try await FakeTelegramServer.start(token: token)
         var exchanges = [ExchangeID: FakeExchangeServer]()
         for id in ids { exchanges[id] = try await FakeExchangeServer.start(id, latency: latency) }
-        let harness = BotHarness(key: FernetKey.generate(), telegram: telegram, exchanges: exchanges)
+        let harness = BotHarness(
+            key: FernetKey.generate(),
+            telegram: telegram,
+            exchanges: exchanges,
+            adminGroup: adminGroup
+        )
         telegram.addChat(harness.adminGroup)
         telegram.setMember(telegram.bot, in: harness.adminGroup, status: .administrator)
         telegram.setMember(harness.listedAdmin, in: harness.adminGroup, status: .member)

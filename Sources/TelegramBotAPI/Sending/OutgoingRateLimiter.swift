@@ -1,24 +1,37 @@
 /// When each outgoing message may be sent without drawing a 429: Telegram's broadcast limits, applied in one
 /// place so a burst of notifications queues instead of being refused.
 ///
-/// The limits (Bot FAQ): about one message per second to one private chat, 20 per minute to one group, 30 per
+/// The limits (Bot FAQ): about one message per second to one chat, and in a group also 20 per minute, 30 per
 /// second in total. Each is a sliding window; a message is given the earliest time at or after `now` at which
 /// every window it falls in still has room, counting messages already scheduled for later. Messages to one chat
 /// keep their order. Pure: time is a parameter, so the schedule is tested without waiting.
 public struct OutgoingRateLimiter: Sendable {
     public struct Limits: Sendable, Equatable {
+        /// Any one chat, groups included.
         public var privateChat: Window
+        /// A group, on top of the per-chat window.
         public var group: Window
         public var global: Window
+        /// Seconds added after an old message leaves a window before the slot opens, so rounding, or requests
+        /// that reach Telegram a little sooner or later than scheduled, never land on the window's edge.
+        public var margin: Double
+        /// The least time between any two messages, if set: spreads a burst evenly over each second instead of
+        /// sending the second's thirty at once. Bursts open many connections at once, and their uneven arrival is
+        /// what lets a window that looked fine here look crowded to Telegram.
+        public var pacing: Double?
 
         public init(
             privateChat: Window = Window(limit: 1, seconds: 1),
             group: Window = Window(limit: 20, seconds: 60),
-            global: Window = Window(limit: 30, seconds: 1)
+            global: Window = Window(limit: 30, seconds: 1),
+            margin: Double = 0.001,
+            pacing: Double? = nil
         ) {
             self.privateChat = privateChat
             self.group = group
             self.global = global
+            self.margin = margin
+            self.pacing = pacing
         }
     }
 
@@ -34,9 +47,6 @@ public struct OutgoingRateLimiter: Sendable {
     }
 
     public let limits: Limits
-    /// Slots open this long after an old message leaves a window, so rounding (or a clock a hair off Telegram's)
-    /// never lands a message exactly on the window's edge.
-    static let margin = 0.001
     /// Scheduled send times per chat and overall, sorted.
     private var perChat: [Int64: [Double]] = [:]
     private var overall: [Double] = []
@@ -49,19 +59,34 @@ public struct OutgoingRateLimiter: Sendable {
     /// as Telegram numbers them) and returns it.
     public mutating func reserve(chatID: Int64, now: Double) -> Double {
         prune(before: now - max(limits.group.seconds, limits.privateChat.seconds, limits.global.seconds))
-        let chatWindow = chatID < 0 ? limits.group : limits.privateChat
+        let chatWindows = chatID < 0 ? [limits.privateChat, limits.group] : [limits.privateChat]
         let chatLog = perChat[chatID] ?? []
         // Messages to one chat keep their order: never before the chat's last scheduled message.
-        let earliest = max(now, chatLog.last ?? now)
-        var time = earliest
-        while true {
-            let chatFit = Self.firstFit(in: chatLog, window: chatWindow, from: time)
-            let overallFit = Self.firstFit(in: overall, window: limits.global, from: chatFit)
-            if overallFit == chatFit {
-                time = chatFit
-                break
+        var time = max(now, chatLog.last ?? now)
+        // Each window only ever moves the time later; stop when all of them accept it.
+        var moved = true
+        while moved {
+            moved = false
+            for window in chatWindows {
+                let fit = Self.firstFit(in: chatLog, window: window, from: time, margin: limits.margin)
+                if fit != time {
+                    time = fit
+                    moved = true
+                }
             }
-            time = overallFit
+            var overallFit = Self.firstFit(in: overall, window: limits.global, from: time, margin: limits.margin)
+            if let pacing = limits.pacing {
+                overallFit = Self.firstFit(
+                    in: overall,
+                    window: Window(limit: 1, seconds: pacing),
+                    from: overallFit,
+                    margin: 0
+                )
+            }
+            if overallFit != time {
+                time = overallFit
+                moved = true
+            }
         }
         Self.insert(time, into: &overall)
         perChat[chatID, default: []].append(time)
@@ -72,7 +97,7 @@ public struct OutgoingRateLimiter: Sendable {
     ///
     /// A window is crowded only where it holds `limit` entries already; the candidates are `start` and the
     /// moments an entry leaves a window (`entry + seconds`), tried in order.
-    static func firstFit(in log: [Double], window: Window, from start: Double) -> Double {
+    static func firstFit(in log: [Double], window: Window, from start: Double, margin: Double) -> Double {
         var candidates = [start] + log.map { $0 + window.seconds + margin }.filter { $0 > start }
         candidates.sort()
         for candidate in candidates where fits(candidate, in: log, window: window) {

@@ -30,13 +30,19 @@ public final class AsyncHTTPBotTransport: BotAPITransport, CustomStringConvertib
     /// - Parameters:
     ///   - baseURL: The Bot API server (`TELEGRAM_API_URL`), e.g. a local Bot API server or a test fake.
     ///   - token: The bot token; surrounding whitespace (a trailing newline from a secrets file) is dropped.
-    public init(baseURL: URL = AsyncHTTPBotTransport.defaultBaseURL, token: String) {
+    ///   - maxConnections: Connections kept to the server. A burst of 30 sends a second must not queue behind a
+    ///     few connections (the queue would bunch them up and break the send limits the sender keeps), and one is
+    ///     always held by the long poll.
+    public init(baseURL: URL = AsyncHTTPBotTransport.defaultBaseURL, token: String, maxConnections: Int = 40) {
         var base = baseURL.absoluteString
         while base.hasSuffix("/") { base.removeLast() }
         self.base = base
         self.token = BotToken(token)
         var configuration = HTTPClient.Configuration()
-        configuration.connectionPool = .init(idleTimeout: .seconds(30), concurrentHTTP1ConnectionsPerHostSoftLimit: 8)
+        configuration.connectionPool = .init(
+            idleTimeout: .seconds(30),
+            concurrentHTTP1ConnectionsPerHostSoftLimit: maxConnections
+        )
         configuration.connectionPool.retryConnectionEstablishment = false
         configuration.httpVersion = .http1Only
         configuration.redirectConfiguration = .disallow
