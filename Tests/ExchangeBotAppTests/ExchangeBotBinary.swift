@@ -70,8 +70,15 @@ enum ExchangeBotBinary {
         return (launched.result, true)
     }
 
+    /// Starts the binary and returns at once; the caller stops it (``Launched/kill(_:)``) and waits.
+    static func launch(_ arguments: [String], environment: [String: String], in folder: TemporaryFolder) throws
+        -> Launched
+    {
+        try Launched(arguments, environment: environment, in: folder)
+    }
+
     /// A started process whose standard output and error go to files, readable while it runs.
-    private struct Launched {
+    struct Launched {
         let process = Process()
         let outputFile: String
         let errorFile: String
@@ -91,6 +98,22 @@ enum ExchangeBotBinary {
         }
 
         var errors: String { (try? String(contentsOfFile: errorFile, encoding: .utf8)) ?? "" }
+
+        /// Waits until standard error shows `marker` (or the process ends, or `timeout` passes).
+        func waitFor(_ marker: String, timeout: Duration = .seconds(30)) async -> Bool {
+            let deadline = ContinuousClock.now + timeout
+            while process.isRunning, ContinuousClock.now < deadline {
+                if errors.contains(marker) { return true }
+                try? await Task.sleep(for: .milliseconds(20))
+            }
+            return errors.contains(marker)
+        }
+
+        /// Sends `signal` and waits for the process to end.
+        func kill(_ signal: Int32) async {
+            Foundation.kill(process.processIdentifier, signal)
+            while process.isRunning { try? await Task.sleep(for: .milliseconds(10)) }
+        }
 
         var result: Result {
             Result(
