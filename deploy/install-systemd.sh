@@ -8,6 +8,9 @@ source scripts/swift-env.sh
 
 swift build -c release --product exchange-bot
 install -m 755 "$(swift build -c release --show-bin-path)/exchange-bot" /usr/local/bin/exchange-bot
+# The bot's texts, where the binary looks for them (../share/exchange-bot/locales from /usr/local/bin).
+install -d -m 755 /usr/local/share/exchange-bot/locales
+install -m 644 locales/*.json /usr/local/share/exchange-bot/locales/
 id exchange-bot >/dev/null 2>&1 || useradd --system --home-dir /var/lib/exchange-bot --shell /usr/sbin/nologin exchange-bot
 install -d -m 700 -o exchange-bot -g exchange-bot /var/lib/exchange-bot
 install -d -m 755 /etc/exchange-bot

@@ -23,17 +23,28 @@ struct UpdateHandler: Sendable {
     /// The bot's `@username` (from `getMe`), to tell `/add@thisbot` from `/add@otherbot` in groups.
     let botUsername: String?
 
+    /// Handles the update, trying again a few times if storage fails (the database busy, the disk full for a
+    /// moment): the chat's next updates wait meanwhile, so they stay in order.
     func handle(_ update: Update) async {
-        do {
-            try await route(update)
-        } catch {
-            // Storage failed: the update stays in the inbox and is handled again at the next start.
-            logger.error(
-                "an update could not be handled; it stays queued",
-                metadata: ["update": "\(update.updateID)", "error": "\(error)"]
-            )
+        for attempt in 1...Self.attempts {
+            do {
+                try await route(update)
+                return
+            } catch {
+                guard attempt < Self.attempts, !Task.isCancelled else {
+                    // The update stays in the inbox and is handled again at the next start.
+                    logger.error(
+                        "an update could not be handled; it stays queued",
+                        metadata: ["update": "\(update.updateID)", "error": "\(error)"]
+                    )
+                    return
+                }
+                try? await Task.sleep(for: .milliseconds(200 << attempt))
+            }
         }
     }
+
+    static let attempts = 3
 
     private func route(_ update: Update) async throws {
         let adminChatID = await sender.currentAdminChatID

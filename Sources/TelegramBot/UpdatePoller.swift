@@ -55,7 +55,14 @@ struct UpdatePoller: Service {
             await handler.finishCheck(telegramID: telegramID, result: verdict)
         }
 
-        try await resume(handler: handler, queues: queues, checks: checks)
+        do {
+            try await resume(handler: handler, queues: queues, checks: checks)
+        } catch {
+            logger.error(
+                "could not read what the last run left; it is handled at the next start",
+                metadata: ["error": "\(error)"]
+            )
+        }
         status.set("polling")
         logger.info("Telegram bot polling", metadata: ["bot": "\(me.username ?? String(me.id))"])
         await cancelWhenGracefulShutdown {
@@ -176,7 +183,10 @@ struct UpdatePoller: Service {
                     if Self.isHandled(update) {
                         await dispatch(update, handler: handler, queues: queues)
                     } else {
-                        logger.notice("skipped an update the bot does not read", metadata: ["kind": "\(update.kind)"])
+                        logger.notice(
+                            "skipped an update the bot does not read",
+                            metadata: ["kind": "\(Self.kindName(update))"]
+                        )
                     }
                 }
             } catch let error as TelegramError {
@@ -208,6 +218,18 @@ struct UpdatePoller: Service {
                 )
                 try? await Task.sleep(for: .seconds(1))
             }
+        }
+    }
+
+    /// The kind of an update, never its content (a message may hold a secret).
+    private static func kindName(_ update: Update) -> String {
+        switch update.kind {
+        case .message: "message"
+        case .editedMessage: "edited_message"
+        case .callbackQuery: "callback_query"
+        case .myChatMember: "my_chat_member"
+        case .unknown(let name): name
+        case .undecodable(let reason): "undecodable (\(reason))"
         }
     }
 

@@ -8,7 +8,10 @@ import Testing
 
 /// `exchange-bot run` with the bot, killed with SIGKILL at awkward moments and started again: nothing the user
 /// said is lost and nothing they see is repeated.
-@Suite(.serialized, .enabled(if: ExchangeBotBinary.path != nil, "the exchange-bot binary is not built next to the tests"))
+@Suite(
+    .serialized,
+    .enabled(if: ExchangeBotBinary.path != nil, "the exchange-bot binary is not built next to the tests")
+)
 struct BotCrashRecoveryTests {
     static let token = "7000002:CRASH-test_token"
     let folder = TemporaryFolder()

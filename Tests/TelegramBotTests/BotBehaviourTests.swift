@@ -46,6 +46,56 @@ import Testing
         try await bot.stopBot()
     }
 
+    /// The crash came after the key was stored but before the answer was committed: the resumed check finds the
+    /// key it stored and answers as if nothing happened (no "you already added this key").
+    @Test func aCheckResumedAfterItsKeyWasStoredAnswersOnce() async throws {
+        let bot = try await BotHarness.start(exchanges: [])
+        defer { Task { await bot.stop() } }
+        try await bot.stopBot()
+        let database = try bot.database()
+        let ring = try MultiFernet(keys: [bot.key])
+        let botStore = SQLiteBotStore(database: database, ring: ring)
+        let service = ApprovalService(
+            store: SQLiteExchangeStore(database: database, ring: ring),
+            validator: FakeValidator(),
+            notifier: NoNotifier()
+        )
+        let owner = try await botStore.ensureUser(telegramID: bob.id, username: "bob", languageCode: "en", at: Date())
+        let submission = KeySubmission(
+            exchange: "okx",
+            label: "Stored",
+            apiKey: "stored-key-0001",
+            apiSecret: SecretString("stored-secret"),
+            passphrase: SecretString("stored-pass")
+        )
+        let submittedAt = Date()
+        _ = try await service.addKey(submission, userID: owner.id, by: Caller(userID: owner.id))
+        try await botStore.commit(
+            BotCommit(conversations: [
+                bob.id: ConversationState(
+                    step: .checking(exchange: .okx, keyID: nil),
+                    updatedAt: submittedAt,
+                    pendingSubmission: PendingSubmission(
+                        submission: submission,
+                        updating: nil,
+                        submittedAt: submittedAt
+                    )
+                )
+            ])
+        )
+        bot.telegram.setMember(bob, in: BotHarness.chat(bob), status: .member)
+        try await bot.startBot()
+        _ = try await bot.waitForBotMessage(in: bob.id, containing: "awaiting approval")
+        _ = try await bot.waitForBotMessage(in: bot.adminGroup.id) { $0.button("Approve") != nil }
+        try await Task.sleep(for: .milliseconds(500))
+        #expect(bot.telegram.botMessages(in: bob.id).map(\.text).filter { $0.contains("already") }.isEmpty)
+        #expect(bot.telegram.botMessages(in: bob.id).count == 1)
+        #expect(bot.telegram.botMessages(in: bot.adminGroup.id).count == 1)
+        #expect(try await bot.keys(ofTelegramUser: bob.id).count == 1)
+        #expect(try await botStore.conversationsAwaitingService().isEmpty)
+        try await bot.stopBot()
+    }
+
     @Test func adminCommandsListApproveWithAMessageAndReject() async throws {
         let bot = try await BotHarness.start(exchanges: [.mexc])
         defer { Task { await bot.stop() } }
