@@ -112,7 +112,14 @@ func sentKeys(_ effects: [ConversationEffect]) -> [String] {
         let effects = chat.send(.submissionFinished(.failure(.validationFailed(.invalidPassphrase))))
         #expect(
             effects == [
-                .send(Reply(.init("error.invalid_passphrase", ["detail": CredentialError.invalidPassphrase.message])))
+                .send(
+                    Reply(
+                        .init(
+                            "error.invalid_passphrase",
+                            ["detail": CredentialError.invalidPassphrase.message, "exchange": "OKX"]
+                        )
+                    )
+                )
             ]
         )
         #expect(chat.state.step == .idle)

@@ -29,7 +29,7 @@ struct CommandLineTests {
         let result = try ExchangeBotBinary.run(["migrate"], environment: baseEnvironment, in: folder)
         #expect(result.status == 0, "\(result.errors)")
         #expect(FileManager.default.fileExists(atPath: folder.path("db/bot.sqlite")))
-        #expect(result.output.contains("v2-service-tables"))
+        #expect(result.output.contains("v3-telegram-bot"))
     }
 
     @Test func runWithNothingConfiguredSaysWhatToSet() throws {

@@ -1,0 +1,99 @@
+import BotConversation
+import Foundation
+import Testing
+
+@testable import TelegramBot
+
+/// The texts: placeholders escaped, languages chosen, every key the bot uses present in every locale, and commands
+/// read as Telegram writes them.
+@Suite struct TextsTests {
+    static let root: URL = {
+        var url = URL(fileURLWithPath: #filePath)
+        for _ in 0..<3 { url.deleteLastPathComponent() }
+        return url
+    }()
+
+    static let localizer: Localizer = {
+        (try? Localizer.load(from: root.appendingPathComponent("locales"))) ?? Localizer(tables: [:])
+    }()
+
+    @Test func placeholdersAreEscapedAndTemplatesAreNot() {
+        let localizer = Localizer(tables: ["en": ["k": "<b>{name}</b> {name} {missing}"]])
+        #expect(
+            localizer.text("k", ["name": "<i>&\"🚀"], language: "en")
+                == "<b>&lt;i&gt;&amp;&quot;🚀</b> &lt;i&gt;&amp;&quot;🚀 {missing}"
+        )
+        #expect(localizer.text("absent", language: "en") == "absent")
+    }
+
+    @Test func languagesFollowTelegramsCodesAndFallBackToEnglish() {
+        let localizer = Localizer(tables: ["en": ["k": "hi"], "ru": ["k": "привет"]])
+        #expect(localizer.language(for: "ru-RU") == "ru")
+        #expect(localizer.language(for: "pt_BR") == "en")
+        #expect(localizer.language(for: nil) == "en")
+        #expect(localizer.text("k", language: "ru") == "привет")
+        let partial = Localizer(tables: ["en": ["k": "hi", "only": "english"], "ru": ["k": "привет"]])
+        #expect(partial.text("only", language: "ru") == "english")
+    }
+
+    /// Every `"admin.…"`, `"notify.…"`, `"command.…"` and `"button.…"` key written in the bot's sources exists in
+    /// both locales (the conversation's own keys are checked in BotConversationTests).
+    @Test func everyKeyTheBotUsesExistsInEveryLocale() throws {
+        let sources = Self.root.appendingPathComponent("Sources/TelegramBot")
+        var keys = Set<String>()
+        let pattern = try Regex(#""((?:admin|notify|command|button|status|language)\.[a-z_.]+)""#)
+        for file in try FileManager.default.contentsOfDirectory(at: sources, includingPropertiesForKeys: nil) {
+            let text = try String(contentsOf: file, encoding: .utf8)
+            for match in text.matches(of: pattern) {
+                keys.insert(String(text[match.output[1].range!]))
+            }
+        }
+        // Keys built at run time.
+        keys.formUnion(["admin.approve_usage", "admin.reject_usage", "status.APPROVED", "status.REJECTED"])
+        keys.formUnion(["add", "exchanges", "cancel", "language", "help"].map { "command.\($0)" })
+        keys.formUnion(["pending", "approve", "reject", "help"].map { "command.admin.\($0)" })
+        keys = keys.filter { !$0.hasSuffix(".") }
+        #expect(keys.count > 25)
+        for language in ["en", "ru"] {
+            let table = try JSONDecoder().decode(
+                [String: String].self,
+                from: Data(contentsOf: Self.root.appendingPathComponent("locales/\(language).json"))
+            )
+            let missing = keys.subtracting(table.keys)
+            #expect(missing.isEmpty, "missing in \(language): \(missing.sorted())")
+        }
+    }
+
+    @Test func theReasonPromptSaysReasonAndCaptionsAreTheContracts() {
+        let texts = BotTexts(localizer: Self.localizer)
+        #expect(texts.text("admin.ask_reason", ["id": "1", "admin": "@a", "label": "L"]).contains("reason"))
+        #expect(texts.text("button.approve") == "Approve" && texts.text("button.reject") == "Reject")
+        #expect(texts.text("button.approve", language: "ru") == "Approve")
+    }
+
+    @Test func commandsAreReadAsTelegramWritesThem() {
+        let me = "exchange_keys_bot"
+        #expect(UpdateHandler.command(in: "/add", botUsername: me) == .known(.add))
+        #expect(UpdateHandler.command(in: "  /Add@Exchange_Keys_Bot  ", botUsername: me) == .known(.add))
+        #expect(UpdateHandler.command(in: "/add@other_bot", botUsername: me) == .otherBot)
+        #expect(UpdateHandler.command(in: "/frobnicate", botUsername: me) == .unknown)
+        #expect(UpdateHandler.command(in: "hello /add", botUsername: me) == nil)
+        #expect(UpdateHandler.command(in: "/", botUsername: me) == nil)
+        #expect(
+            UpdateHandler.adminCommand(in: "/approve 12 Welcome <b>", botUsername: me)
+                == .adminCommand("approve", arguments: "12 Welcome <b>")
+        )
+        #expect(UpdateHandler.adminCommand(in: "/approve@other_bot 12", botUsername: me) == nil)
+        #expect(UpdateHandler.adminCommand(in: "/add", botUsername: me) == nil)
+    }
+
+    @Test func adminButtonDataRoundTrips() {
+        for action in [AdminAction.approve(keyID: 1), .reject(keyID: Int64.max)] {
+            #expect(AdminAction(data: action.data) == action)
+            #expect(action.data.utf8.count <= 64)
+        }
+        for garbage in ["apr:", "apr:0", "rej:-3", "apr:1:2", "act:1", ""] {
+            #expect(AdminAction(data: garbage) == nil)
+        }
+    }
+}
