@@ -273,7 +273,7 @@ let package = Package(
             name: "TelegramBotTests",
             dependencies: [
                 "TelegramBot", "BotConversation", "TelegramBotAPI", "ExchangeBotApp", "ExchangeBotCore",
-                "ExchangeBotStorage", "Fernet", "TestSupport",
+                "ExchangeBotStorage", "Fernet", "AccessTokens", "TestSupport",
                 .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),

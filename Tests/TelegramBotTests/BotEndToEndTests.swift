@@ -1,7 +1,14 @@
+import AccessTokens
 import ExchangeBotCore
+import ExchangeBotStorage
+import Fernet
 import Foundation
 import TestSupport
 import Testing
+
+#if canImport(FoundationNetworking)
+import FoundationNetworking
+#endif
 
 /// The bot as users and admins meet it: the real `run` wiring against the fake Bot API and fake exchanges.
 @Suite(.serialized) struct BotEndToEndTests {
@@ -176,6 +183,45 @@ import Testing
         #expect(try await bot.keys(ofTelegramUser: alice.id).first?.status == .approved)
         // No reason prompt was posted for the losing Reject.
         #expect(!bot.telegram.botMessages(in: bot.adminGroup.id).contains { $0.forcesReply })
+        try await bot.stopBot()
+    }
+
+    /// A decision over the REST API reaches the owner and the admin group on Telegram, through the same notifier.
+    @Test func aRESTDecisionIsAnnouncedOnTelegram() async throws {
+        let port = Int.random(in: 20_000..<60_000)
+        let bot = try await BotHarness.start(
+            exchanges: [.bybit],
+            extraEnvironment: ["SECRET_KEY": "rest-secret", "API_PORT": String(port)]
+        )
+        defer { Task { await bot.stop() } }
+        let account = FakeAccount.random(for: .bybit)
+        bot.exchanges[.bybit]!.register(account)
+        _ = try await bot.addKey(
+            alice,
+            exchange: .bybit,
+            label: "Via REST",
+            apiKey: account.apiKey,
+            secret: account.secret,
+            passphrase: nil
+        )
+        let request = try await bot.waitForBotMessage(in: bot.adminGroup.id) { $0.button("Approve") != nil }
+        let key = try #require(try await bot.keys(ofTelegramUser: alice.id).first)
+        let admin = try await SQLiteExchangeStore(database: try bot.database(), ring: try MultiFernet(keys: [bot.key]))
+            .createUser(username: "rest-admin", email: nil, isAdmin: true, at: Date())
+        let token = BearerTokenAuthority(secretKey: "rest-secret", maxAge: 3600).mint(userID: admin.id)
+        var call = URLRequest(url: URL(string: "http://127.0.0.1:\(port)/admin/exchanges/\(key.id)/approve")!)
+        call.httpMethod = "POST"
+        call.setValue("Bearer \(token)", forHTTPHeaderField: "Authorization")
+        call.setValue("application/json", forHTTPHeaderField: "Content-Type")
+        call.httpBody = Data(#"{"notification_message": "Go & trade <safely>"}"#.utf8)
+        let (_, response) = try await URLSession.shared.data(for: call)
+        #expect((response as? HTTPURLResponse)?.statusCode == 200)
+
+        let notice = try await bot.waitForBotMessage(in: alice.id, containing: "approved")
+        #expect(notice.text.contains("Go & trade <safely>"))
+        _ = try await bot.waitForBotMessage(in: bot.adminGroup.id) {
+            $0.messageID == request.messageID && $0.text.contains("Approved by rest-admin") && $0.inlineKeyboard.isEmpty
+        }
         try await bot.stopBot()
     }
 

@@ -20,6 +20,8 @@ final class BotHarness: Sendable {
     let telegram: FakeTelegramServer
     let exchanges: [ExchangeID: FakeExchangeServer]
     let adminGroup: FakeChat
+    /// Added to the environment (the REST API's settings, say).
+    let extraEnvironment: [String: String]
     /// Listed in ADMIN_USER_IDS.
     let listedAdmin = FakeUser(id: 900_001, firstName: "Ada", username: "ada")
     /// An administrator of the admin group, not listed: recognised through getChatMember.
@@ -34,9 +36,11 @@ final class BotHarness: Sendable {
         key: FernetKey,
         telegram: FakeTelegramServer,
         exchanges: [ExchangeID: FakeExchangeServer],
-        adminGroup: FakeChat
+        adminGroup: FakeChat,
+        extraEnvironment: [String: String]
     ) {
         self.adminGroup = adminGroup
+        self.extraEnvironment = extraEnvironment
         self.key = key
         self.telegram = telegram
         self.exchanges = exchanges
@@ -46,6 +50,7 @@ final class BotHarness: Sendable {
         exchanges ids: [ExchangeID] = [.okx],
         latency: Double = 0,
         adminGroup: FakeChat = .supergroup(id: -1_001_700_000_001, title: "Key approvals"),
+        extraEnvironment: [String: String] = [:],
         tuning: @escaping @Sendable (inout BotConfiguration) -> Void = { _ in }
     ) async throws -> BotHarness {
         let telegram = try await FakeTelegramServer.start(token: token)
@@ -55,7 +60,8 @@ final class BotHarness: Sendable {
             key: FernetKey.generate(),
             telegram: telegram,
             exchanges: exchanges,
-            adminGroup: adminGroup
+            adminGroup: adminGroup,
+            extraEnvironment: extraEnvironment
         )
         telegram.addChat(harness.adminGroup)
         telegram.setMember(telegram.bot, in: harness.adminGroup, status: .administrator)
@@ -80,7 +86,7 @@ final class BotHarness: Sendable {
         for (id, server) in exchanges {
             values["EXCHANGE_\(id.rawValue.uppercased())_URL"] = server.origin.absoluteString
         }
-        return values
+        return values.merging(extraEnvironment) { _, extra in extra }
     }
 
     /// Starts (or restarts) the service on the same database and fakes.
