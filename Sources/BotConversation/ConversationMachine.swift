@@ -18,8 +18,11 @@ public enum ConversationMachine {
     {
         var effects = [ConversationEffect]()
         if state.step != .idle, !isWaitingForService(state.step), now.timeIntervalSince(state.updatedAt) > idleTimeout {
+            let wasAskingForCredential = asksForCredential(state.step)
             state.step = .idle
-            if case .textReceived(_, _, .privateChat) = event {
+            if case .textReceived(_, let messageID, .privateChat) = event {
+                // Creating a key on an exchange can take longer than the timeout: a late answer may be the secret.
+                if wasAskingForCredential { effects.append(.deleteMessage(messageID: messageID)) }
                 effects.append(.send(Reply(.init("conversation.timed_out"))))
             }
         }
@@ -70,6 +73,8 @@ public enum ConversationMachine {
         case .start: return [.send(Reply(.init("start")))]
         case .help: return [.send(Reply(.init("help")))]
         case .add:
+            // One key at a time: the answer for the key being checked must reach the user first.
+            guard !isWaitingForService(step) else { return [.send(Reply(.init("add.still_checking")))] }
             step = .choosingExchange
             return [.send(exchangeChoice)]
         case .exchanges:
@@ -94,7 +99,8 @@ public enum ConversationMachine {
         case .choosingExchange:
             return [.send(Reply(.init("add.choose_first"))), .send(exchangeChoice)]
         case .checking:
-            return [.send(Reply(.init("add.still_checking")))]
+            // Often the passphrase sent again: treat it as one.
+            return [.deleteMessage(messageID: messageID), .send(Reply(.init("add.still_checking")))]
         case .awaitingLabel(var draft):
             do {
                 draft.label = try KeyRules.label(text)
@@ -307,6 +313,14 @@ public enum ConversationMachine {
             .init("language.choose"),
             buttons: [languages.map { Reply.Button.literal($0.name, .chooseLanguage($0.code)) }]
         )
+    }
+
+    /// Steps whose answer is an API key, secret or passphrase (the text is deleted whatever it turns out to be).
+    public static func asksForCredential(_ step: ConversationState.Step) -> Bool {
+        switch step {
+        case .awaitingAPIKey, .awaitingSecret, .awaitingPassphrase: true
+        case .idle, .choosingExchange, .awaitingLabel, .checking, .confirmingDelete: false
+        }
     }
 
     private static func isWaitingForService(_ step: ConversationState.Step) -> Bool {

@@ -36,7 +36,7 @@ public struct APIError: Error, HTTPResponseError, Sendable {
             self.init(.unprocessableContent, error.message)
         case .passphraseRequired, .passphraseNotAccepted:
             self.init(.badRequest, error.message)
-        case .duplicateKey, .alreadyDecided, .notApproved:
+        case .duplicateKey, .alreadyDecided, .notApproved, .requestOutdated:
             self.init(.conflict, error.message)
         case .keyNotFound:
             self.init(.notFound, "Exchange not found")

@@ -143,13 +143,17 @@ public struct Runtime: Sendable {
         }
         services.append(ReadinessAnnouncer(logger: logger, bot: botStatus != nil, rest: rest != nil))
 
-        let group = ServiceGroup(
-            configuration: .init(
-                services: services.map { .init(service: $0) },
-                gracefulShutdownSignals: signals,
-                logger: logger
-            )
+        var configuration = ServiceGroupConfiguration(
+            services: services.map { .init(service: $0) },
+            gracefulShutdownSignals: signals,
+            logger: logger
         )
+        // Under systemd's 30 s stop timeout: a shutdown that hangs (a stuck HTTP call) is cut short and the process
+        // still exits, rather than being killed; a service that fails takes the process down (non-zero exit, so
+        // systemd restarts it) instead of leaving it half alive.
+        configuration.maximumGracefulShutdownDuration = .seconds(25)
+        configuration.maximumCancellationDuration = .seconds(3)
+        let group = ServiceGroup(configuration: configuration)
         let clients = (exchanges: transport, telegram: botTransport)
         return Runtime(
             group: group,

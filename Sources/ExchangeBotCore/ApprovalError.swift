@@ -13,6 +13,8 @@ public enum ApprovalError: Error, Sendable, Equatable {
     /// Only APPROVED keys can be activated.
     case notApproved(KeyStatus)
     case alreadyDecided(KeyStatus, by: String?)
+    /// The decision was made on a request that shows an older version of the key (its credentials changed since).
+    case requestOutdated
     case validationFailed(CredentialError)
     /// The stored secret of a key cannot be opened with the configured master keys.
     case secretUnreadable
@@ -42,6 +44,7 @@ public enum ApprovalError: Error, Sendable, Equatable {
         case .userInactive: "user_inactive"
         case .notApproved: "not_approved"
         case .alreadyDecided: "already_decided"
+        case .requestOutdated: "request_outdated"
         case .validationFailed(let error): error.code
         case .secretUnreadable: "secret_unreadable"
         case .storageFailure: "storage_failure"
@@ -70,6 +73,8 @@ public enum ApprovalError: Error, Sendable, Equatable {
             "This account is deactivated."
         case .notApproved(let status):
             "Only approved keys can be activated; this key is \(status.rawValue)."
+        case .requestOutdated:
+            "The key changed after this request was posted; decide on its newest request."
         case .alreadyDecided(let status, let by):
             "This key was already \(status == .approved ? "approved" : "rejected")"
                 + (by.map { " by \($0)" } ?? "") + "."

@@ -188,34 +188,45 @@ public struct ApprovalService: Sendable {
 
     /// Approves a PENDING key. If two admins decide at once, exactly one wins; the other gets
     /// ``ApprovalError/alreadyDecided(_:by:)``.
-    public func approve(keyID: Int64, by caller: Caller, message: String? = nil) async throws(ApprovalError)
-        -> ExchangeKey
+    ///
+    /// - Parameter revision: The ``ExchangeKey/revision`` the admin saw; a key changed since is not approved.
+    public func approve(keyID: Int64, by caller: Caller, message: String? = nil, revision: String? = nil)
+        async throws(ApprovalError) -> ExchangeKey
     {
         let audit = AuditDraft(action: .approveKey, caller: caller, exchangeID: keyID, clock: clock)
         do {
             let note = try KeyRules.note(message, field: .message)
-            return try await decide(keyID, .approve(message: note), audit)
+            return try await decide(keyID, .approve(message: note), revision, audit)
         } catch {
             throw await refuse(error, audit)
         }
     }
 
     /// Rejects a PENDING key; the reason is stored in `error_message` and sent to the owner.
-    public func reject(keyID: Int64, by caller: Caller, reason: String) async throws(ApprovalError) -> ExchangeKey {
+    public func reject(keyID: Int64, by caller: Caller, reason: String, revision: String? = nil)
+        async throws(ApprovalError) -> ExchangeKey
+    {
         let audit = AuditDraft(action: .rejectKey, caller: caller, exchangeID: keyID, clock: clock)
         do {
             guard let reason = try KeyRules.note(reason, field: .reason) else {
                 throw ApprovalError.invalidInput(field: .reason, problem: "must not be empty")
             }
-            return try await decide(keyID, .reject(reason: reason), audit)
+            return try await decide(keyID, .reject(reason: reason), revision, audit)
         } catch {
             throw await refuse(error, audit)
         }
     }
 
-    private func decide(_ keyID: Int64, _ decision: Decision, _ audit: AuditDraft) async throws -> ExchangeKey {
+    private func decide(_ keyID: Int64, _ decision: Decision, _ revision: String?, _ audit: AuditDraft) async throws
+        -> ExchangeKey
+    {
         let outcome = try await storeCall {
-            try await store.decide(id: keyID, decision: decision, audit: audit.entry(.succeeded))
+            try await store.decide(
+                id: keyID,
+                decision: decision,
+                expectedRevision: revision,
+                audit: audit.entry(.succeeded)
+            )
         }
         switch outcome {
         case .decided(let key, let event):
@@ -225,6 +236,8 @@ public struct ApprovalService: Sendable {
             throw ApprovalError.keyNotFound
         case .alreadyDecided(let status, let by):
             throw ApprovalError.alreadyDecided(status, by: by)
+        case .outdated:
+            throw ApprovalError.requestOutdated
         }
     }
 

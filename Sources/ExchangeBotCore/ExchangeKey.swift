@@ -47,6 +47,20 @@ public struct ExchangeKey: Sendable, Equatable, Codable {
 
     /// The API key as users and admins see it: `abcd…wxyz`.
     public var maskedAPIKey: String { KeyMask.mask(apiKey) }
+
+    /// Names this version of the key: changes when its credentials change, and differs between two keys that
+    /// happen to get the same id (SQLite reuses the highest id after a delete). A decision made on a message that
+    /// showed an older version is refused. FNV-1a: a consistency check, not a secret.
+    public var revision: String {
+        let text = "\(id)|\(apiKey)|\(createdAt?.timeIntervalSince1970 ?? 0)|\(updatedAt?.timeIntervalSince1970 ?? 0)"
+        var hash: UInt64 = 0xcbf2_9ce4_8422_2325
+        for byte in text.utf8 {
+            hash ^= UInt64(byte)
+            hash &*= 0x0000_0100_0000_01b3
+        }
+        let hex = String(hash, radix: 16)
+        return String(repeating: "0", count: 16 - hex.count) + hex
+    }
 }
 
 /// Masks key ids for display, so that a screenshot of a chat or a log line never carries a whole key.

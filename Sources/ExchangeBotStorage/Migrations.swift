@@ -117,6 +117,24 @@ enum Migrations {
                     """
             )
         }
+        migrator.registerMigration("v4-telegram-lanes") { db in
+            // Outgoing actions wait in lanes (one per chat, one for the admin group) and know their key, so the
+            // sender reads only each lane's head and a decided key's unsent request can be dropped. Reason prompts
+            // remember which version of the key they asked about.
+            try db.execute(
+                sql: """
+                    ALTER TABLE bot_outgoing ADD COLUMN lane INTEGER NOT NULL DEFAULT 0;
+                    ALTER TABLE bot_outgoing ADD COLUMN key_id INTEGER;
+                    UPDATE bot_outgoing SET lane = coalesce(
+                        json_extract(action, '$.send._0.destination.chat._0'), 0)
+                        WHERE finished_at IS NULL;
+                    DROP INDEX bot_outgoing_queued;
+                    CREATE INDEX bot_outgoing_queued ON bot_outgoing(lane, id) WHERE finished_at IS NULL;
+                    CREATE INDEX bot_outgoing_key ON bot_outgoing(key_id) WHERE finished_at IS NULL;
+                    ALTER TABLE bot_posted ADD COLUMN revision TEXT;
+                    """
+            )
+        }
         return migrator
     }
 }

@@ -51,10 +51,23 @@ public struct SQLiteBotStore: BotStore {
             try Row.fetchAll(db, sql: "SELECT update_id, payload FROM bot_inbox ORDER BY update_id")
                 .map { (id: $0["update_id"] as Int64, token: $0["payload"] as String) }
         }
-        return rows.compactMap { row in
-            // An update no key opens (the master key was replaced) cannot be handled; it is dropped at commit.
-            (try? ring.decrypt(row.token)).map { ReceivedUpdate(id: row.id, payload: $0) }
+        var updates = [ReceivedUpdate]()
+        var unreadable = [Int64]()
+        for row in rows {
+            if let payload = try? ring.decrypt(row.token) {
+                updates.append(ReceivedUpdate(id: row.id, payload: payload))
+            } else {
+                unreadable.append(row.id)
+            }
         }
+        // An update no configured key opens can never be handled (and would stop rotate-key for good).
+        if !unreadable.isEmpty {
+            let ids = unreadable
+            try await writer.write { db in
+                for id in ids { try db.execute(sql: "DELETE FROM bot_inbox WHERE update_id = ?", arguments: [id]) }
+            }
+        }
+        return updates
     }
 
     // MARK: - Conversations
@@ -94,7 +107,10 @@ public struct SQLiteBotStore: BotStore {
             (id: id, token: ring.encrypt(try encoder.encode(state)), awaiting: state.pendingSubmission != nil)
         }
         let actions = try commit.outgoing.map {
-            (json: String(decoding: try encoder.encode($0.action), as: UTF8.self), dedupe: $0.dedupeKey)
+            (
+                json: String(decoding: try encoder.encode($0.action), as: UTF8.self), dedupe: $0.dedupeKey,
+                lane: $0.action.lane, keyID: $0.action.keyID, closes: $0.action.closesRequests
+            )
         }
         let stamp = DatabaseDate.format(now)
         try await writer.write { db in
@@ -113,10 +129,24 @@ public struct SQLiteBotStore: BotStore {
                 )
             }
             let insert = try db.cachedStatement(
-                sql: "INSERT OR IGNORE INTO bot_outgoing (action, dedupe_key, created_at) VALUES (?, ?, ?)"
+                sql: """
+                    INSERT OR IGNORE INTO bot_outgoing (lane, key_id, action, dedupe_key, created_at)
+                    VALUES (?, ?, ?, ?, ?)
+                    """
             )
             for action in actions {
-                try insert.execute(arguments: [action.json, action.dedupe, stamp])
+                if action.closes, let keyID = action.keyID {
+                    // A key decided before its request (or reason prompt) went out: the request would only be
+                    // stale. One already in flight is still remembered when it lands, and closed after it.
+                    try db.execute(
+                        sql: """
+                            UPDATE bot_outgoing SET finished_at = ?, result = 'abandoned: decided before it was posted'
+                            WHERE key_id = ? AND finished_at IS NULL
+                            """,
+                        arguments: [stamp, keyID]
+                    )
+                }
+                try insert.execute(arguments: [action.lane, action.keyID, action.json, action.dedupe, stamp])
             }
             if let language = commit.language {
                 try db.execute(
@@ -129,19 +159,37 @@ public struct SQLiteBotStore: BotStore {
 
     // MARK: - Outgoing
 
-    public func queuedOutgoing(limit: Int, excluding: Set<Int64>) async throws -> [QueuedOutgoing] {
+    public func nextOutgoing(limit: Int, excludingLanes busyLanes: Set<Int64>) async throws -> [QueuedOutgoing] {
+        // Only each lane's head is read and decoded: a long queue for one chat (the admin group, at 20 a minute)
+        // costs nothing while it waits.
         let rows = try await writer.read { db in
             try Row.fetchAll(
-                db,
-                sql: "SELECT id, action FROM bot_outgoing WHERE finished_at IS NULL ORDER BY id LIMIT ?",
-                arguments: [limit + excluding.count]
-            ).map { (id: $0["id"] as Int64, json: $0["action"] as String) }
+                db.cachedStatement(
+                    sql: """
+                        SELECT o.id, o.lane, o.action FROM bot_outgoing o
+                        JOIN (SELECT min(id) AS id FROM bot_outgoing WHERE finished_at IS NULL GROUP BY lane) head
+                            ON o.id = head.id
+                        ORDER BY o.id LIMIT ?
+                        """
+                ),
+                arguments: [limit + busyLanes.count]
+            ).map { (id: $0["id"] as Int64, lane: $0["lane"] as Int64, json: $0["action"] as String) }
         }
         let decoder = JSONDecoder()
-        return rows.filter { !excluding.contains($0.id) }.prefix(limit).compactMap { row in
-            (try? decoder.decode(OutgoingAction.self, from: Data(row.json.utf8)))
-                .map { QueuedOutgoing(id: row.id, action: $0) }
+        var next = [QueuedOutgoing]()
+        var unreadable = [Int64]()
+        for row in rows.filter({ !busyLanes.contains($0.lane) }).prefix(limit) {
+            if let action = try? decoder.decode(OutgoingAction.self, from: Data(row.json.utf8)) {
+                next.append(QueuedOutgoing(id: row.id, action: action))
+            } else {
+                unreadable.append(row.id)
+            }
         }
+        // A row this version cannot read (written by a newer one) would block its lane for good: set it aside.
+        for id in unreadable {
+            try await finishOutgoing(id, result: .abandoned("unreadable by this version"))
+        }
+        return next
     }
 
     public func finishOutgoing(_ id: Int64, result: OutgoingResult) async throws {
@@ -174,18 +222,18 @@ public struct SQLiteBotStore: BotStore {
     private static func remember(_ db: Database, _ posted: PostedMessage, purpose: OutgoingMessage.Purpose, at: String)
         throws
     {
-        let (name, keyID): (String, Int64)
+        let (name, keyID, revision): (String, Int64, String?)
         switch purpose {
         case .plain: return
-        case .adminRequest(let id): (name, keyID) = ("request", id)
-        case .reasonPrompt(let id): (name, keyID) = ("reason", id)
+        case .adminRequest(let id): (name, keyID, revision) = ("request", id, nil)
+        case .reasonPrompt(let id, let version): (name, keyID, revision) = ("reason", id, version)
         }
         try db.execute(
             sql: """
-                INSERT OR REPLACE INTO bot_posted (chat_id, message_id, purpose, key_id, text, created_at)
-                VALUES (?, ?, ?, ?, ?, ?)
+                INSERT OR REPLACE INTO bot_posted (chat_id, message_id, purpose, key_id, text, revision, created_at)
+                VALUES (?, ?, ?, ?, ?, ?, ?)
                 """,
-            arguments: [posted.chatID, posted.messageID, name, keyID, posted.text, at]
+            arguments: [posted.chatID, posted.messageID, name, keyID, posted.text, revision, at]
         )
     }
 
@@ -202,13 +250,16 @@ public struct SQLiteBotStore: BotStore {
         }
     }
 
-    public func reasonPrompt(chatID: Int64, messageID: Int) async throws -> Int64? {
+    public func reasonPrompt(chatID: Int64, messageID: Int) async throws -> (keyID: Int64, revision: String?)? {
         try await writer.read { db in
-            try Int64.fetchOne(
+            try Row.fetchOne(
                 db,
-                sql: "SELECT key_id FROM bot_posted WHERE chat_id = ? AND message_id = ? AND purpose = 'reason'",
+                sql: """
+                    SELECT key_id, revision FROM bot_posted
+                    WHERE chat_id = ? AND message_id = ? AND purpose = 'reason'
+                    """,
                 arguments: [chatID, messageID]
-            )
+            ).map { (keyID: $0["key_id"], revision: $0["revision"]) }
         }
     }
 
@@ -217,7 +268,17 @@ public struct SQLiteBotStore: BotStore {
     public func ensureUser(telegramID: Int64, username: String?, languageCode: String?, at date: Date) async throws
         -> User
     {
-        try await writer.write { db in
+        // Every update asks; almost always the user exists unchanged, and a read does not take the write lock.
+        let known = try await writer.read { db in
+            try Row.fetchOne(
+                db.cachedStatement(sql: "SELECT * FROM users WHERE telegram_id = ?"),
+                arguments: [telegramID]
+            ).map { RowMapping.user($0, prefix: "") }
+        }
+        if let known, username == nil || known.username == username, languageCode == nil || known.languageCode != nil {
+            return known
+        }
+        return try await writer.write { db in
             if let id = try Int64.fetchOne(
                 db.cachedStatement(sql: "SELECT id FROM users WHERE telegram_id = ?"),
                 arguments: [telegramID]
@@ -252,6 +313,8 @@ public struct SQLiteBotStore: BotStore {
     }
 
     public func setUnreachable(telegramID: Int64, _ unreachable: Bool, at date: Date) async throws {
+        // Called for every message a user writes: only take the write lock when something changes.
+        guard try await isUnreachable(telegramID: telegramID) != unreachable else { return }
         try await writer.write { db in
             if unreachable {
                 try db.execute(
@@ -273,6 +336,46 @@ public struct SQLiteBotStore: BotStore {
         }
     }
 
+    // MARK: - Housekeeping
+
+    public func tidy(now: Date, abandonedBefore: Date) async throws {
+        let week = DatabaseDate.format(now.addingTimeInterval(-7 * 86_400))
+        let stale = try await writer.read { db in
+            try Row.fetchAll(
+                db,
+                sql: "SELECT telegram_id, state FROM bot_conversations WHERE NOT awaiting_service AND updated_at < ?",
+                arguments: [DatabaseDate.format(abandonedBefore)]
+            ).map { (id: $0["telegram_id"] as Int64, token: $0["state"] as String) }
+        }
+        let encoder = JSONEncoder()
+        var scrubbed = [(id: Int64, token: String)]()
+        for row in stale {
+            guard var state = open(row.token), state.step.dropSecret() else { continue }
+            state.pendingSubmission = nil
+            scrubbed.append((row.id, ring.encrypt(try encoder.encode(state))))
+        }
+        let rows = scrubbed
+        try await writer.write { db in
+            try db.execute(
+                sql: "DELETE FROM bot_outgoing WHERE finished_at IS NOT NULL AND finished_at < ?",
+                arguments: [week]
+            )
+            try db.execute(
+                sql: """
+                    DELETE FROM bot_posted WHERE created_at < ?
+                    AND key_id NOT IN (SELECT id FROM user_exchanges WHERE status = 'PENDING')
+                    """,
+                arguments: [week]
+            )
+            for row in rows {
+                try db.execute(
+                    sql: "UPDATE bot_conversations SET state = ? WHERE telegram_id = ?",
+                    arguments: [row.token, row.id]
+                )
+            }
+        }
+    }
+
     // MARK: - Helpers
 
     private static func stateValue(_ db: Database, _ name: String) throws -> String? {
@@ -285,5 +388,28 @@ public struct SQLiteBotStore: BotStore {
                 "INSERT INTO bot_state (name, value) VALUES (?, ?) ON CONFLICT(name) DO UPDATE SET value = excluded.value",
             arguments: [name, value]
         )
+    }
+}
+
+extension OutgoingAction {
+    fileprivate var closesRequests: Bool {
+        if case .closeRequests = self { return true }
+        return false
+    }
+}
+
+extension ConversationState.Step {
+    /// Removes a draft's secret, keeping the step (so a late answer is still recognised, and deleted, as one);
+    /// `false` when there was none.
+    fileprivate mutating func dropSecret() -> Bool {
+        switch self {
+        case .awaitingSecret(var draft), .awaitingPassphrase(var draft):
+            guard draft.apiSecret != nil else { return false }
+            draft.apiSecret = nil
+            self = if case .awaitingSecret = self { .awaitingSecret(draft) } else { .awaitingPassphrase(draft) }
+            return true
+        default:
+            return false
+        }
     }
 }

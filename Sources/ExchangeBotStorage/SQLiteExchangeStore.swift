@@ -202,12 +202,15 @@ public struct SQLiteExchangeStore: ExchangeStore {
         }
     }
 
-    public func decide(id: Int64, decision: Decision, audit: AuditEntry) async throws -> DecisionOutcome {
+    public func decide(id: Int64, decision: Decision, expectedRevision: String?, audit: AuditEntry) async throws
+        -> DecisionOutcome
+    {
         try await writer.write { db in
             guard let key = try self.fetchKey(db, id: id) else { return .notFound }
             guard key.status == .pending else {
                 return .alreadyDecided(key.status, by: try Self.decider(db, exchangeID: id))
             }
+            if let expectedRevision, key.revision != expectedRevision { return .outdated }
             let now = DatabaseDate.format(audit.at)
             let kind: KeyEvent.Kind
             switch decision {

@@ -19,7 +19,7 @@ struct AdminDesk {
 
     func pressed(_ action: AdminAction, query: CallbackQuery, updateID: Int64) async throws {
         guard await handler.admins.isAdmin(query.from.id) else {
-            await handler.answer(query.id, alert: texts.text("admin.only_admins"))
+            await handler.answer(query.id, alert: texts.alert("admin.only_admins"))
             await handler.service.recordRefusal(
                 action: action.isApproval ? .approveKey : .rejectKey,
                 keyID: action.keyID,
@@ -30,22 +30,23 @@ struct AdminDesk {
             return
         }
         switch action {
-        case .approve(let keyID):
+        case .approve(let keyID, let revision):
             // The decision is one SQLite transaction, quick enough to answer with its outcome: the admin who
             // lost a race sees who won in the alert.
             do {
-                _ = try await service.approve(keyID: keyID, by: caller(query.from))
+                _ = try await service.approve(keyID: keyID, by: caller(query.from), revision: revision)
                 await handler.answer(query.id, alert: nil)
             } catch {
-                await handler.answer(query.id, alert: refusal(error, keyID: keyID))
+                await handler.answer(query.id, alert: refusal(error, keyID: keyID, plain: true))
             }
             try await commit(updateID)
-        case .reject(let keyID):
+        case .reject(let keyID, let revision):
             let key: ExchangeKey
             do {
                 key = try await service.pendingKey(keyID)
+                guard key.revision == revision else { throw ApprovalError.requestOutdated }
             } catch {
-                await handler.answer(query.id, alert: refusal(error, keyID: keyID))
+                await handler.answer(query.id, alert: refusal(error, keyID: keyID, plain: true))
                 try await commit(updateID)
                 return
             }
@@ -57,7 +58,7 @@ struct AdminDesk {
                     ["id": String(key.id), "admin": BotTexts.callerName(query.from), "label": key.label]
                 ),
                 forceReply: true,
-                purpose: .reasonPrompt(keyID: key.id)
+                purpose: .reasonPrompt(keyID: key.id, revision: revision)
             )
             try await commit(updateID, [QueuedAction(.send(prompt))])
         }
@@ -66,13 +67,19 @@ struct AdminDesk {
     // MARK: - Replies and commands
 
     /// An admin replied to "reply with the reason": reject with that reason.
-    func reasonGiven(_ reason: String, keyID: Int64, by user: TelegramBotAPI.User, updateID: Int64) async throws {
+    func reasonGiven(
+        _ reason: String,
+        keyID: Int64,
+        revision: String?,
+        by user: TelegramBotAPI.User,
+        updateID: Int64
+    ) async throws {
         guard await handler.admins.isAdmin(user.id) else {
             try await commit(updateID, [say("admin.only_admins")])
             return
         }
         do {
-            _ = try await service.reject(keyID: keyID, by: caller(user), reason: reason)
+            _ = try await service.reject(keyID: keyID, by: caller(user), reason: reason, revision: revision)
             try await commit(updateID)
         } catch {
             try await commit(updateID, [post(refusal(error, keyID: keyID))])
@@ -134,21 +141,28 @@ struct AdminDesk {
         Caller(telegramID: user.id, displayName: BotTexts.callerName(user))
     }
 
-    private func refusal(_ failure: any Error, keyID: Int64) -> String {
+    /// Why a decision was refused: HTML for a message, or `plain` for a button's alert.
+    private func refusal(_ failure: any Error, keyID: Int64, plain: Bool = false) -> String {
         let error = (failure as? ApprovalError) ?? .storageFailure
-        return switch error {
+        let render = { (key: String, arguments: [String: String]) -> String in
+            plain ? texts.alert(key, arguments) : texts.text(key, arguments)
+        }
+        switch error {
         case .alreadyDecided(let status, let by):
-            texts.text(
+            return render(
                 "admin.already_decided",
                 [
-                    "id": String(keyID), "status": texts.text("status.\(status.rawValue)"),
-                    "admin": by ?? texts.text("admin.someone"),
+                    "id": String(keyID), "status": texts.alert("status.\(status.rawValue)"),
+                    "admin": by ?? texts.alert("admin.someone"),
                 ]
             )
         case .keyNotFound:
-            texts.text("admin.no_such_key", ["id": String(keyID)])
+            return render("admin.no_such_key", ["id": String(keyID)])
+        case .requestOutdated:
+            return render("admin.request_outdated", ["id": String(keyID)])
         default:
-            texts.render(ConversationMachine.errorText(error, exchange: nil))
+            let text = ConversationMachine.errorText(error, exchange: nil)
+            return render(text.key, text.arguments)
         }
     }
 
@@ -157,7 +171,7 @@ struct AdminDesk {
     }
 
     private func post(_ text: String) -> QueuedAction {
-        QueuedAction(.send(OutgoingMessage(to: .chat(chatID), text: text)))
+        QueuedAction(.send(OutgoingMessage(to: .adminChat, text: text)))
     }
 
     private func commit(_ updateID: Int64, _ outgoing: [QueuedAction] = []) async throws {
@@ -170,11 +184,5 @@ extension AdminAction {
     var isApproval: Bool {
         if case .approve = self { return true }
         return false
-    }
-}
-
-extension BotTexts {
-    func render(_ text: Reply.Text) -> String {
-        localizer.render(text, language: Self.adminLanguage)
     }
 }

@@ -38,6 +38,13 @@ struct BotTexts: Sendable {
         localizer.text(key, arguments, language: language)
     }
 
+    /// Plain text for a button's alert (shown without parsing, so nothing is escaped).
+    func alert(_ key: String, _ arguments: [String: String] = [:], language: String = BotTexts.adminLanguage)
+        -> String
+    {
+        localizer.plainText(key, arguments, language: language)
+    }
+
     // MARK: - Admin group
 
     /// The request admins decide on, with Approve / Reject buttons.
@@ -70,8 +77,14 @@ struct BotTexts: Sendable {
             text: String(body.prefix(MessageSplitter.maxLength - 200)),
             buttons: [
                 [
-                    OutgoingButton(text: text("button.approve"), data: AdminAction.approve(keyID: key.id).data),
-                    OutgoingButton(text: text("button.reject"), data: AdminAction.reject(keyID: key.id).data),
+                    OutgoingButton(
+                        text: text("button.approve"),
+                        data: AdminAction.approve(keyID: key.id, revision: key.revision).data
+                    ),
+                    OutgoingButton(
+                        text: text("button.reject"),
+                        data: AdminAction.reject(keyID: key.id, revision: key.revision).data
+                    ),
                 ]
             ],
             purpose: .adminRequest(keyID: key.id)

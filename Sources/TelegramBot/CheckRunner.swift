@@ -33,6 +33,12 @@ actor CheckRunner {
         guard running[telegramID] == nil else { return }
         running[telegramID] = Task {
             let verdict = await self.check(userID: userID, caller: caller, pending: pending, resumed: resumed)
+            // Cut short by shutdown: the failure is ours, not the key's. The submission stays stored and the
+            // check runs again at the next start.
+            if Task.isCancelled {
+                await self.done(telegramID)
+                return
+            }
             if let finish = await self.finish {
                 await self.queues.enqueue(telegramID) { await finish(telegramID, verdict) }
             }
@@ -55,6 +61,7 @@ actor CheckRunner {
                 "key checks still running at shutdown resume at the next start",
                 metadata: ["count": "\(running.count)"]
             )
+            for task in running.values { task.cancel() }
         }
     }
 

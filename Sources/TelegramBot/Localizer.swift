@@ -65,7 +65,21 @@ public struct Localizer: Sendable {
 
     /// The template for `key` with each `{name}` replaced by its escaped value.
     public func text(_ key: String, _ arguments: [String: String] = [:], language: String) -> String {
-        let template = tables[language]?[key] ?? tables[Self.fallbackLanguage]?[key] ?? key
+        fill(template(key, language), arguments, escape: HTML.escape)
+    }
+
+    /// The same text without markup, for places that show plain text (a button's alert): tags dropped, values as
+    /// they are.
+    public func plainText(_ key: String, _ arguments: [String: String] = [:], language: String) -> String {
+        let template = template(key, language).replacing(/<\/?[a-z]+>/, with: "")
+        return fill(template, arguments) { $0 }
+    }
+
+    private func template(_ key: String, _ language: String) -> String {
+        tables[language]?[key] ?? tables[Self.fallbackLanguage]?[key] ?? key
+    }
+
+    private func fill(_ template: String, _ arguments: [String: String], escape: (String) -> String) -> String {
         guard !arguments.isEmpty else { return template }
         var result = ""
         result.reserveCapacity(template.utf8.count)
@@ -75,7 +89,7 @@ public struct Localizer: Sendable {
             guard let close = rest[open...].firstIndex(of: "}") else { break }
             let name = String(rest[rest.index(after: open)..<close])
             if let value = arguments[name] {
-                result += HTML.escape(value)
+                result += escape(value)
             } else {
                 result += rest[open...close]
             }

@@ -23,14 +23,16 @@ public actor OutgoingSender: Service {
     private var adminChatID: Int64
     private let start = ContinuousClock.now
 
-    private var inFlight = Set<Int64>()
-    private var busyChats = Set<Int64>()
+    /// Lanes (see ``OutgoingAction/lane``) with an action in hand: one at a time per lane keeps a chat's order.
+    private var busyLanes = Set<Int64>()
     private var retryAt = [Int64: ContinuousClock.Instant]()
     private var failures = [Int64: Int]()
     /// Per chat, when the next message may go: a second after the last one was answered. Telegram counts a
     /// message when it arrives, which is at the latest when it is answered; the limiter's slots alone would let a
     /// slow message and the next one arrive closer than a second apart.
     private var chatNotBefore = [Int64: ContinuousClock.Instant]()
+    /// No send starts before this: set when Telegram answers 429.
+    private var pausedUntil = ContinuousClock.now
     private var stopping = false
     private var wakePending = false
     private var waiter: CheckedContinuation<Void, Never>?
@@ -75,7 +77,7 @@ public actor OutgoingSender: Service {
         if let moved = try? await store.adminChatOverride() { adminChatID = moved }
         await withGracefulShutdownHandler {
             await withDiscardingTaskGroup { group in
-                while !stopping {
+                while !stopping && !Task.isCancelled {
                     for job in await nextJobs() {
                         group.addTask { await self.perform(job) }
                     }
@@ -96,51 +98,46 @@ public actor OutgoingSender: Service {
 
     private struct Job: Sendable {
         let row: QueuedOutgoing
-        let chatID: Int64
+        /// The chat the send limits are counted for; `nil` for request edits, which Telegram does not count as
+        /// messages sent.
+        let limitedChat: Int64?
         let at: ContinuousClock.Instant
     }
 
-    /// Claims the first queued action of every idle chat and gives each its time slot.
+    /// Claims the head of every idle lane and gives each its time slot.
     private func nextJobs() async -> [Job] {
         let rows: [QueuedOutgoing]
         do {
-            rows = try await store.queuedOutgoing(limit: 500, excluding: inFlight)
+            rows = try await store.nextOutgoing(limit: 500, excludingLanes: busyLanes)
         } catch {
             logger.error("could not read the outgoing queue", metadata: ["error": "\(error)"])
             return []
         }
-        let now = ContinuousClock.now
-        var seen = Set<Int64>()
+        let now = max(ContinuousClock.now, pausedUntil)
         var jobs = [Job]()
         for row in rows {
-            let chatID = chat(of: row.action)
-            guard seen.insert(chatID).inserted, !busyChats.contains(chatID) else { continue }
             if let retry = retryAt[row.id], retry > now { continue }
+            let limitedChat: Int64?
+            switch row.action {
+            case .closeRequests: limitedChat = nil
+            case .send: limitedChat = row.lane == OutgoingAction.adminChatLane ? adminChatID : row.lane
+            }
             // Checked here rather than just before sending: a slot is not spent on a message that will not go, and
             // nothing slows the send between its slot and Telegram.
-            if chatID > 0, (try? await store.isUnreachable(telegramID: chatID)) == true {
+            if let chat = limitedChat, chat > 0, (try? await store.isUnreachable(telegramID: chat)) == true {
                 await finish(row.id, .abandoned("the user blocked the bot"))
-                seen.remove(chatID)
+                wakePending = true
                 continue
             }
-            let earliest = max(now, chatNotBefore[chatID] ?? now)
-            let slot = limiter.reserve(chatID: chatID, now: seconds(earliest))
-            inFlight.insert(row.id)
-            busyChats.insert(chatID)
-            jobs.append(Job(row: row, chatID: chatID, at: start + .seconds(slot)))
+            busyLanes.insert(row.lane)
+            var at = now
+            if let chat = limitedChat {
+                let earliest = max(now, chatNotBefore[chat] ?? now)
+                at = start + .seconds(limiter.reserve(chatID: chat, now: seconds(earliest)))
+            }
+            jobs.append(Job(row: row, limitedChat: limitedChat, at: at))
         }
         return jobs
-    }
-
-    private func chat(of action: OutgoingAction) -> Int64 {
-        switch action {
-        case .send(let message):
-            switch message.destination {
-            case .chat(let id): id
-            case .adminChat: adminChatID
-            }
-        case .closeRequests: adminChatID
-        }
     }
 
     private func seconds(_ instant: ContinuousClock.Instant) -> Double {
@@ -149,10 +146,11 @@ public actor OutgoingSender: Service {
     }
 
     private func finished(_ job: Job, retry: Retry) {
-        inFlight.remove(job.row.id)
-        busyChats.remove(job.chatID)
-        let spacing = limiter.limits.privateChat.seconds / Double(max(limiter.limits.privateChat.limit, 1))
-        chatNotBefore[job.chatID] = ContinuousClock.now + .seconds(spacing)
+        busyLanes.remove(job.row.lane)
+        if let chat = job.limitedChat {
+            let spacing = limiter.limits.privateChat.seconds / Double(max(limiter.limits.privateChat.limit, 1))
+            chatNotBefore[chat] = ContinuousClock.now + .seconds(spacing)
+        }
         if chatNotBefore.count > 10_000 {
             let now = ContinuousClock.now
             chatNotBefore = chatNotBefore.filter { $0.value > now }
@@ -180,6 +178,10 @@ public actor OutgoingSender: Service {
         case withBackoff
     }
 
+    private func pause(for wait: Duration) {
+        pausedUntil = max(pausedUntil, ContinuousClock.now + wait)
+    }
+
     // MARK: - Waking
 
     private func signal() {
@@ -197,7 +199,7 @@ public actor OutgoingSender: Service {
             return
         }
         let timer = Task {
-            try? await Task.sleep(for: timeout)
+            guard (try? await Task.sleep(for: timeout)) != nil else { return }
             await self.signal()
         }
         await withCheckedContinuation { waiter = $0 }
@@ -210,7 +212,7 @@ public actor OutgoingSender: Service {
     private func perform(_ job: Job) async {
         // Sleep in short steps so a shutdown does not wait for a slot far ahead; the action stays queued.
         while ContinuousClock.now < job.at {
-            if stopping {
+            if stopping || Task.isCancelled {
                 finished(job, retry: .no)
                 return
             }
@@ -219,7 +221,7 @@ public actor OutgoingSender: Service {
         let retry: Retry
         switch job.row.action {
         case .send(let message):
-            retry = await send(message, id: job.row.id, chatID: job.chatID)
+            retry = await send(message, id: job.row.id, chatID: job.limitedChat ?? adminChatID)
         case .closeRequests(let keyID, let note):
             retry = await closeRequests(keyID: keyID, note: note, id: job.row.id)
         }
@@ -261,9 +263,11 @@ public actor OutgoingSender: Service {
                     continue
                 case .tooManyRequests(let retryAfter):
                     logger.notice(
-                        "Telegram asked to slow down; the message waits",
+                        "Telegram asked to slow down; sending pauses",
                         metadata: ["chat": "\(target)", "retry_after": "\(retryAfter)"]
                     )
+                    // Flood control may be for the bot as a whole: hold every send, not just this one.
+                    pause(for: max(retryAfter, .seconds(1)))
                     return .after(max(retryAfter, .seconds(1)))
                 case .forbidden(let blocked, let description):
                     if blocked || target > 0 {
@@ -282,13 +286,14 @@ public actor OutgoingSender: Service {
                     )
                     await finish(id, .abandoned(description))
                     return .no
-                case .transport(.outcomeUnknown):
-                    // Telegram may have shown it: sending again could show it twice.
+                case .transport(.outcomeUnknown), .server(502), .server(504):
+                    // Sent, but Telegram (or its proxy) did not say what became of it: it may be on the user's
+                    // screen, and sending again could show it twice. The client's retry policy says the same.
                     logger.warning(
-                        "a message's delivery is unknown (no answer after sending); not repeated",
-                        metadata: ["chat": "\(target)"]
+                        "a message's delivery is unknown; not repeated",
+                        metadata: ["chat": "\(target)", "error": "\(error)"]
                     )
-                    await finish(id, .abandoned("outcome unknown"))
+                    await finish(id, .abandoned("outcome unknown: \(error)"))
                     return .no
                 default:
                     logger.warning(
@@ -311,7 +316,8 @@ public actor OutgoingSender: Service {
             return .withBackoff
         }
         for message in posted {
-            let text = String((message.text + "\n\n" + note).prefix(MessageSplitter.maxLength))
+            // Cut at a point that keeps the HTML whole: a tag or entity cut in half would make Telegram refuse it.
+            let text = MessageSplitter.split(message.text + "\n\n" + note).first ?? note
             do throws(TelegramError) {
                 try await client.editMessageTextIfChanged(
                     chatID: message.chatID,
@@ -320,12 +326,19 @@ public actor OutgoingSender: Service {
                     parseMode: .html
                 )
             } catch {
-                if error.isMessageToEditNotFound { continue }
-                if case .badRequest = error {
-                    logger.warning("a request message could not be edited", metadata: ["error": "\(error)"])
-                    continue
+                switch error {
+                case .tooManyRequests(let retryAfter):
+                    return .after(max(retryAfter, .seconds(1)))
+                case .server, .transport:
+                    return .withBackoff
+                default:
+                    // Gone, in a group that moved to a supergroup (old messages stay behind, read-only), or in a
+                    // chat the bot left: nothing to edit there. The others are still closed.
+                    logger.notice(
+                        "a request message could not be edited; skipped",
+                        metadata: ["chat": "\(message.chatID)", "error": "\(error)"]
+                    )
                 }
-                return .withBackoff
             }
         }
         await finish(id, .sent(nil))

@@ -1,5 +1,6 @@
 import BotConversation
 import ExchangeBotCore
+import Foundation
 import Logging
 import ServiceLifecycle
 import Synchronization
@@ -42,7 +43,7 @@ public struct TelegramBot: Sendable {
     public func services(with service: ApprovalService) -> [any Service] {
         [
             sender,
-            EventRelay(service: service, interval: configuration.eventSweepInterval, logger: logger),
+            EventRelay(service: service, store: store, interval: configuration.eventSweepInterval, logger: logger),
             UpdatePoller(
                 client: client,
                 store: store,
@@ -74,14 +75,30 @@ public final class BotStatus: Sendable {
 /// those other processes wrote to the outbox.
 struct EventRelay: Service {
     let service: ApprovalService
+    let store: any BotStore
     let interval: Duration
     let logger: Logger
+    /// How often the bot's tables are tidied (see ``BotStore/tidy(now:abandonedBefore:)``).
+    static let tidyEvery: Duration = .seconds(3600)
 
     func run() async throws {
         await cancelWhenGracefulShutdown {
+            var lastTidy: ContinuousClock.Instant?
             while !Task.isCancelled {
                 let delivered = await service.deliverPendingEvents()
                 if delivered > 0 { logger.info("delivered queued key events", metadata: ["count": "\(delivered)"]) }
+                if lastTidy.map({ ContinuousClock.now - $0 >= Self.tidyEvery }) ?? true {
+                    lastTidy = ContinuousClock.now
+                    let now = Date()
+                    do {
+                        try await store.tidy(
+                            now: now,
+                            abandonedBefore: now.addingTimeInterval(-ConversationMachine.idleTimeout)
+                        )
+                    } catch {
+                        logger.warning("could not tidy the bot's tables", metadata: ["error": "\(error)"])
+                    }
+                }
                 try? await Task.sleep(for: interval)
             }
         }

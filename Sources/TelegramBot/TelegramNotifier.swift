@@ -29,6 +29,14 @@ public struct TelegramNotifier: Notifier {
         let tag = "event:\(event.outboxID)"
         var actions = [QueuedAction]()
         if case .submitted(let report) = event.kind {
+            // New credentials for a key already requested: the older requests (posted or still queued) are closed
+            // first, so no one approves what they no longer show.
+            actions.append(
+                QueuedAction(
+                    .closeRequests(keyID: event.key.id, note: texts.text("admin.superseded")),
+                    dedupeKey: "\(tag):supersede"
+                )
+            )
             let request = texts.request(key: event.key, owner: event.owner, report: report)
             actions.append(QueuedAction(.send(request), dedupeKey: "\(tag):request"))
         }

@@ -90,28 +90,29 @@ struct UpdateHandler: Sendable {
             try await store.commit(BotCommit(handledUpdateID: updateID))
             return
         }
-        let event: ConversationEvent
-        switch Self.command(in: text, botUsername: botUsername) {
-        case .some(.known(let command)):
-            event = .commandReceived(command, chat: .privateChat)
-        case .some(.unknown):
-            try await converse(from: from, updateID: updateID, replies: [Reply(.init("hint.commands"))])
-            return
-        case .some(.otherBot), .some(.adminCommand):
-            try await store.commit(BotCommit(handledUpdateID: updateID))
-            return
-        case nil:
-            event = .textReceived(text, messageID: Int64(message.messageID), chat: .privateChat)
+        let asText = ConversationEvent.textReceived(text, messageID: Int64(message.messageID), chat: .privateChat)
+        let parsed = Self.command(in: text, botUsername: botUsername)
+        try await converse(from: from, updateID: updateID) { state in
+            switch parsed {
+            case nil:
+                return asText
+            case .known(let command):
+                return .commandReceived(command, chat: .privateChat)
+            case .unknown, .otherBot, .adminCommand:
+                // Waiting for a credential, anything but our own commands is the answer: a Kraken secret or a
+                // passphrase may well start with "/", and it must be deleted like any other.
+                if ConversationMachine.asksForCredential(state.step) { return asText }
+                return nil
+            }
         }
-        try await converse(from: from, updateID: updateID, event: event)
     }
 
-    /// Runs the conversation on `event` (or just sends `replies`) and commits the outcome.
+    /// Runs the conversation on the event `choose` makes of the current state (for `nil`: the command hint) and
+    /// commits the outcome.
     private func converse(
         from: TelegramBotAPI.User,
         updateID: Int64,
-        event: ConversationEvent? = nil,
-        replies: [Reply] = []
+        choose: (ConversationState) -> ConversationEvent?
     ) async throws {
         let user = try await store.ensureUser(
             telegramID: from.id,
@@ -127,8 +128,11 @@ struct UpdateHandler: Sendable {
             language: texts.localizer.language(for: user.languageCode),
             state: try await store.conversation(ofUser: from.id) ?? ConversationState(updatedAt: now())
         )
-        for reply in replies { run.queue(reply, texts: texts) }
-        if let event { try await advance(&run, with: event) }
+        if let event = choose(run.state) {
+            try await advance(&run, with: event)
+        } else {
+            run.queue(Reply(.init("hint.commands")), texts: texts)
+        }
         if case .checking = run.state.step {} else { run.state.pendingSubmission = nil }
         try await store.commit(
             BotCommit(
@@ -156,7 +160,10 @@ struct UpdateHandler: Sendable {
                 case .deleteMessage(let messageID):
                     await deleteCredentialMessage(chatID: run.chatID, messageID: messageID)
                 case .answerButton(let queryID, let alert):
-                    await answer(queryID, alert: alert.map { texts.localizer.render($0, language: run.language) })
+                    await answer(
+                        queryID,
+                        alert: alert.map { texts.localizer.plainText($0.key, $0.arguments, language: run.language) }
+                    )
                 case .listKeys:
                     events.append(.keysListed(try await service.keys(ofUser: run.user.id)))
                 case .setActive(let keyID, let active):
@@ -174,6 +181,10 @@ struct UpdateHandler: Sendable {
                 case .deleteKey(let keyID):
                     do {
                         try await service.deleteKey(keyID: keyID, userID: run.user.id, by: run.caller)
+                        // Its request in the admin group, if still open, says so and loses its buttons.
+                        run.outgoing.append(
+                            QueuedAction(.closeRequests(keyID: keyID, note: texts.text("admin.withdrawn")))
+                        )
                         events.append(.actionFinished(.deleted(keyID: keyID)))
                     } catch .keyNotFound {
                         // Gone already (a repeat of this very update after a crash, or the REST API): done.
@@ -197,10 +208,20 @@ struct UpdateHandler: Sendable {
     }
 
     /// Finishes a check: the machine's answer to the exchange's verdict, committed with the cleared submission.
+    /// Tried again if storage fails, like an update; if it still fails, the check runs again at the next start.
     func finishCheck(telegramID: Int64, result: Result<ExchangeKey, ApprovalError>) async {
+        for attempt in 1...Self.attempts {
+            if await tryFinishCheck(telegramID: telegramID, result: result, last: attempt == Self.attempts) { return }
+            try? await Task.sleep(for: .milliseconds(200 << attempt))
+        }
+    }
+
+    private func tryFinishCheck(telegramID: Int64, result: Result<ExchangeKey, ApprovalError>, last: Bool) async
+        -> Bool
+    {
         do {
             guard var state = try await store.conversation(ofUser: telegramID), state.pendingSubmission != nil else {
-                return
+                return true
             }
             let user = try await store.ensureUser(telegramID: telegramID, username: nil, languageCode: nil, at: now())
             var run = ConversationRun(
@@ -215,11 +236,15 @@ struct UpdateHandler: Sendable {
             state.pendingSubmission = nil
             try await store.commit(BotCommit(conversations: [telegramID: state], outgoing: run.outgoing))
             sender.wake()
+            return true
         } catch {
-            logger.error(
-                "a key check's outcome could not be stored; it will be checked again at the next start",
-                metadata: ["error": "\(error)"]
-            )
+            if last {
+                logger.error(
+                    "a key check's outcome could not be stored; it will be checked again at the next start",
+                    metadata: ["error": "\(error)"]
+                )
+            }
+            return false
         }
     }
 
@@ -233,9 +258,15 @@ struct UpdateHandler: Sendable {
         let desk = AdminDesk(handler: self, chatID: message.chat.id)
         if isAdminChat {
             if let reply = message.replyToMessage,
-                let keyID = try await store.reasonPrompt(chatID: message.chat.id, messageID: reply.messageID)
+                let prompt = try await store.reasonPrompt(chatID: message.chat.id, messageID: reply.messageID)
             {
-                try await desk.reasonGiven(text, keyID: keyID, by: from, updateID: updateID)
+                try await desk.reasonGiven(
+                    text,
+                    keyID: prompt.keyID,
+                    revision: prompt.revision,
+                    by: from,
+                    updateID: updateID
+                )
                 return
             }
             if case .some(.adminCommand(let command, let arguments)) = Self.adminCommand(
@@ -276,13 +307,13 @@ struct UpdateHandler: Sendable {
             if let action = AdminAction(data: data), chat.id == adminChatID {
                 try await AdminDesk(handler: self, chatID: chat.id).pressed(action, query: query, updateID: updateID)
             } else {
-                await answer(query.id, alert: texts.text("button.stale"))
+                await answer(query.id, alert: texts.alert("button.stale"))
                 try await store.commit(BotCommit(handledUpdateID: updateID))
             }
             return
         }
         guard let action = ButtonAction(data: data) else {
-            await answer(query.id, alert: texts.text("button.stale", language: language(of: query.from)))
+            await answer(query.id, alert: texts.alert("button.stale", language: language(of: query.from)))
             try await store.commit(BotCommit(handledUpdateID: updateID))
             return
         }
@@ -297,12 +328,12 @@ struct UpdateHandler: Sendable {
             let owned = try await service.keys(ofUser: user.id).contains { $0.id == keyID }
             let confirming = if case .confirmDelete = action { true } else { false }
             if !owned, !confirming {
-                await answer(query.id, alert: texts.text("button.stale", language: language(of: query.from)))
+                await answer(query.id, alert: texts.alert("button.stale", language: language(of: query.from)))
                 try await store.commit(BotCommit(handledUpdateID: updateID))
                 return
             }
         }
-        try await converse(from: query.from, updateID: updateID, event: .buttonPressed(action, queryID: query.id))
+        try await converse(from: query.from, updateID: updateID) { _ in .buttonPressed(action, queryID: query.id) }
     }
 
     private static func keyID(of action: ButtonAction) -> Int64? {

@@ -92,7 +92,7 @@ struct UpdatePoller: Service {
             } catch {
                 logger.warning("Telegram is not reachable yet; retrying", metadata: ["error": "\(error)"])
                 try? await Task.sleep(for: delay)
-                delay = min(delay * 2, .seconds(30))
+                delay = min(delay * 2, .seconds(5))
             }
         }
         return nil
@@ -155,11 +155,17 @@ struct UpdatePoller: Service {
     // MARK: - Polling
 
     private func poll(handler: UpdateHandler, queues: ChatQueues) async {
+        // Without the stored offset, Telegram would send again updates handled already: wait for it.
         var offset: Int64?
-        do {
-            offset = try await store.nextOffset()
-        } catch {
-            logger.error("could not read the stored update offset", metadata: ["error": "\(error)"])
+        while true {
+            do {
+                offset = try await store.nextOffset()
+                break
+            } catch {
+                logger.error("could not read the stored update offset; retrying", metadata: ["error": "\(error)"])
+                try? await Task.sleep(for: .seconds(1))
+                if Task.isCancelled { return }
+            }
         }
         var failures = 0
         while !Task.isCancelled {

@@ -186,11 +186,16 @@ func sentKeys(_ effects: [ConversationEffect]) -> [String] {
         chat.now = chat.now.addingTimeInterval(601)
         let effects = chat.text("late secret")
         #expect(sentKeys(effects) == ["conversation.timed_out", "hint.commands"])
+        #expect(effects.first == .deleteMessage(messageID: chat.nextMessageID), "a late answer may be the secret")
         #expect(chat.state.step == .idle)
         // A key being checked is never abandoned by the clock.
         chat.state.step = .checking(exchange: .okx, keyID: nil)
         chat.now = chat.now.addingTimeInterval(3600)
-        _ = chat.text("?")
+        let again = chat.text("the passphrase again")
+        #expect(chat.state.step == .checking(exchange: .okx, keyID: nil))
+        #expect(again.first == .deleteMessage(messageID: chat.nextMessageID))
+        // Nor does /add start a second key over it.
+        #expect(sentKeys(chat.command(.add)) == ["add.still_checking"])
         #expect(chat.state.step == .checking(exchange: .okx, keyID: nil))
     }
 

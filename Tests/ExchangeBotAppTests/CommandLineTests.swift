@@ -29,7 +29,7 @@ struct CommandLineTests {
         let result = try ExchangeBotBinary.run(["migrate"], environment: baseEnvironment, in: folder)
         #expect(result.status == 0, "\(result.errors)")
         #expect(FileManager.default.fileExists(atPath: folder.path("db/bot.sqlite")))
-        #expect(result.output.contains("v3-telegram-bot"))
+        #expect(result.output.contains("v4-telegram-lanes"))
     }
 
     @Test func runWithNothingConfiguredSaysWhatToSet() throws {

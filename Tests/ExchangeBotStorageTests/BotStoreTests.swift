@@ -49,14 +49,14 @@ import Testing
         #expect(try await store.conversation(ofUser: 42) == draftState())
         // The same dedupe key again queues nothing (a redelivered event).
         try await store.commit(BotCommit(outgoing: [QueuedAction(.send(message), dedupeKey: "once")]))
-        let queued = try await store.queuedOutgoing(limit: 10, excluding: [])
+        let queued = try await store.nextOutgoing(limit: 10, excludingLanes: [])
         #expect(queued.map(\.action) == [.send(message)])
 
         let raw = try await database.writer.read { db in
             try String.fetchAll(db, sql: "SELECT state FROM bot_conversations UNION ALL SELECT payload FROM bot_inbox")
         }
         #expect(raw.allSatisfy { !$0.contains(secret) && !$0.contains("key-1") })
-        try await database.writer.writeWithoutTransaction { db in try db.checkpoint(.truncate) }
+        _ = try await database.writer.writeWithoutTransaction { db in try db.checkpoint(.truncate) }
         let bytes = try Data(contentsOf: folder.url.appendingPathComponent("bot.sqlite"))
         #expect(bytes.range(of: Data(secret.utf8)) == nil)
     }
@@ -69,24 +69,70 @@ import Testing
             to: .adminChat,
             text: "reason?",
             forceReply: true,
-            purpose: .reasonPrompt(keyID: 5)
+            purpose: .reasonPrompt(keyID: 5, revision: "00000000000000ab")
         )
         try await store.commit(BotCommit(outgoing: [QueuedAction(.send(request)), QueuedAction(.send(prompt))]))
-        let queued = try await store.queuedOutgoing(limit: 10, excluding: [])
+        // One lane, the admin group's: the second waits until the first is done.
+        let first = try await store.nextOutgoing(limit: 10, excludingLanes: [])
+        #expect(first.count == 1)
         try await store.finishOutgoing(
-            queued[0].id,
+            first[0].id,
             result: .sent(PostedMessage(chatID: -100, messageID: 11, text: "Key #5"))
         )
+        let second = try await store.nextOutgoing(limit: 10, excludingLanes: [])
+        #expect(second.map(\.action) == [.send(prompt)])
         try await store.finishOutgoing(
-            queued[1].id,
+            try #require(second.first).id,
             result: .sent(PostedMessage(chatID: -100, messageID: 12, text: "reason?"))
         )
-        #expect(try await store.queuedOutgoing(limit: 10, excluding: []).isEmpty)
+        #expect(try await store.nextOutgoing(limit: 10, excludingLanes: []).isEmpty)
         #expect(
             try await store.requestMessages(ofKey: 5) == [PostedMessage(chatID: -100, messageID: 11, text: "Key #5")]
         )
-        #expect(try await store.reasonPrompt(chatID: -100, messageID: 12) == 5)
+        let remembered = try await store.reasonPrompt(chatID: -100, messageID: 12)
+        #expect(remembered?.keyID == 5 && remembered?.revision == "00000000000000ab")
         #expect(try await store.reasonPrompt(chatID: -100, messageID: 11) == nil)
+    }
+
+    @Test func eachLaneOffersItsOldestActionAndBusyLanesWait() async throws {
+        let folder = TemporaryFolder()
+        let (_, store) = try open(folder, [old])
+        let actions: [OutgoingAction] = [
+            .send(OutgoingMessage(to: .chat(1), text: "a1")), .send(OutgoingMessage(to: .chat(2), text: "b1")),
+            .send(OutgoingMessage(to: .chat(1), text: "a2")),
+            .send(OutgoingMessage(to: .adminChat, text: "r1", purpose: .adminRequest(keyID: 5))),
+            .closeRequests(keyID: 4, note: "n"),
+        ]
+        try await store.commit(BotCommit(outgoing: actions.map { QueuedAction($0) }))
+        let heads = try await store.nextOutgoing(limit: 10, excludingLanes: [])
+        #expect(heads.map(\.action) == [actions[0], actions[1], actions[3]])
+        #expect(heads.map(\.lane) == [1, 2, OutgoingAction.adminChatLane])
+        let idle = try await store.nextOutgoing(limit: 10, excludingLanes: [1, OutgoingAction.adminChatLane])
+        #expect(idle.map(\.action) == [actions[1]])
+        try await store.finishOutgoing(heads[0].id, result: .abandoned("test"))
+        try await store.finishOutgoing(heads[2].id, result: .abandoned("test"))
+        #expect(
+            try await store.nextOutgoing(limit: 10, excludingLanes: []).map(\.action)
+                == [actions[1], actions[2], actions[4]]
+        )
+    }
+
+    /// A key decided while its request still waits for the admin group's send limit: the request is dropped, not
+    /// posted stale, and the close has nothing left to wait for.
+    @Test func closingAKeyDropsItsUnsentRequest() async throws {
+        let folder = TemporaryFolder()
+        let (_, store) = try open(folder, [old])
+        let requests = (1...3).map {
+            OutgoingAction.send(OutgoingMessage(to: .adminChat, text: "r\($0)", purpose: .adminRequest(keyID: $0)))
+        }
+        try await store.commit(BotCommit(outgoing: requests.map { QueuedAction($0) }))
+        try await store.commit(BotCommit(outgoing: [QueuedAction(.closeRequests(keyID: 2, note: "n"))]))
+        var order = [OutgoingAction]()
+        while let next = try await store.nextOutgoing(limit: 1, excludingLanes: []).first {
+            order.append(next.action)
+            try await store.finishOutgoing(next.id, result: .sent(nil))
+        }
+        #expect(order == [requests[0], requests[2], .closeRequests(keyID: 2, note: "n")])
     }
 
     @Test func rotationResealsTheBotsRowsAndTheCheckCountsThem() async throws {
@@ -125,6 +171,29 @@ import Testing
         }
         #expect(after == snapshot)
     }
+
+    @Test func tidyingDropsAbandonedSecretsAndOldRows() async throws {
+        let folder = TemporaryFolder()
+        let (database, store) = try open(folder, [old])
+        try await store.commit(
+            BotCommit(
+                conversations: [42: draftState()],
+                outgoing: [QueuedAction(.send(OutgoingMessage(to: .chat(1), text: "old")))]
+            )
+        )
+        let row = try #require(try await store.nextOutgoing(limit: 1, excludingLanes: []).first)
+        try await store.finishOutgoing(row.id, result: .sent(nil))
+        let later = Date().addingTimeInterval(8 * 86_400)
+        try await store.tidy(now: later, abandonedBefore: later)
+        let state = try #require(try await store.conversation(ofUser: 42))
+        guard case .awaitingPassphrase(let draft) = state.step else { throw TidyFailure() }
+        #expect(draft.apiSecret == nil && draft.apiKey == "key-1", "the step stays, so a late answer is still deleted")
+        let rows = try await database.writer.read { db in try Int.fetchOne(db, sql: "SELECT count(*) FROM bot_outgoing")
+        }
+        #expect(rows == 0)
+    }
+
+    struct TidyFailure: Error {}
 
     @Test func aChosenLanguageOutlivesTelegramsAndUsersAreCreatedOnce() async throws {
         let folder = TemporaryFolder()

@@ -31,7 +31,11 @@ import Testing
         let location = try DatabaseLocation(url: DatabaseLocation.defaultURL, workingDirectory: folder.path)
         let database = try AppDatabase.open(location)
         #expect(FileManager.default.fileExists(atPath: folder.path + "/data/exchange-bot.sqlite"))
-        #expect(try database.appliedMigrations() == ["v1-seed", "v2-service-tables", "v3-telegram-bot"])
+        #expect(
+            try database.appliedMigrations() == [
+                "v1-seed", "v2-service-tables", "v3-telegram-bot", "v4-telegram-lanes",
+            ]
+        )
     }
 }
 

@@ -155,7 +155,11 @@ import Testing
         let key = try #require(try await store.keys(ofUser: 1).first)
         // NULL status is the column's default, NULL is_active is false.
         #expect(key.status == .pending && !key.isActive)
-        #expect(try database.appliedMigrations() == ["v1-seed", "v2-service-tables", "v3-telegram-bot"])
+        #expect(
+            try database.appliedMigrations() == [
+                "v1-seed", "v2-service-tables", "v3-telegram-bot", "v4-telegram-lanes",
+            ]
+        )
     }
 
     @Test func apiKeysTheSeedEncryptedAreOpenedForDisplayAndDuplicates() async throws {

@@ -253,6 +253,65 @@ import Testing
         try await bot.stopBot()
     }
 
+    /// A request shows one version of a key: once the owner sends new credentials (or deletes the key), the old
+    /// message is closed, and its buttons, pressed anyway (an old client), decide nothing.
+    @Test func oldRequestsAreClosedAndTheirButtonsDecideNothing() async throws {
+        let bot = try await BotHarness.start(exchanges: [.binance])
+        defer { Task { await bot.stop() } }
+        let first = FakeAccount.random(for: .binance)
+        let second = FakeAccount.random(for: .binance, canWithdraw: false)
+        bot.exchanges[.binance]!.register(first)
+        bot.exchanges[.binance]!.register(second)
+        _ = try await bot.addKey(
+            bob,
+            exchange: .binance,
+            label: "Versioned",
+            apiKey: first.apiKey,
+            secret: first.secret,
+            passphrase: nil
+        )
+        let old = try await bot.waitForBotMessage(in: bot.adminGroup.id) { $0.button("Approve") != nil }
+
+        bot.say(bob, "/exchanges")
+        let list = try await bot.waitForBotMessage(in: bob.id) { $0.button("Update keys") != nil }
+        _ = bot.telegram.pressButton(from: bob, on: list, caption: "Update keys")
+        _ = try await bot.waitForBotMessage(in: bob.id, containing: "New credentials")
+        bot.say(bob, second.apiKey)
+        _ = try await bot.waitForBotMessage(in: bob.id, containing: KeyMask.mask(second.apiKey))
+        bot.say(bob, second.secret)
+        let new = try await bot.waitForBotMessage(in: bot.adminGroup.id) {
+            $0.button("Approve") != nil && $0.text.contains(KeyMask.mask(second.apiKey))
+        }
+        let closed = try await bot.waitForBotMessage(in: bot.adminGroup.id) {
+            $0.messageID == old.messageID && $0.text.contains("Replaced")
+        }
+        #expect(closed.inlineKeyboard.isEmpty)
+
+        // The old message's buttons, as a client that missed the edit still shows them.
+        let stale = try #require(bot.telegram.pressButton(from: bot.listedAdmin, on: old, caption: "Approve"))
+        #expect(
+            await bot.telegram.waitUntil {
+                bot.telegram.callbackQueries().first { $0.id == stale }?.isAnswered == true
+            }
+        )
+        #expect(bot.telegram.callbackQueries().first { $0.id == stale }?.answerText?.contains("changed") == true)
+        #expect(try await bot.keys(ofTelegramUser: bob.id).first?.status == .pending)
+
+        // Deleted by its owner: the current request says so.
+        bot.say(bob, "/exchanges")
+        let again = try await bot.waitForBotMessage(in: bob.id) {
+            $0.button("Delete") != nil && $0.messageID != list.messageID
+        }
+        _ = bot.telegram.pressButton(from: bob, on: again, caption: "Delete")
+        let confirm = try await bot.waitForBotMessage(in: bob.id) { $0.button("Yes, delete") != nil }
+        _ = bot.telegram.pressButton(from: bob, on: confirm, caption: "Yes, delete")
+        let withdrawn = try await bot.waitForBotMessage(in: bot.adminGroup.id) {
+            $0.messageID == new.messageID && $0.text.contains("Deleted by its owner")
+        }
+        #expect(withdrawn.inlineKeyboard.isEmpty)
+        try await bot.stopBot()
+    }
+
     @Test func theAdminGroupMovesToItsSupergroup() async throws {
         let basic = FakeChat.group(id: -4_000_001, title: "Key approvals")
         let bot = try await BotHarness.start(exchanges: [.gate], adminGroup: basic)
@@ -311,6 +370,21 @@ import Testing
         try await bot.stopBot()
     }
 
+    /// A 502 from Telegram's proxy after a send: the message may be on the user's screen, so it is not sent again
+    /// (the log says so), and the chat's next messages are not held up.
+    @Test func aSendWhoseOutcomeIsUnknownIsNotRepeated() async throws {
+        let bot = try await BotHarness.start(exchanges: [])
+        defer { Task { await bot.stop() } }
+        bot.telegram.injectErrors([.serverError(status: 502)], for: "sendMessage")
+        bot.say(bob, "/start")
+        #expect(await bot.telegram.waitUntil { !bot.telegram.calls("sendMessage").isEmpty })
+        bot.say(bob, "/help")
+        _ = try await bot.waitForBotMessage(in: bob.id, containing: "How it works")
+        let sends = bot.telegram.calls("sendMessage").filter { $0["chat_id"]?.intValue == Int(bob.id) }
+        #expect(sends.count == 2, "the /start answer was tried once, then /help's")
+        try await bot.stopBot()
+    }
+
     /// 100 decisions made elsewhere (the REST API of another process, say) while Telegram floods us with 429s:
     /// each user hears once.
     @Test func aNotificationStormUnder429sReachesEveryUserOnce() async throws {
@@ -324,7 +398,7 @@ import Testing
         let users = (0..<100).map { FakeUser(id: 6_000_000 + Int64($0), firstName: "U\($0)") }
         bot.telegram.enforceRateLimits()
         bot.telegram.injectErrors(Array(repeating: .tooManyRequests(retryAfter: 1), count: 10), for: "sendMessage")
-        bot.telegram.injectErrors([.serverError(status: 502), .serverError(status: 500)], for: "sendMessage")
+        bot.telegram.injectErrors([.serverError(status: 503), .serverError(status: 500)], for: "sendMessage")
         for user in users {
             bot.telegram.setMember(user, in: BotHarness.chat(user), status: .member)
             let owner = try await botStore.ensureUser(

@@ -34,11 +34,13 @@ import Testing
             warnings: ["no IP whitelist"]
         )
         let queued = actions(.submitted(report))
-        #expect(queued.count == 1 && queued[0].dedupeKey == "event:41:request")
-        guard case .send(let message) = queued[0].action else { throw HarnessFailure("not a send") }
+        #expect(queued.map(\.dedupeKey) == ["event:41:supersede", "event:41:request"])
+        guard case .closeRequests(12, let note) = queued[0].action else { throw HarnessFailure("no close first") }
+        #expect(note.contains("Replaced"))
+        guard case .send(let message) = queued[1].action else { throw HarnessFailure("not a send") }
         #expect(message.destination == .adminChat && message.purpose == .adminRequest(keyID: 12))
         #expect(message.buttons.flatMap { $0 }.map(\.text) == ["Approve", "Reject"])
-        #expect(message.buttons.flatMap { $0 }.map(\.data) == ["apr:12", "rej:12"])
+        #expect(message.buttons.flatMap { $0 }.map(\.data) == ["apr:12:\(key.revision)", "rej:12:\(key.revision)"])
         #expect(message.text.contains("Main &lt;&amp;&gt;") && message.text.contains("abcd…5678"))
         #expect(message.text.contains("no IP whitelist") && message.text.contains("@alice"))
         #expect(!message.text.contains("abcd1234efgh5678"))

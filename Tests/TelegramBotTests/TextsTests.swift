@@ -26,6 +26,11 @@ import Testing
         #expect(localizer.text("absent", language: "en") == "absent")
     }
 
+    @Test func alertsArePlainText() {
+        let localizer = Localizer(tables: ["en": ["k": "<b>Key</b> {name}"]])
+        #expect(localizer.plainText("k", ["name": "Tom & <Jerry>"], language: "en") == "Key Tom & <Jerry>")
+    }
+
     @Test func languagesFollowTelegramsCodesAndFallBackToEnglish() {
         let localizer = Localizer(tables: ["en": ["k": "hi"], "ru": ["k": "привет"]])
         #expect(localizer.language(for: "ru-RU") == "ru")
@@ -88,11 +93,15 @@ import Testing
     }
 
     @Test func adminButtonDataRoundTrips() {
-        for action in [AdminAction.approve(keyID: 1), .reject(keyID: Int64.max)] {
+        for action in [
+            AdminAction.approve(keyID: 1, revision: "0123456789abcdef"),
+            .reject(keyID: Int64.max, revision: "fedcba9876543210"),
+        ] {
             #expect(AdminAction(data: action.data) == action)
             #expect(action.data.utf8.count <= 64)
         }
-        for garbage in ["apr:", "apr:0", "rej:-3", "apr:1:2", "act:1", ""] {
+        for garbage in ["apr:", "apr:1", "apr:0:0123456789abcdef", "rej:-3:0123456789abcdef", "apr:1:xyz", "act:1", ""]
+        {
             #expect(AdminAction(data: garbage) == nil)
         }
     }

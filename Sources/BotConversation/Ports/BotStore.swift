@@ -26,8 +26,9 @@ public protocol BotStore: Sendable {
     /// Applies everything handling one update (or one finished check) changed, in one transaction.
     func commit(_ commit: BotCommit) async throws
 
-    /// Queued outgoing calls, oldest first, leaving out `excluding`.
-    func queuedOutgoing(limit: Int, excluding: Set<Int64>) async throws -> [QueuedOutgoing]
+    /// The oldest queued action of each lane (see ``OutgoingAction/lane``) except `busyLanes`, oldest first: what
+    /// may go next.
+    func nextOutgoing(limit: Int, excludingLanes busyLanes: Set<Int64>) async throws -> [QueuedOutgoing]
 
     /// Marks a queued call done; for a sent message with a purpose, remembers its id.
     func finishOutgoing(_ id: Int64, result: OutgoingResult) async throws
@@ -35,8 +36,8 @@ public protocol BotStore: Sendable {
     /// The request messages posted for a key, with their texts.
     func requestMessages(ofKey keyID: Int64) async throws -> [PostedMessage]
 
-    /// The key a "reply with the reason" message asks about.
-    func reasonPrompt(chatID: Int64, messageID: Int) async throws -> Int64?
+    /// The key (and its version) a "reply with the reason" message asks about.
+    func reasonPrompt(chatID: Int64, messageID: Int) async throws -> (keyID: Int64, revision: String?)?
 
     /// The Telegram user's row in `users`, created on first contact.
     func ensureUser(telegramID: Int64, username: String?, languageCode: String?, at date: Date) async throws -> User
@@ -50,6 +51,10 @@ public protocol BotStore: Sendable {
     func setUnreachable(telegramID: Int64, _ unreachable: Bool, at date: Date) async throws
 
     func isUnreachable(telegramID: Int64) async throws -> Bool
+
+    /// Forgets what is no longer needed: sent actions after a week, posted messages of decided keys, and the
+    /// secrets of drafts abandoned before `abandonedBefore` (their conversations start over anyway).
+    func tidy(now: Date, abandonedBefore: Date) async throws
 }
 
 /// One update as received: its id and its JSON (which may hold a secret the user typed).
@@ -106,6 +111,8 @@ public struct QueuedOutgoing: Sendable, Equatable {
         self.id = id
         self.action = action
     }
+
+    public var lane: Int64 { action.lane }
 }
 
 /// How a queued call ended.

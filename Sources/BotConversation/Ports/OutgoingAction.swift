@@ -11,6 +11,35 @@ public enum OutgoingAction: Codable, Sendable, Equatable {
     case send(OutgoingMessage)
     /// Edits every request message posted for a key: its text plus `note` (who decided), buttons removed.
     case closeRequests(keyID: Int64, note: String)
+
+    /// The queue an action waits in: actions of one lane go out one at a time, in order. A chat's messages share
+    /// its lane; the admin group's messages and the edits of its requests share one lane whatever the group's id,
+    /// so a request is always posted before it is closed.
+    public var lane: Int64 {
+        switch self {
+        case .send(let message):
+            switch message.destination {
+            case .chat(let id): id
+            case .adminChat: Self.adminChatLane
+            }
+        case .closeRequests: Self.adminChatLane
+        }
+    }
+
+    /// The key whose admin-group messages this is: a request or a reason prompt, or closing them.
+    public var keyID: Int64? {
+        switch self {
+        case .send(let message):
+            switch message.purpose {
+            case .plain: nil
+            case .adminRequest(let id), .reasonPrompt(let id, _): id
+            }
+        case .closeRequests(let id, _): id
+        }
+    }
+
+    /// No chat has id 0.
+    public static let adminChatLane: Int64 = 0
 }
 
 /// A rendered message: HTML text, inline buttons or a forced reply, and what to remember once Telegram gives it an
@@ -42,8 +71,8 @@ public struct OutgoingMessage: Codable, Sendable, Equatable {
         case plain
         /// A key's approval request in the admin group: edited when the key is decided.
         case adminRequest(keyID: Int64)
-        /// "Reply with the reason": the reply to it rejects the key.
-        case reasonPrompt(keyID: Int64)
+        /// "Reply with the reason": the reply to it rejects the key, if it is still the version asked about.
+        case reasonPrompt(keyID: Int64, revision: String?)
     }
 }
 

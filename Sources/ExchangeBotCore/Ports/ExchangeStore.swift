@@ -25,8 +25,10 @@ public protocol ExchangeStore: Sendable {
     /// Deletes an owner's key; `false` if the owner has no such key.
     func deleteKey(id: Int64, ownerID: Int64, audit: AuditEntry) async throws -> Bool
 
-    /// Moves a PENDING key to APPROVED or REJECTED, compare-and-set: only one decision ever wins.
-    func decide(id: Int64, decision: Decision, audit: AuditEntry) async throws -> DecisionOutcome
+    /// Moves a PENDING key to APPROVED or REJECTED, compare-and-set: only one decision ever wins, and with
+    /// `expectedRevision` only while the key is still that version (``ExchangeKey/revision``).
+    func decide(id: Int64, decision: Decision, expectedRevision: String?, audit: AuditEntry) async throws
+        -> DecisionOutcome
 
     /// Who made the last decision on a key (as the audit log names them), if anyone did.
     func decider(ofKey id: Int64) async throws -> String?
@@ -125,4 +127,6 @@ public enum DecisionOutcome: Sendable, Equatable {
     case notFound
     /// Someone decided first; who, if the audit log knows.
     case alreadyDecided(KeyStatus, by: String?)
+    /// The key is no longer the version the decision was made on.
+    case outdated
 }
