@@ -380,8 +380,9 @@ import Testing
         #expect(await bot.telegram.waitUntil { !bot.telegram.calls("sendMessage").isEmpty })
         bot.say(bob, "/help")
         _ = try await bot.waitForBotMessage(in: bob.id, containing: "How it works")
-        let sends = bot.telegram.calls("sendMessage").filter { $0["chat_id"]?.intValue == Int(bob.id) }
-        #expect(sends.count == 2, "the /start answer was tried once, then /help's")
+        // Bob is the only one here; an injected fault's call may not record its parameters, so count them all.
+        try await Task.sleep(for: .milliseconds(500))
+        #expect(bot.telegram.calls("sendMessage").count == 2, "the /start answer was tried once, then /help's")
         try await bot.stopBot()
     }
 
