@@ -6,8 +6,8 @@ cd "$(dirname "$0")/.."
 source scripts/swift-env.sh
 [[ $(id -u) -eq 0 ]] || { echo "run as root" >&2; exit 1; }
 
-swift build -c release --product exchange-bot
-install -m 755 "$(swift build -c release --show-bin-path)/exchange-bot" /usr/local/bin/exchange-bot
+swift build -c release --static-swift-stdlib --product exchange-bot
+install -m 755 "$(swift build -c release --static-swift-stdlib --show-bin-path)/exchange-bot" /usr/local/bin/exchange-bot
 # The bot's texts, where the binary looks for them (../share/exchange-bot/locales from /usr/local/bin).
 install -d -m 755 /usr/local/share/exchange-bot/locales
 install -m 644 locales/*.json /usr/local/share/exchange-bot/locales/

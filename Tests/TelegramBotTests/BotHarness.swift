@@ -73,20 +73,14 @@ final class BotHarness: Sendable {
     }
 
     var environment: [String: String] {
-        var values = [
-            "BRAIN_CAPITAL_MASTER_KEY": key.base64,
-            "DATABASE_URL": "sqlite:///" + databasePath,
-            "TELEGRAM_BOT_TOKEN": Self.token,
-            "TELEGRAM_API_URL": telegram.baseURL.absoluteString,
-            "ADMIN_CHAT_ID": String(adminGroup.id),
-            "ADMIN_USER_IDS": String(listedAdmin.id),
-            "HEALTH_CHECK_INTERVAL": "0",
-            "LOG_LEVEL": "error",
-        ]
-        for (id, server) in exchanges {
-            values["EXCHANGE_\(id.rawValue.uppercased())_URL"] = server.origin.absoluteString
-        }
-        return values.merging(extraEnvironment) { _, extra in extra }
+        BotEnvironment.values(
+            masterKey: key,
+            database: databasePath,
+            telegram: telegram,
+            adminChatID: adminGroup.id,
+            adminUserIDs: [listedAdmin.id],
+            exchanges: exchanges.mapValues(\.origin)
+        ).merging(extraEnvironment) { _, extra in extra }
     }
 
     /// Starts (or restarts) the service on the same database and fakes.
