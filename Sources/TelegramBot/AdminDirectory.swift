@@ -21,7 +21,12 @@ actor AdminDirectory {
         logger: Logger,
         chatID: @escaping @Sendable () async -> Int64
     ) {
-        self.client = client
+        // A button press waits for this answer, and Telegram shows a spinner until it is answered: ask once more at
+        // most, and not for long, rather than wait out the usual retries.
+        var quick = client
+        quick.retryPolicy = RetryPolicy(maxAttempts: 2, maxRetryAfter: .seconds(3))
+        quick.requestTimeout = .seconds(5)
+        self.client = quick
         self.listed = listed
         self.lifetime = lifetime
         self.logger = logger
