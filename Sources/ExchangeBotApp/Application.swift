@@ -187,6 +187,11 @@ struct ReadinessAnnouncer: Service {
 
     func run() async throws {
         logger.info("exchange-bot ready", metadata: ["bot": "\(bot)", "rest": "\(rest)"])
+        // Give the other services a moment to finish starting (the bot's first poll, the listener) first.
+        try? await Task.sleep(for: .seconds(2))
+        if let kilobytes = StartupCodeRelease.run() {
+            logger.debug("released start-up code pages", metadata: ["mapped_kb": "\(kilobytes)"])
+        }
         try await gracefulShutdown()
     }
 }
