@@ -21,7 +21,11 @@ public enum Application {
             handler.logLevel = Logger.Level(rawValue: logLevel.rawValue) ?? .info
             return handler
         }
-        let runtime = try await Runtime.make(environment, logger: Logger(label: "exchange-bot"))
+        let runtime = try await Runtime.make(
+            environment,
+            logger: Logger(label: "exchange-bot"),
+            releaseStartupCode: true
+        )
         try await runtime.run()
     }
 }
@@ -37,10 +41,13 @@ public struct Runtime: Sendable {
     ///   - signals: The signals that stop the service gracefully; tests pass none and call
     ///     `group.triggerGracefulShutdown()`.
     ///   - tuning: Overrides of the bot's timing for tests and benchmarks.
+    ///   - releaseStartupCode: Once ready, page out the start-up code (see ``StartupCodeRelease``); for the
+    ///     service's own process only, not for a test or benchmark that hosts the runtime.
     public static func make(
         _ environment: Environment,
         logger: Logger,
         signals: [UnixSignal] = [.sigterm, .sigint],
+        releaseStartupCode: Bool = false,
         tuning: @Sendable (inout BotConfiguration) -> Void = { _ in }
     ) async throws -> Runtime {
         let telegram = try environment.telegram()
@@ -141,7 +148,14 @@ public struct Runtime: Sendable {
                 )
             )
         }
-        services.append(ReadinessAnnouncer(logger: logger, bot: botStatus != nil, rest: rest != nil))
+        services.append(
+            ReadinessAnnouncer(
+                logger: logger,
+                bot: botStatus != nil,
+                rest: rest != nil,
+                releaseStartupCode: releaseStartupCode
+            )
+        )
 
         var configuration = ServiceGroupConfiguration(
             services: services.map { .init(service: $0) },
@@ -184,12 +198,14 @@ struct ReadinessAnnouncer: Service {
     let logger: Logger
     let bot: Bool
     let rest: Bool
+    let releaseStartupCode: Bool
 
     func run() async throws {
         logger.info("exchange-bot ready", metadata: ["bot": "\(bot)", "rest": "\(rest)"])
         // Give the other services a moment to finish starting (the bot's first poll, the listener) first.
-        try? await Task.sleep(for: .seconds(2))
-        if let kilobytes = StartupCodeRelease.run() {
+        if releaseStartupCode, (try? await Task.sleep(for: .seconds(2))) != nil,
+            let kilobytes = StartupCodeRelease.run()
+        {
             logger.debug("released start-up code pages", metadata: ["mapped_kb": "\(kilobytes)"])
         }
         try await gracefulShutdown()
