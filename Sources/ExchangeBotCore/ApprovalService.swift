@@ -113,10 +113,11 @@ public struct ApprovalService: Sendable {
     public func deleteKey(keyID: Int64, userID: Int64, by caller: Caller) async throws(ApprovalError) {
         let audit = AuditDraft(action: .deleteKey, caller: caller, exchangeID: keyID, clock: clock)
         do {
-            let deleted = try await storeCall {
+            let outcome = try await storeCall {
                 try await store.deleteKey(id: keyID, ownerID: userID, audit: audit.entry(.succeeded))
             }
-            guard deleted else { throw ApprovalError.keyNotFound }
+            guard case .deleted(let event) = outcome else { throw ApprovalError.keyNotFound }
+            if let event { await deliver(event) }
         } catch {
             throw await refuse(error, audit)
         }

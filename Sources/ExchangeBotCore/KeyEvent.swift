@@ -14,6 +14,8 @@ public struct KeyEvent: Sendable, Equatable, Codable {
         /// A health check found the approved key broken (revoked, secret changed, withdrawals enabled…): it was
         /// deactivated; the reason says what to fix.
         case deactivated(reason: String)
+        /// Its owner deleted it while it waited for a decision: the request admins see is void.
+        case withdrawn
     }
 
     public var outboxID: Int64

@@ -193,12 +193,16 @@ public struct SQLiteExchangeStore: ExchangeStore {
         }
     }
 
-    public func deleteKey(id: Int64, ownerID: Int64, audit: AuditEntry) async throws -> Bool {
+    public func deleteKey(id: Int64, ownerID: Int64, audit: AuditEntry) async throws -> DeleteOutcome {
         try await writer.write { db in
+            guard let key = try self.fetchKey(db, id: id), key.userID == ownerID else { return .notFound }
+            // The event is written before the row goes: it carries the key as admins last saw it.
+            let event =
+                key.status == .pending
+                ? try Self.enqueue(db, kind: .withdrawn, key: key, decidedBy: audit.caller, at: audit.at) : nil
             try db.execute(sql: "DELETE FROM user_exchanges WHERE id = ? AND user_id = ?", arguments: [id, ownerID])
-            guard db.changesCount > 0 else { return false }
             try Self.insertAudit(db, audit)
-            return true
+            return .deleted(event: event)
         }
     }
 

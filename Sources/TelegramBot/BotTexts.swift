@@ -99,6 +99,8 @@ struct BotTexts: Sendable {
                 ?? text("admin.decided_approved", ["admin": admin])
         case .rejected(let reason):
             text("admin.decided_rejected", ["admin": admin, "reason": reason])
+        case .withdrawn:
+            text("admin.withdrawn")
         case .submitted, .deactivated:
             nil
         }
@@ -115,7 +117,7 @@ struct BotTexts: Sendable {
         ]
         let key: String
         switch event.kind {
-        case .submitted:
+        case .submitted, .withdrawn:
             return nil
         case .approved(let message):
             key = message == nil ? "notify.approved" : "notify.approved_message"

@@ -180,11 +180,8 @@ struct UpdateHandler: Sendable {
                     }
                 case .deleteKey(let keyID):
                     do {
+                        // A pending key's request in the admin group says so (the core's withdrawn event).
                         try await service.deleteKey(keyID: keyID, userID: run.user.id, by: run.caller)
-                        // Its request in the admin group, if still open, says so and loses its buttons.
-                        run.outgoing.append(
-                            QueuedAction(.closeRequests(keyID: keyID, note: texts.text("admin.withdrawn")))
-                        )
                         events.append(.actionFinished(.deleted(keyID: keyID)))
                     } catch .keyNotFound {
                         // Gone already (a repeat of this very update after a crash, or the REST API): done.

@@ -67,6 +67,19 @@ import Testing
         let audit = try await harness.store.auditLog()
         #expect(audit.map(\.action).prefix(2) == [.deleteKey, .deleteKey])
         #expect(audit.map(\.outcome).prefix(2) == [.refused, .succeeded])
+        // It was pending: the admins' request must say it is gone.
+        let events = await harness.notifier.delivered
+        #expect(events.last?.kind == .withdrawn && events.last?.key.id == key.id)
+    }
+
+    @Test func deletingADecidedKeyTellsNoOne() async throws {
+        let harness = try ServiceHarness()
+        let alice = try await harness.user()
+        let key = try await harness.service.addKey(Sample.submission(), userID: alice.id, by: .system)
+        _ = try await harness.service.reject(keyID: key.id, by: .system, reason: "no")
+        let before = await harness.notifier.delivered.count
+        try await harness.service.deleteKey(keyID: key.id, userID: alice.id, by: Caller(userID: alice.id))
+        #expect(await harness.notifier.delivered.count == before)
     }
 
     @Test func newCredentialsAreRevalidatedAndGoBackToPending() async throws {

@@ -56,6 +56,11 @@ import Testing
 
         let rejected = actions(.rejected(reason: "no"), by: Caller(displayName: "rest-admin"))
         #expect(rejected.count == 2)
+        // Deleted while pending (from the bot or over REST): the request says so; the owner knows already.
+        let withdrawn = actions(.withdrawn, by: Caller(userID: 3))
+        #expect(withdrawn.map(\.dedupeKey) == ["event:41:close"])
+        guard case .closeRequests(12, let gone) = withdrawn[0].action else { throw HarnessFailure("no close") }
+        #expect(gone.contains("<b>Deleted</b> by its owner"))
         let deactivated = actions(.deactivated(reason: "revoked"))
         #expect(deactivated.map(\.dedupeKey) == ["event:41:owner"])
         // An owner without Telegram (a REST-only user) gets nothing here; the request is still closed.

@@ -22,8 +22,9 @@ public protocol ExchangeStore: Sendable {
     /// Sets `is_active`; activation only succeeds for APPROVED keys.
     func setActive(id: Int64, ownerID: Int64, active: Bool, audit: AuditEntry) async throws -> UpdateOutcome
 
-    /// Deletes an owner's key; `false` if the owner has no such key.
-    func deleteKey(id: Int64, ownerID: Int64, audit: AuditEntry) async throws -> Bool
+    /// Deletes an owner's key. A key still waiting for a decision leaves a ``KeyEvent/Kind/withdrawn`` event, so
+    /// the request admins see can say so.
+    func deleteKey(id: Int64, ownerID: Int64, audit: AuditEntry) async throws -> DeleteOutcome
 
     /// Moves a PENDING key to APPROVED or REJECTED, compare-and-set: only one decision ever wins, and with
     /// `expectedRevision` only while the key is still that version (``ExchangeKey/revision``).
@@ -120,6 +121,12 @@ public enum UpdateOutcome: Sendable, Equatable {
     case notApproved(KeyStatus)
     /// New credentials collide with another key of the same user and exchange.
     case duplicate(existingID: Int64)
+}
+
+public enum DeleteOutcome: Sendable, Equatable {
+    case deleted(event: KeyEvent?)
+    /// The owner has no such key.
+    case notFound
 }
 
 public enum DecisionOutcome: Sendable, Equatable {
