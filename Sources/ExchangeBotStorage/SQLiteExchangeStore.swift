@@ -25,37 +25,6 @@ public struct SQLiteExchangeStore: ExchangeStore {
         try await writer.read { db in try Self.fetchUser(db, id: id) }
     }
 
-    /// The user with this Telegram id, created on first contact; name and language are refreshed.
-    public func ensureTelegramUser(telegramID: Int64, username: String?, languageCode: String?, at date: Date)
-        async throws -> User
-    {
-        try await writer.write { db in
-            if let row = try Row.fetchOne(
-                db,
-                sql: "SELECT id FROM users WHERE telegram_id = ?",
-                arguments: [telegramID]
-            ) {
-                let id: Int64 = row["id"]
-                try db.execute(
-                    sql: """
-                        UPDATE users SET username = coalesce(?, username), language_code = coalesce(?, language_code)
-                        WHERE id = ?
-                        """,
-                    arguments: [username, languageCode, id]
-                )
-                return try Self.fetchUser(db, id: id)!
-            }
-            try db.execute(
-                sql: """
-                    INSERT INTO users (username, telegram_id, language_code, is_admin, is_active, created_at)
-                    VALUES (?, ?, ?, 0, 1, ?)
-                    """,
-                arguments: [username, telegramID, languageCode, DatabaseDate.format(date)]
-            )
-            return try Self.fetchUser(db, id: db.lastInsertedRowID)!
-        }
-    }
-
     /// Creates a user the way the seed system's sign-up does (REST users, tests, administration).
     public func createUser(username: String?, email: String?, isAdmin: Bool = false, at date: Date) async throws -> User
     {

@@ -114,12 +114,16 @@ struct UpdateHandler: Sendable {
         updateID: Int64,
         choose: (ConversationState) -> ConversationEvent?
     ) async throws {
-        let user = try await store.ensureUser(
-            telegramID: from.id,
-            username: from.username,
-            languageCode: from.languageCode,
-            at: now()
-        )
+        try await converse(from: from, as: try await ensureUser(from), updateID: updateID, choose: choose)
+    }
+
+    /// ``converse(from:updateID:choose:)`` for a caller that has looked the user up already.
+    private func converse(
+        from: TelegramBotAPI.User,
+        as user: ExchangeBotCore.User,
+        updateID: Int64,
+        choose: (ConversationState) -> ConversationEvent?
+    ) async throws {
         let caller = Caller(userID: user.id, telegramID: from.id, displayName: BotTexts.callerName(from))
         var run = ConversationRun(
             chatID: from.id,
@@ -314,14 +318,9 @@ struct UpdateHandler: Sendable {
             try await store.commit(BotCommit(handledUpdateID: updateID))
             return
         }
+        let user = try await ensureUser(query.from)
         // A button naming a key that is no longer this user's (deleted, or forged data) is stale.
         if let keyID = Self.keyID(of: action) {
-            let user = try await store.ensureUser(
-                telegramID: query.from.id,
-                username: query.from.username,
-                languageCode: query.from.languageCode,
-                at: now()
-            )
             let owned = try await service.keys(ofUser: user.id).contains { $0.id == keyID }
             let confirming = if case .confirmDelete = action { true } else { false }
             if !owned, !confirming {
@@ -330,7 +329,19 @@ struct UpdateHandler: Sendable {
                 return
             }
         }
-        try await converse(from: query.from, updateID: updateID) { _ in .buttonPressed(action, queryID: query.id) }
+        try await converse(from: query.from, as: user, updateID: updateID) { _ in
+            .buttonPressed(action, queryID: query.id)
+        }
+    }
+
+    /// The sender's row in `users`, created on first contact.
+    private func ensureUser(_ from: TelegramBotAPI.User) async throws -> ExchangeBotCore.User {
+        try await store.ensureUser(
+            telegramID: from.id,
+            username: from.username,
+            languageCode: from.languageCode,
+            at: now()
+        )
     }
 
     private static func keyID(of action: ButtonAction) -> Int64? {

@@ -48,19 +48,30 @@ struct BotCrashRecoveryTests {
         }
     }
 
-    @Test func aKillMidConversationLosesNothingAndRepeatsNothing() async throws {
+    /// The fakes, a registered OKX account, and the service started with Alice at the exchange buttons and "OKX"
+    /// pressed: where both crash tests begin.
+    func startAtOKX(exchangeLatency: Double = 0) async throws -> (
+        telegram: FakeTelegramServer, exchange: FakeExchangeServer, account: FakeAccount,
+        process: ExchangeBotBinary.Launched
+    ) {
         let telegram = try await FakeTelegramServer.start(token: Self.token)
-        let exchange = try await FakeExchangeServer.start(.okx)
+        let exchange = try await FakeExchangeServer.start(.okx, latency: exchangeLatency)
         telegram.addChat(adminGroup)
         let account = FakeAccount.random(for: .okx)
         exchange.register(account)
-        let chat = FakeChat.privateChat(with: alice)
-
-        var process = try await start(telegram, exchange)
-        telegram.sendUserMessage(from: alice, chat: chat, text: "/add")
+        let process = try await start(telegram, exchange)
+        telegram.sendUserMessage(from: alice, chat: .privateChat(with: alice), text: "/add")
         #expect(await telegram.waitUntil { telegram.botMessages(in: alice.id).last?.button("OKX") != nil })
         let choice = try #require(telegram.botMessages(in: alice.id).last)
         _ = telegram.pressButton(from: alice, on: choice, caption: "OKX")
+        return (telegram, exchange, account, process)
+    }
+
+    @Test func aKillMidConversationLosesNothingAndRepeatsNothing() async throws {
+        let started = try await startAtOKX()
+        let (telegram, exchange, account) = (started.telegram, started.exchange, started.account)
+        var process = started.process
+        let chat = FakeChat.privateChat(with: alice)
         #expect(await waitForText(telegram, alice.id, "send a name"))
         telegram.sendUserMessage(from: alice, chat: chat, text: "Killed")
         // Killed at once: the label may be unread, in the inbox, or handled; each must end the same.
@@ -88,19 +99,11 @@ struct BotCrashRecoveryTests {
     }
 
     @Test func aKillMidValidationResumesTheCheckOnce() async throws {
-        let telegram = try await FakeTelegramServer.start(token: Self.token)
         // The exchange takes 3 s to answer: time to kill the service while it waits.
-        let exchange = try await FakeExchangeServer.start(.okx, latency: 3)
-        telegram.addChat(adminGroup)
-        let account = FakeAccount.random(for: .okx)
-        exchange.register(account)
+        let started = try await startAtOKX(exchangeLatency: 3)
+        let (telegram, exchange, account) = (started.telegram, started.exchange, started.account)
+        var process = started.process
         let chat = FakeChat.privateChat(with: alice)
-
-        var process = try await start(telegram, exchange)
-        telegram.sendUserMessage(from: alice, chat: chat, text: "/add")
-        #expect(await telegram.waitUntil { telegram.botMessages(in: alice.id).last?.button("OKX") != nil })
-        let choice = try #require(telegram.botMessages(in: alice.id).last)
-        _ = telegram.pressButton(from: alice, on: choice, caption: "OKX")
         for (prompt, answer) in [
             ("send a name", "Mid-check"), ("API key", account.apiKey), ("API secret", account.secret),
             ("passphrase", account.passphrase!),
