@@ -3,7 +3,8 @@
 # The Swift toolchain itself (6.1 or later) is a prerequisite: see README.md.
 set -euo pipefail
 
-packages=(libsqlite3-dev sqlite3 python3)
+# systemd brings `systemd-analyze` (the unit's security score) and strace traces the setup script: both tests only.
+packages=(libsqlite3-dev sqlite3 python3 systemd strace)
 missing=()
 for package in "${packages[@]}"; do
     dpkg-query -W -f='${Status}' "$package" 2>/dev/null | grep -q "install ok installed" || missing+=("$package")
@@ -27,4 +28,15 @@ fi
 if ! python3 -c "import ccxt" 2>/dev/null; then
     python3 -m pip install --quiet ccxt 2>/dev/null \
         || echo "note: python3 has no 'ccxt' module; the CCXT oracle tests will be skipped"
+fi
+
+# The REST API's OpenAPI document is checked by openapi-spec-validator and fuzzed by Schemathesis 4 (its `st run`
+# with every check, as a user and as an admin); those tests skip, saying why, without them (no PyPI here).
+if ! python3 -c "import openapi_spec_validator" 2>/dev/null; then
+    python3 -m pip install --quiet --timeout 15 --retries 1 openapi-spec-validator 2>/dev/null \
+        || echo "note: python3 has no 'openapi_spec_validator' module; the OpenAPI validity test will be skipped"
+fi
+if ! python3 -c "import schemathesis" 2>/dev/null; then
+    python3 -m pip install --quiet --timeout 15 --retries 1 "schemathesis>=4,<5" 2>/dev/null \
+        || echo "note: python3 has no 'schemathesis' module; the Schemathesis run of the REST API will be skipped"
 fi

@@ -59,9 +59,11 @@ public struct BearerTokenAuthority: Sendable {
         guard HMAC<SHA256>.isValidAuthenticationCode(signature, authenticating: payload, using: key) else {
             throw .badSignature
         }
-        let nowSeconds = Int64(now.timeIntervalSince1970.rounded(.down))
-        if timestamp > nowSeconds + Self.allowedClockSkew { throw .fromTheFuture }
-        if nowSeconds - timestamp > maxAge { throw .expired }
+        // The timestamp is any Int64 the signer chose (a valid HMAC proves who minted it, not that it is sane):
+        // compare in 128 bits, where `now - Int64.min` cannot overflow and trap.
+        guard let nowSeconds = Int64(exactly: now.timeIntervalSince1970.rounded(.down)) else { throw .expired }
+        if Int128(timestamp) > Int128(nowSeconds) + Int128(Self.allowedClockSkew) { throw .fromTheFuture }
+        if Int128(nowSeconds) - Int128(timestamp) > Int128(maxAge) { throw .expired }
         return userID
     }
 

@@ -119,9 +119,12 @@ public enum ConversationMachine {
             draft.apiKey = apiKey
             step = .awaitingSecret(draft)
             let prompt = draft.exchange.secretIsPEM ? "add.ask_private_key" : "add.ask_secret"
+            // Nothing of the value is echoed: users paste the secret here by mistake often enough, and even a
+            // masked echo shows eight of its characters. The key is shown masked once the exchange has confirmed
+            // it is the key.
             return [
                 .deleteMessage(messageID: messageID),
-                .send(Reply(.init(prompt, ["key": KeyMask.mask(apiKey)]), forceReply: true)),
+                .send(Reply(.init(prompt, ["exchange": draft.exchange.displayName]), forceReply: true)),
             ]
         case .awaitingSecret(var draft):
             draft.apiSecret = SecretString(text)
@@ -230,7 +233,7 @@ public enum ConversationMachine {
                         .init(
                             "add.awaiting_approval",
                             [
-                                "exchange": key.exchange?.displayName ?? key.exchangeName, "label": key.label,
+                                "exchange": exchangeName(key), "label": EchoBound.cut(key.label, to: EchoBound.label),
                                 "key": key.maskedAPIKey,
                             ]
                         )
@@ -245,7 +248,8 @@ public enum ConversationMachine {
     private static func actionFinished(_ outcome: ConversationEvent.ActionOutcome) -> [ConversationEffect] {
         switch outcome {
         case .activeChanged(let key):
-            return [.send(Reply(.init(key.isActive ? "keys.activated" : "keys.deactivated", ["label": key.label])))]
+            let label = EchoBound.cut(key.label, to: EchoBound.label)
+            return [.send(Reply(.init(key.isActive ? "keys.activated" : "keys.deactivated", ["label": label])))]
         case .deleted(let id):
             return [.send(Reply(.init("keys.deleted", ["id": String(id)])))]
         case .failed(let error):
@@ -260,7 +264,8 @@ public enum ConversationMachine {
         return stride(from: 0, to: keys.count, by: keysPerMessage).map { start in
             let page = keys[start..<min(start + keysPerMessage, keys.count)]
             let lines = page.map { key in
-                "#\(key.id) \(key.exchange?.displayName ?? key.exchangeName) · \(key.label) · \(key.maskedAPIKey) · "
+                let label = EchoBound.cut(key.label, to: EchoBound.label)
+                return "#\(key.id) \(exchangeName(key)) · \(label) · \(key.maskedAPIKey) · "
                     + "\(key.status.rawValue)\(key.isActive ? " · active" : "")"
             }
             let buttons = page.map { key -> [Reply.Button] in
@@ -293,10 +298,13 @@ public enum ConversationMachine {
         )
     }
 
-    /// The text for a refusal: its code's message, with every placeholder those messages use.
+    /// The text for a refusal: its code's message, with every placeholder those messages use. The detail may
+    /// carry an exchange's own words, so it is bounded.
     public static func errorText(_ error: ApprovalError, exchange: ExchangeID?) -> Reply.Text {
-        var arguments = ["detail": error.message]
+        var arguments = ["detail": EchoBound.cut(error.message, to: EchoBound.exchangeText)]
         switch error {
+        case .tooManyKeyChecks(let seconds):
+            arguments["minutes"] = String(ApprovalError.minutes(ceilingOf: seconds))
         case .passphraseRequired(let named), .passphraseNotAccepted(let named):
             arguments["exchange"] = named.displayName
         case .alreadyDecided(_, let by):
@@ -305,6 +313,11 @@ public enum ConversationMachine {
             if let exchange { arguments["exchange"] = exchange.displayName }
         }
         return Reply.Text("error.\(error.code)", arguments)
+    }
+
+    /// A stored key's exchange: its name, or the stored id (bounded: another system may have written anything).
+    private static func exchangeName(_ key: ExchangeKey) -> String {
+        key.exchange?.displayName ?? EchoBound.cut(key.exchangeName, to: EchoBound.name)
     }
 
     /// One button per language, captioned in that language.

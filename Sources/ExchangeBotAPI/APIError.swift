@@ -44,6 +44,9 @@ public struct APIError: Error, HTTPResponseError, Sendable {
             self.init(.unauthorized, "User not found")
         case .userInactive:
             self.init(.forbidden, "Account is disabled")
+        case .tooManyKeyChecks(let seconds):
+            // API_KEY_SUBMIT_LIMIT, shared with the bot: a 429 like the request budget's, with its Retry-After.
+            self.init(.tooManyRequests, error.message, headers: [.retryAfter: String(min(max(seconds, 1), 86_400))])
         case .validationFailed(let credentialError):
             self.init(Self.status(of: credentialError), error.message)
         case .secretUnreadable, .storageFailure:

@@ -23,6 +23,9 @@ struct CreateKeyRequest: Decodable {
 }
 
 /// `PUT /user/exchanges/{id}`: a new label, new credentials (key and secret together), or both.
+///
+/// `label` and `passphrase` may be null (unchanged); `api_key` and `api_secret` are strings when present, as the
+/// document says: a null there is a wrong type (422), not a silent "unchanged".
 struct UpdateKeyRequest: Decodable {
     let label: String?
     let apiKey: String?
@@ -34,6 +37,14 @@ struct UpdateKeyRequest: Decodable {
         case apiKey = "api_key"
         case apiSecret = "api_secret"
         case passphrase
+    }
+
+    init(from decoder: any Decoder) throws {
+        let container = try decoder.container(keyedBy: CodingKeys.self)
+        label = try container.decodeIfPresent(String.self, forKey: .label)
+        apiKey = container.contains(.apiKey) ? try container.decode(String.self, forKey: .apiKey) : nil
+        apiSecret = container.contains(.apiSecret) ? try container.decode(String.self, forKey: .apiSecret) : nil
+        passphrase = try container.decodeIfPresent(String.self, forKey: .passphrase)
     }
 }
 
@@ -79,8 +90,8 @@ struct KeyResponse: Encodable {
         status = key.status.rawValue
         isActive = key.isActive
         errorMessage = key.errorMessage
-        createdAt = key.createdAt.map(APIDate.format)
-        updatedAt = key.updatedAt.map(APIDate.format)
+        createdAt = key.createdAt.flatMap(APIDate.format)
+        updatedAt = key.updatedAt.flatMap(APIDate.format)
         apiKeyMasked = key.maskedAPIKey
     }
 
@@ -131,7 +142,7 @@ struct PendingResponse: Encodable {
         userEmail = request.owner.email
         exchangeName = request.key.exchangeName
         label = request.key.label
-        createdAt = request.key.createdAt.map(APIDate.format)
+        createdAt = request.key.createdAt.flatMap(APIDate.format)
         apiKeyMasked = request.key.maskedAPIKey
         validation = request.report
     }
@@ -175,9 +186,10 @@ struct HealthResponse: Encodable {
     let bot: String
 }
 
-/// Dates as FastAPI writes the seed's naive UTC datetimes: `2024-01-02T03:04:05.123456`.
+/// Dates as FastAPI writes the seed's naive UTC datetimes: `2024-01-02T03:04:05.123456`; `nil` (JSON `null`) for
+/// a date no `datetime` can hold.
 enum APIDate {
-    static func format(_ date: Date) -> String {
+    static func format(_ date: Date) -> String? {
         NaiveUTCDate.format(date, separator: "T")
     }
 }

@@ -7,6 +7,8 @@ import Synchronization
 public struct APIRequestContext: RequestContext, RemoteAddressRequestContext {
     public var coreContext: CoreRequestContextStorage
     public let remoteAddress: SocketAddress?
+    /// The client's address (the peer, or whom a trusted proxy forwards for); set by ``ClientAddressMiddleware``.
+    public var clientAddress: IPAddress?
     /// The authenticated user; set by ``BearerAuthMiddleware``.
     public var user: User?
     /// Shared with the outer middleware (the access log), which cannot see values set further in.

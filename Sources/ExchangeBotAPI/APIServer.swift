@@ -10,6 +10,8 @@ public struct APIDependencies: Sendable {
     public var store: any ExchangeStore
     public var authority: BearerTokenAuthority
     public var rateLimit: (requests: Int, perSeconds: Int)
+    /// Peers whose `X-Forwarded-For` / `X-Real-IP` are believed (`TRUSTED_PROXIES`); empty: nobody's.
+    public var trustedProxies: [IPAddressRange]
     /// Whether the database answers (for `/healthz`).
     public var databaseIsReachable: @Sendable () async -> Bool
     /// The bot's polling state for `/healthz`: `disabled`, `polling`, `stalled`.
@@ -20,6 +22,7 @@ public struct APIDependencies: Sendable {
         store: any ExchangeStore,
         authority: BearerTokenAuthority,
         rateLimit: (requests: Int, perSeconds: Int),
+        trustedProxies: [IPAddressRange] = [],
         databaseIsReachable: @escaping @Sendable () async -> Bool,
         botState: @escaping @Sendable () async -> String
     ) {
@@ -27,6 +30,7 @@ public struct APIDependencies: Sendable {
         self.store = store
         self.authority = authority
         self.rateLimit = rateLimit
+        self.trustedProxies = trustedProxies
         self.databaseIsReachable = databaseIsReachable
         self.botState = botState
     }
@@ -34,9 +38,16 @@ public struct APIDependencies: Sendable {
 
 /// Builds the REST API: the router with its middleware, and the application that serves it.
 public enum APIServer {
-    /// The router: access log → error bodies → rate limit → (authentication) → routes.
+    /// The router: client address → access log → error bodies → (per-address limit → authentication → per-user
+    /// limit) → routes.
     public static func router(_ dependencies: APIDependencies, logger: Logger) -> Router<APIRequestContext> {
-        let router = Router(context: APIRequestContext.self)
+        // HEAD is answered wherever GET is (RFC 9110 §9.3.2), with GET's headers and no body.
+        let router = Router(context: APIRequestContext.self, options: .autoGenerateHeadEndpoints)
+        // Build the document (its patterns scan the Unicode tables) now rather than in the first request.
+        _ = OpenAPIDocument.json.utf8.count
+        router.middlewares.add(
+            ClientAddressMiddleware(resolver: ClientAddressResolver(trustedProxies: dependencies.trustedProxies))
+        )
         router.middlewares.add(AccessLogMiddleware(logger: logger))
         router.middlewares.add(ErrorMiddleware())
 
@@ -55,16 +66,15 @@ public enum APIServer {
         router.get("openapi.json") { _, _ in OpenAPIDocument.response(json: OpenAPIDocument.json) }
         router.get("docs") { _, _ in OpenAPIDocument.response(html: OpenAPIDocument.docsPage) }
 
+        let (requests, perSeconds) = dependencies.rateLimit
         let limited = router.group()
             .add(
-                middleware: RateLimitMiddleware(
-                    limiter: RateLimiter(
-                        requests: dependencies.rateLimit.requests,
-                        perSeconds: dependencies.rateLimit.perSeconds
-                    ),
-                    limit: dependencies.rateLimit.requests
-                )
+                middleware: AddressRateLimitMiddleware(limiter: RateLimiter(requests: requests, perSeconds: perSeconds))
             )
+        let perUser = UserRateLimitMiddleware(
+            limiter: RateLimiter(requests: requests, perSeconds: perSeconds),
+            limit: requests
+        )
         let routes = ExchangeRoutes(service: dependencies.service)
         routes.addUserRoutes(
             to: limited.group("user/exchanges")
@@ -75,6 +85,7 @@ public enum APIServer {
                         requireAdmin: false
                     )
                 )
+                .add(middleware: perUser)
         )
         routes.addAdminRoutes(
             to: limited.group("admin/exchanges")
@@ -85,19 +96,22 @@ public enum APIServer {
                         requireAdmin: true
                     )
                 )
+                .add(middleware: perUser)
         )
         return router
     }
 
-    /// The application serving the router on `host:port`.
+    /// The application serving the router on `host:port`, its connections bounded by `limits`.
     public static func application(
         _ dependencies: APIDependencies,
         host: String,
         port: Int,
+        limits: ConnectionLimits = ConnectionLimits(),
         logger: Logger
     ) -> some ApplicationProtocol {
         Application(
             router: router(dependencies, logger: logger),
+            server: GuardedHTTP1Channel.builder(limits),
             configuration: .init(address: .hostname(host, port: port), serverName: "exchange-bot"),
             logger: logger
         )

@@ -2,8 +2,8 @@ import Foundation
 import Hummingbird
 import Logging
 
-/// One structured line per request: method, path, status, duration and user id. Never the query string (it may
-/// carry tokens), the Authorization header or a body.
+/// One structured line per request: method, path, status, duration, user id and client address (the one the rate
+/// limit used). Never the query string (it may carry tokens), the Authorization header or a body.
 struct AccessLogMiddleware: RouterMiddleware {
     typealias Context = APIRequestContext
     let logger: Logger
@@ -23,6 +23,7 @@ struct AccessLogMiddleware: RouterMiddleware {
                 "http.status": "\(response.status.code)",
                 "http.duration_ms": "\(String(format: "%.2f", milliseconds))",
                 "user.id": "\(context.identity.userID.map(String.init) ?? "-")",
+                "client.address": "\(context.clientAddress?.description ?? "-")",
             ]
         )
         return response

@@ -4,7 +4,8 @@ import Logging
 import NIOCore
 
 /// Turns every error into the standard error body, so no route, no framework error and no unknown route answers
-/// anything else. Unexpected errors are logged by type and answered 500 without detail.
+/// anything else. A documented path asked with a method it does not serve answers 405 with `Allow` (RFC 9110
+/// §15.5.6). Unexpected errors are logged by type and answered 500 without detail.
 struct ErrorMiddleware: RouterMiddleware {
     typealias Context = APIRequestContext
 
@@ -17,10 +18,20 @@ struct ErrorMiddleware: RouterMiddleware {
             return try error.response(from: request, context: context)
         } catch let error as ApprovalError {
             return try APIError(error).response(from: request, context: context)
+        } catch let error as HTTPError where error.status == .notFound {
+            // The router says "not found" for a known path asked with a method it does not serve, too.
+            guard let allowed = DocumentedRoutes.allowedMethods(for: request.uri.path) else {
+                return try APIError(.notFound, "No route for \(request.method.rawValue) \(request.uri.path)")
+                    .response(from: request, context: context)
+            }
+            return try APIError(
+                .methodNotAllowed,
+                "\(request.method.rawValue) is not served here; allowed: \(allowed.joined(separator: ", "))",
+                headers: [.allow: allowed.joined(separator: ", ")]
+            ).response(from: request, context: context)
         } catch let error as HTTPError {
             let detail: String =
                 switch error.status {
-                case .notFound: "No route for \(request.method.rawValue) \(request.uri.path)"
                 case .contentTooLarge: "Request body larger than \(context.maxUploadSize / 1024) KB"
                 default: error.body ?? error.status.reasonPhrase
                 }

@@ -24,13 +24,29 @@ enum OpenAPIDocument {
         )
     }
 
-    static let json = #"""
+    /// The document, with the input patterns of ``SchemaPatterns`` filled in.
+    static let json: String = {
+        var text = template
+        let patterns = [
+            "LABEL": SchemaPatterns.label, "REASON": SchemaPatterns.requiredNote,
+            "MESSAGE": SchemaPatterns.optionalNote, "NONBLANK": SchemaPatterns.nonBlank, "BLANK": SchemaPatterns.blank,
+        ]
+        for (name, pattern) in patterns {
+            // A JSON string: escape the backslashes (and quotes, though no pattern holds one).
+            let escaped = pattern.replacingOccurrences(of: "\\", with: "\\\\")
+                .replacingOccurrences(of: "\"", with: "\\\"")
+            text = text.replacingOccurrences(of: "@\(name)@", with: escaped)
+        }
+        return text
+    }()
+
+    private static let template = #"""
         {
           "openapi": "3.1.0",
           "info": {
             "title": "Exchange Bot API",
             "version": "1.0.0",
-            "description": "Exchange API keys of copy-trading users: add (validated against the exchange, stored encrypted as PENDING), list, activate, update, delete; admins approve or reject. Compatible with the seed system's FastAPI endpoints. Paths are accepted with and without a trailing slash. Every error has the body {\"error\", \"detail\", \"code\"}."
+            "description": "Exchange API keys of copy-trading users: add (validated against the exchange, stored encrypted as PENDING), list, activate, update, delete; admins approve or reject. Compatible with the seed system's FastAPI endpoints. Paths are accepted with and without a trailing slash. Every error has the body {\"error\", \"detail\", \"code\"}. A method a documented path does not serve answers 405 with Allow. Requests are limited per user (API_RATE_LIMIT), and per client address for those that fail authentication; a connection idle for 30 s, or slower than 10 s to send a request head or 30 s to send its body, is closed, and beyond 256 open connections a new one is answered 503."
           },
           "servers": [{ "url": "http://127.0.0.1:8000" }],
           "security": [{ "bearer": [] }],
@@ -46,7 +62,8 @@ enum OpenAPIDocument {
                   },
                   "401": { "$ref": "#/components/responses/Unauthorized" },
                   "403": { "$ref": "#/components/responses/Forbidden" },
-                  "429": { "$ref": "#/components/responses/TooManyRequests" }
+                  "429": { "$ref": "#/components/responses/TooManyRequests" },
+                  "500": { "$ref": "#/components/responses/InternalError" }
                 }
               },
               "post": {
@@ -69,6 +86,7 @@ enum OpenAPIDocument {
                   "413": { "$ref": "#/components/responses/TooLarge" },
                   "422": { "$ref": "#/components/responses/Unprocessable" },
                   "429": { "$ref": "#/components/responses/TooManyRequests" },
+                  "500": { "$ref": "#/components/responses/InternalError" },
                   "502": { "$ref": "#/components/responses/BadGateway" },
                   "504": { "$ref": "#/components/responses/GatewayTimeout" }
                 }
@@ -91,10 +109,13 @@ enum OpenAPIDocument {
                   "200": { "description": "Updated", "content": { "application/json": { "schema": { "$ref": "#/components/schemas/Exchange" } } } },
                   "400": { "$ref": "#/components/responses/BadRequest" },
                   "401": { "$ref": "#/components/responses/Unauthorized" },
+                  "403": { "$ref": "#/components/responses/Forbidden" },
                   "404": { "$ref": "#/components/responses/NotFound" },
                   "409": { "$ref": "#/components/responses/Conflict" },
+                  "413": { "$ref": "#/components/responses/TooLarge" },
                   "422": { "$ref": "#/components/responses/Unprocessable" },
                   "429": { "$ref": "#/components/responses/TooManyRequests" },
+                  "500": { "$ref": "#/components/responses/InternalError" },
                   "502": { "$ref": "#/components/responses/BadGateway" },
                   "504": { "$ref": "#/components/responses/GatewayTimeout" }
                 }
@@ -106,8 +127,10 @@ enum OpenAPIDocument {
                   "200": { "description": "Deleted", "content": { "application/json": { "schema": { "$ref": "#/components/schemas/Outcome" },
                     "example": { "success": true, "message": "Exchange deleted successfully", "exchange": null } } } },
                   "401": { "$ref": "#/components/responses/Unauthorized" },
+                  "403": { "$ref": "#/components/responses/Forbidden" },
                   "404": { "$ref": "#/components/responses/NotFound" },
-                  "429": { "$ref": "#/components/responses/TooManyRequests" }
+                  "429": { "$ref": "#/components/responses/TooManyRequests" },
+                  "500": { "$ref": "#/components/responses/InternalError" }
                 }
               }
             },
@@ -123,10 +146,15 @@ enum OpenAPIDocument {
                 },
                 "responses": {
                   "200": { "description": "Changed", "content": { "application/json": { "schema": { "$ref": "#/components/schemas/Outcome" } } } },
+                  "400": { "$ref": "#/components/responses/BadRequest" },
                   "401": { "$ref": "#/components/responses/Unauthorized" },
+                  "403": { "$ref": "#/components/responses/Forbidden" },
                   "404": { "$ref": "#/components/responses/NotFound" },
                   "409": { "$ref": "#/components/responses/Conflict" },
-                  "429": { "$ref": "#/components/responses/TooManyRequests" }
+                  "413": { "$ref": "#/components/responses/TooLarge" },
+                  "422": { "$ref": "#/components/responses/Unprocessable" },
+                  "429": { "$ref": "#/components/responses/TooManyRequests" },
+                  "500": { "$ref": "#/components/responses/InternalError" }
                 }
               }
             },
@@ -138,7 +166,8 @@ enum OpenAPIDocument {
                   "200": { "description": "Oldest first", "content": { "application/json": { "schema": { "type": "array", "items": { "$ref": "#/components/schemas/Pending" } } } } },
                   "401": { "$ref": "#/components/responses/Unauthorized" },
                   "403": { "$ref": "#/components/responses/Forbidden" },
-                  "429": { "$ref": "#/components/responses/TooManyRequests" }
+                  "429": { "$ref": "#/components/responses/TooManyRequests" },
+                  "500": { "$ref": "#/components/responses/InternalError" }
                 }
               }
             },
@@ -154,12 +183,15 @@ enum OpenAPIDocument {
                 },
                 "responses": {
                   "200": { "description": "Approved", "content": { "application/json": { "schema": { "$ref": "#/components/schemas/Outcome" } } } },
+                  "400": { "$ref": "#/components/responses/BadRequest" },
                   "401": { "$ref": "#/components/responses/Unauthorized" },
                   "403": { "$ref": "#/components/responses/Forbidden" },
                   "404": { "$ref": "#/components/responses/NotFound" },
                   "409": { "$ref": "#/components/responses/Conflict" },
+                  "413": { "$ref": "#/components/responses/TooLarge" },
                   "422": { "$ref": "#/components/responses/Unprocessable" },
-                  "429": { "$ref": "#/components/responses/TooManyRequests" }
+                  "429": { "$ref": "#/components/responses/TooManyRequests" },
+                  "500": { "$ref": "#/components/responses/InternalError" }
                 }
               }
             },
@@ -180,8 +212,10 @@ enum OpenAPIDocument {
                   "403": { "$ref": "#/components/responses/Forbidden" },
                   "404": { "$ref": "#/components/responses/NotFound" },
                   "409": { "$ref": "#/components/responses/Conflict" },
+                  "413": { "$ref": "#/components/responses/TooLarge" },
                   "422": { "$ref": "#/components/responses/Unprocessable" },
-                  "429": { "$ref": "#/components/responses/TooManyRequests" }
+                  "429": { "$ref": "#/components/responses/TooManyRequests" },
+                  "500": { "$ref": "#/components/responses/InternalError" }
                 }
               }
             },
@@ -236,20 +270,36 @@ enum OpenAPIDocument {
                 "required": ["exchange_name", "label", "api_key", "api_secret"],
                 "properties": {
                   "exchange_name": { "$ref": "#/components/schemas/ExchangeName" },
-                  "label": { "type": "string", "minLength": 1, "maxLength": 100 },
+                  "label": { "$ref": "#/components/schemas/Label" },
                   "api_key": { "type": "string", "minLength": 1, "maxLength": 500, "description": "Coinbase: the CDP key name" },
                   "api_secret": { "type": "string", "minLength": 1, "maxLength": 4096, "description": "At most 500 characters, except Coinbase's EC private key (PEM)" },
-                  "passphrase": { "type": ["string", "null"], "maxLength": 500, "description": "Required for okx, kucoin and coinbaseexchange; refused for the others" }
-                }
+                  "passphrase": { "type": ["string", "null"], "maxLength": 500, "description": "Required for okx, kucoin and coinbaseexchange; for the others absent, null or blank" }
+                },
+                "if": { "properties": { "exchange_name": { "enum": ["okx", "kucoin", "coinbaseexchange", "coinbasepro"] } } },
+                "then": { "required": ["passphrase"], "properties": { "passphrase": { "type": "string", "pattern": "@NONBLANK@" } } },
+                "else": { "properties": { "passphrase": { "anyOf": [{ "type": "null" }, { "type": "string", "pattern": "@BLANK@" }] } } }
               },
               "ExchangeUpdate": {
                 "type": "object",
+                "description": "A new label, new credentials (api_key and api_secret together, with the passphrase where the exchange needs one), or both. null means unchanged for label and passphrase.",
                 "properties": {
-                  "label": { "type": ["string", "null"], "minLength": 1, "maxLength": 100 },
-                  "api_key": { "type": ["string", "null"] },
-                  "api_secret": { "type": ["string", "null"] },
-                  "passphrase": { "type": ["string", "null"] }
-                }
+                  "label": { "anyOf": [{ "$ref": "#/components/schemas/Label" }, { "type": "null" }] },
+                  "api_key": { "type": "string", "minLength": 1, "maxLength": 500 },
+                  "api_secret": { "type": "string", "minLength": 1, "maxLength": 4096 },
+                  "passphrase": { "type": ["string", "null"], "maxLength": 500 }
+                },
+                "dependentRequired": { "api_key": ["api_secret"], "api_secret": ["api_key"] },
+                "anyOf": [
+                  { "required": ["label"], "properties": { "label": { "type": "string" } } },
+                  { "required": ["api_key", "api_secret"] }
+                ],
+                "if": { "required": ["passphrase"], "properties": { "passphrase": { "type": "string" } } },
+                "then": { "required": ["api_key", "api_secret"] }
+              },
+              "Label": {
+                "type": "string",
+                "pattern": "@LABEL@",
+                "description": "1 to 100 characters once trimmed of surrounding white space; no control characters, line breaks or invisible format characters (bidi marks, zero-width spaces). The service also allows a zero-width joiner inside an emoji sequence, which this pattern does not."
               },
               "Exchange": {
                 "type": "object",
@@ -268,7 +318,7 @@ enum OpenAPIDocument {
                 },
                 "example": { "id": 12, "user_id": 7, "exchange_name": "okx", "label": "Main account", "status": "PENDING", "is_active": false, "error_message": null, "created_at": "2026-11-29T10:00:00.000000", "updated_at": "2026-11-29T10:00:00.000000", "api_key_masked": "0f2b…6a11" }
               },
-              "Toggle": { "type": "object", "properties": { "is_active": { "type": "boolean" } } },
+              "Toggle": { "type": "object", "properties": { "is_active": { "type": ["boolean", "null"], "description": "The state wanted; absent or null flips the key" } } },
               "Outcome": {
                 "type": "object",
                 "required": ["success", "message"],
@@ -306,8 +356,8 @@ enum OpenAPIDocument {
                 },
                 "example": { "id": 12, "user_id": 7, "user_username": "alice", "user_email": "alice@example.com", "exchange_name": "okx", "label": "Main account", "created_at": "2026-11-29T10:00:00.000000", "api_key_masked": "0f2b…6a11", "validation": { "canTrade": true, "canWithdraw": false, "ipRestricted": false, "permissions": ["read_only", "trade"], "warnings": ["The key has no IP whitelist"] } }
               },
-              "Approve": { "type": "object", "properties": { "notification_message": { "type": ["string", "null"], "maxLength": 1000 } } },
-              "Reject": { "type": "object", "required": ["reason"], "properties": { "reason": { "type": "string", "minLength": 1, "maxLength": 1000 } } },
+              "Approve": { "type": "object", "properties": { "notification_message": { "type": ["string", "null"], "pattern": "@MESSAGE@", "description": "At most 1,000 characters once trimmed; blank means none" } } },
+              "Reject": { "type": "object", "required": ["reason"], "properties": { "reason": { "type": "string", "pattern": "@REASON@", "description": "1 to 1,000 characters once trimmed" } } },
               "Health": {
                 "type": "object",
                 "required": ["status", "database", "bot"],
@@ -319,7 +369,7 @@ enum OpenAPIDocument {
               }
             },
             "responses": {
-              "BadRequest": { "description": "Malformed request (not JSON, a passphrase where none belongs)", "content": { "application/json": { "schema": { "$ref": "#/components/schemas/Error" } } } },
+              "BadRequest": { "description": "Malformed request (not JSON), or a passphrase missing where the exchange needs one or sent where none belongs (on PUT, the stored key's exchange decides)", "content": { "application/json": { "schema": { "$ref": "#/components/schemas/Error" } } } },
               "Unauthorized": { "description": "Missing, malformed, tampered or expired token; unknown user", "content": { "application/json": { "schema": { "$ref": "#/components/schemas/Error" },
                 "example": { "error": "Unauthorized", "detail": "Token expired", "code": "401" } } } },
               "Forbidden": { "description": "Deactivated account, or not an admin", "content": { "application/json": { "schema": { "$ref": "#/components/schemas/Error" } } } },
@@ -329,8 +379,9 @@ enum OpenAPIDocument {
               "TooLarge": { "description": "Body over 64 KB", "content": { "application/json": { "schema": { "$ref": "#/components/schemas/Error" } } } },
               "Unprocessable": { "description": "A field is invalid, or the exchange refused the key (wrong secret, wrong passphrase, withdrawal enabled, IP not whitelisted…)", "content": { "application/json": { "schema": { "$ref": "#/components/schemas/Error" },
                 "example": { "error": "Unprocessable Content", "detail": "The passphrase is wrong. It is the one you chose when you created the API key, not your login password.", "code": "422" } } } },
-              "TooManyRequests": { "description": "API_RATE_LIMIT exceeded", "headers": { "Retry-After": { "schema": { "type": "integer" }, "description": "Seconds to wait" } },
+              "TooManyRequests": { "description": "API_RATE_LIMIT exceeded (per user; per address before authentication), or, when adding or replacing credentials, API_KEY_SUBMIT_LIMIT (key checks per user, shared with the bot)", "headers": { "Retry-After": { "schema": { "type": "integer" }, "description": "Seconds to wait" } },
                 "content": { "application/json": { "schema": { "$ref": "#/components/schemas/Error" } } } },
+              "InternalError": { "description": "The database failed, or a stored secret cannot be opened with the configured master key; nothing was changed", "content": { "application/json": { "schema": { "$ref": "#/components/schemas/Error" } } } },
               "BadGateway": { "description": "The exchange is unavailable or answered garbage", "content": { "application/json": { "schema": { "$ref": "#/components/schemas/Error" } } } },
               "GatewayTimeout": { "description": "The exchange did not answer within EXCHANGE_TIMEOUT", "content": { "application/json": { "schema": { "$ref": "#/components/schemas/Error" } } } }
             }

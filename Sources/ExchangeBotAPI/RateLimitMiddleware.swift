@@ -1,10 +1,36 @@
-import Crypto
-import Foundation
+import ExchangeBotCore
+import HTTPTypes
 import Hummingbird
 
-/// Applies `API_RATE_LIMIT` per caller before anything else runs: per bearer token when one is sent (hashed, so
-/// the limiter never holds tokens), else per client address. Refusals are 429 with `Retry-After`.
-struct RateLimitMiddleware: RouterMiddleware {
+/// `API_RATE_LIMIT` per client address, for requests that do not authenticate (a missing, malformed, forged or
+/// expired token, an unknown or disabled user, a non-admin at an admin route): past the budget they are answered
+/// 429 instead of 401/403, so guessing tokens or flooding with garbage is cut off. Requests that authenticate are
+/// charged to their user (``UserRateLimitMiddleware``) and never to the address, so users behind one address (an
+/// office, a carrier NAT, a proxy) neither share a budget nor can be locked out by a flood from a neighbour; and
+/// no way of writing a token buys a fresh budget. Refusing a bad token costs one HMAC, checked before any
+/// database read.
+struct AddressRateLimitMiddleware: RouterMiddleware {
+    typealias Context = APIRequestContext
+    let limiter: RateLimiter
+
+    func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response)
+        async throws -> Response
+    {
+        do {
+            return try await next(request, context)
+        } catch {
+            guard context.identity.userID == nil else { throw error }
+            let key = context.clientAddress?.bucketKey ?? "address:unknown"
+            if case .limited(let retryAfter) = await limiter.take(key) {
+                throw APIError.rateLimited(retryAfter: retryAfter)
+            }
+            throw error
+        }
+    }
+}
+
+/// `API_RATE_LIMIT` per authenticated user, keyed on the verified user id: runs after ``BearerAuthMiddleware``.
+struct UserRateLimitMiddleware: RouterMiddleware {
     typealias Context = APIRequestContext
     let limiter: RateLimiter
     let limit: Int
@@ -12,32 +38,29 @@ struct RateLimitMiddleware: RouterMiddleware {
     func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response)
         async throws -> Response
     {
-        switch await limiter.take(Self.key(request, context)) {
+        let user = try context.requireUser()
+        switch await limiter.take("user:\(user.id)") {
         case .allowed(let remaining):
             var response = try await next(request, context)
-            response.headers[.init("X-RateLimit-Limit")!] = String(limit)
-            response.headers[.init("X-RateLimit-Remaining")!] = String(remaining)
+            response.headers[Self.limitHeader] = String(limit)
+            response.headers[Self.remainingHeader] = String(remaining)
             return response
         case .limited(let retryAfter):
-            throw APIError(
-                .tooManyRequests,
-                "Rate limit exceeded; retry after \(retryAfter) s",
-                headers: [.retryAfter: String(retryAfter)]
-            )
+            throw APIError.rateLimited(retryAfter: retryAfter)
         }
     }
 
-    static func key(_ request: Request, _ context: Context) -> String {
-        if let authorization = request.headers[.authorization], authorization.utf8.count <= 1024 {
-            let digest = SHA256.hash(data: Data(authorization.utf8))
-            let hex = Array("0123456789abcdef".utf8)
-            var key = Array("token:".utf8)
-            for byte in digest.prefix(16) {
-                key.append(hex[Int(byte >> 4)])
-                key.append(hex[Int(byte & 0x0F)])
-            }
-            return String(decoding: key, as: UTF8.self)
-        }
-        return "address:" + (context.remoteAddress?.ipAddress ?? "unknown")
+    static let limitHeader = HTTPField.Name("X-RateLimit-Limit")!
+    static let remainingHeader = HTTPField.Name("X-RateLimit-Remaining")!
+}
+
+extension APIError {
+    /// 429 with `Retry-After`, as every refusal for going too fast is answered.
+    static func rateLimited(retryAfter seconds: Int) -> APIError {
+        APIError(
+            .tooManyRequests,
+            "Rate limit exceeded; retry after \(seconds) s",
+            headers: [.retryAfter: String(seconds)]
+        )
     }
 }

@@ -61,6 +61,9 @@ public struct Runtime: Sendable {
         }
         let exchanges = try environment.exchanges()
         let healthCheckInterval = try environment.healthCheckInterval()
+        let unknownWithdrawPolicy = try environment.unknownWithdrawPolicy()
+        let keyCheckBudget = try environment.keyCheckBudget()
+        let outboxRetentionDays = try environment.outboxRetentionDays()
         let localizer = try telegram.map { _ in
             try Localizer.load(
                 from: Localizer.locate(
@@ -94,7 +97,8 @@ public struct Runtime: Sendable {
             transport: transport,
             endpoints: ExchangeEndpoints(overrides: exchanges.originOverrides, sandbox: exchanges.sandbox),
             timeout: .seconds(exchanges.timeoutSeconds),
-            allowWithdrawKeys: exchanges.allowWithdrawKeys
+            allowWithdrawKeys: exchanges.allowWithdrawKeys,
+            unknownWithdrawPolicy: unknownWithdrawPolicy
         )
 
         var bot: TelegramBot?
@@ -104,7 +108,9 @@ public struct Runtime: Sendable {
             botTransport = transport
             var configuration = BotConfiguration(
                 adminChatID: telegram.adminChatID,
-                adminUserIDs: telegram.adminUserIDs
+                adminUserIDs: telegram.adminUserIDs,
+                inboundLimit: telegram.inboundLimit.requests,
+                inboundWindow: .seconds(telegram.inboundLimit.perSeconds)
             )
             tuning(&configuration)
             bot = TelegramBot(
@@ -116,7 +122,14 @@ public struct Runtime: Sendable {
             )
         }
         let notifier: any Notifier = bot?.notifier ?? NoNotifier()
-        let service = ApprovalService(store: store, validator: validator, notifier: notifier)
+        let problemLogger = Logger(label: "exchange-bot.service")
+        let service = ApprovalService(
+            store: store,
+            validator: validator,
+            notifier: notifier,
+            keyCheckBudget: keyCheckBudget,
+            problems: { problem in ServiceProblemLog.log(problem, to: problemLogger) }
+        )
 
         var services: [any Service] = []
         if let bot { services += bot.services(with: service) }
@@ -127,6 +140,7 @@ public struct Runtime: Sendable {
                 store: store,
                 authority: BearerTokenAuthority(secretKey: rest.secretKey.exposedValue, maxAge: rest.tokenMaxAge),
                 rateLimit: (rest.rateLimit.requests, rest.rateLimit.perSeconds),
+                trustedProxies: try environment.trustedProxies(),
                 databaseIsReachable: { await database.isReachable() },
                 botState: { botStatus?.current ?? "disabled" }
             )
@@ -148,6 +162,13 @@ public struct Runtime: Sendable {
                 )
             )
         }
+        services.append(
+            OutboxMaintenance(
+                store: store,
+                retention: TimeInterval(outboxRetentionDays) * 86_400,
+                logger: Logger(label: "exchange-bot.outbox")
+            )
+        )
         services.append(
             ReadinessAnnouncer(
                 logger: logger,

@@ -1,5 +1,7 @@
+import ExchangeBotAPI
 import ExchangeBotCore
 import ExchangeBotStorage
+import ExchangeClients
 import Fernet
 import Foundation
 
@@ -96,11 +98,16 @@ public struct Environment: Sendable {
             }
             adminUserIDs.insert(id)
         }
+        let inboundText = self["BOT_INBOUND_LIMIT"] ?? "20/minute"
+        guard let inboundLimit = RateLimit(inboundText) else {
+            throw ConfigurationError("BOT_INBOUND_LIMIT", "must look like 20/minute (N/second, N/minute or N/hour)")
+        }
         return TelegramSettings(
             botToken: SecretString(token),
             apiURL: apiURL,
             adminChatID: adminChatID,
-            adminUserIDs: adminUserIDs
+            adminUserIDs: adminUserIDs,
+            inboundLimit: inboundLimit
         )
     }
 
@@ -122,6 +129,19 @@ public struct Environment: Sendable {
             rateLimit: rateLimit,
             tokenMaxAge: Int64(try integer("TOKEN_MAX_AGE", default: 3600, range: 1...(366 * 86400)))
         )
+    }
+
+    /// `TRUSTED_PROXIES`: comma-separated CIDRs (IPv4 or IPv6; a bare address is one host) whose
+    /// `X-Forwarded-For` / `X-Real-IP` the REST API believes. Empty (the default) trusts nobody.
+    public func trustedProxies() throws(ConfigurationError) -> [IPAddressRange] {
+        switch IPAddressRange.list(self["TRUSTED_PROXIES"] ?? "") {
+        case .success(let ranges): return ranges
+        case .failure(let invalid):
+            throw ConfigurationError(
+                "TRUSTED_PROXIES",
+                "has \"\(invalid.text)\", which is not a CIDR such as 10.0.0.0/8, 192.0.2.7 or fd00::/8"
+            )
+        }
     }
 
     /// `SECRET_KEY` alone, for minting tokens.
@@ -153,6 +173,30 @@ public struct Environment: Sendable {
             timeoutSeconds: timeout,
             allowWithdrawKeys: try boolean("ALLOW_WITHDRAW_KEYS", default: false)
         )
+    }
+
+    /// `UNKNOWN_WITHDRAW_POLICY`: refuse keys whose withdrawal right the exchange does not report, or accept them
+    /// with a warning (the default).
+    public func unknownWithdrawPolicy() throws(ConfigurationError) -> UnknownWithdrawPolicy {
+        let text = (self["UNKNOWN_WITHDRAW_POLICY"] ?? "warn").lowercased()
+        guard let policy = UnknownWithdrawPolicy(rawValue: text) else {
+            throw ConfigurationError("UNKNOWN_WITHDRAW_POLICY", "must be warn or refuse")
+        }
+        return policy
+    }
+
+    /// `API_KEY_SUBMIT_LIMIT`: key checks one user may start, over REST and in the bot together.
+    public func keyCheckBudget() throws(ConfigurationError) -> KeyCheckBudget {
+        let text = self["API_KEY_SUBMIT_LIMIT"] ?? "10/hour"
+        guard let limit = RateLimit(text) else {
+            throw ConfigurationError("API_KEY_SUBMIT_LIMIT", "must look like 10/hour (N/second, N/minute or N/hour)")
+        }
+        return KeyCheckBudget(checks: limit.requests, window: TimeInterval(limit.perSeconds))
+    }
+
+    /// `OUTBOX_RETENTION_DAYS`: days delivered notifications are kept before they are pruned.
+    public func outboxRetentionDays() throws(ConfigurationError) -> Int {
+        try integer("OUTBOX_RETENTION_DAYS", default: 30, range: 1...3650)
     }
 
     /// Seconds between health checks of approved keys; `nil` when `HEALTH_CHECK_INTERVAL=0` turns them off.
@@ -189,6 +233,18 @@ public struct Environment: Sendable {
         else {
             throw ConfigurationError(name, "must be an http(s) URL such as https://example.com")
         }
+        // Plain HTTP would carry the bot token (in the path) or exchange keys (in headers) in clear text.
+        if scheme == "http", !LoopbackHost.contains(url.host ?? ""), try !allowsInsecureURLs() {
+            throw ConfigurationError(
+                name,
+                "uses plain http:// to a host other than this machine; use https://, or set ALLOW_INSECURE_URLS=true"
+            )
+        }
         return url
+    }
+
+    /// `ALLOW_INSECURE_URLS`: plain `http://` Telegram and exchange URLs to hosts other than loopback.
+    public func allowsInsecureURLs() throws(ConfigurationError) -> Bool {
+        try boolean("ALLOW_INSECURE_URLS", default: false)
     }
 }

@@ -3,7 +3,8 @@ import Logging
 import ServiceLifecycle
 
 /// Re-checks approved keys every `HEALTH_CHECK_INTERVAL` seconds (the first pass one interval after start, so a
-/// restart loop never hammers the exchanges). Stops at once on graceful shutdown.
+/// restart loop never hammers the exchanges). Stops at once on graceful shutdown. Keys the service cannot check
+/// for its own reason are logged at error level (each one through ``ServiceProblemLog`` as well).
 struct HealthMonitor: Service {
     let service: ApprovalService
     let interval: Duration
@@ -22,8 +23,17 @@ struct HealthMonitor: Service {
                             "keys.healthy": "\(summary.healthy)",
                             "keys.deactivated": "\(summary.deactivated)",
                             "keys.inconclusive": "\(summary.inconclusive)",
+                            "keys.uncheckable": "\(summary.uncheckable.values.map(\.count).reduce(0, +))",
                         ]
                     )
+                    if !summary.uncheckable.isEmpty {
+                        logger.error(
+                            "health check pass: some keys cannot be checked for the service's own reason; none changed",
+                            metadata: [
+                                "codes": "\(summary.uncheckable.keys.sorted().joined(separator: ","))"
+                            ]
+                        )
+                    }
                 }
             }
         } catch is CancellationError {

@@ -7,6 +7,8 @@ public struct TelegramSettings: Sendable, Equatable {
     public var apiURL: URL
     public var adminChatID: Int64
     public var adminUserIDs: Set<Int64>
+    /// `BOT_INBOUND_LIMIT`: updates one Telegram user may send before the bot goes quiet for them.
+    public var inboundLimit: RateLimit
 }
 
 /// The REST API's settings (`SECRET_KEY`, `API_*`, `TOKEN_MAX_AGE`).

@@ -10,6 +10,8 @@ public enum ApprovalError: Error, Sendable, Equatable {
     case keyNotFound
     case userNotFound
     case userInactive
+    /// The user started more key checks (each a signed call to an exchange) than `API_KEY_SUBMIT_LIMIT` allows.
+    case tooManyKeyChecks(retryAfterSeconds: Int)
     /// Only APPROVED keys can be activated.
     case notApproved(KeyStatus)
     case alreadyDecided(KeyStatus, by: String?)
@@ -42,6 +44,7 @@ public enum ApprovalError: Error, Sendable, Equatable {
         case .keyNotFound: "not_found"
         case .userNotFound: "user_not_found"
         case .userInactive: "user_inactive"
+        case .tooManyKeyChecks: "too_many_key_checks"
         case .notApproved: "not_approved"
         case .alreadyDecided: "already_decided"
         case .requestOutdated: "request_outdated"
@@ -71,6 +74,8 @@ public enum ApprovalError: Error, Sendable, Equatable {
             "No such user."
         case .userInactive:
             "This account is deactivated."
+        case .tooManyKeyChecks(let seconds):
+            "Too many key checks in a short time. Try again in \(Self.minutes(ceilingOf: seconds)) minute(s)."
         case .notApproved(let status):
             "Only approved keys can be activated; this key is \(status.rawValue)."
         case .requestOutdated:
@@ -85,5 +90,11 @@ public enum ApprovalError: Error, Sendable, Equatable {
         case .storageFailure:
             "Internal storage error. Nothing was changed; try again."
         }
+    }
+
+    /// Whole minutes to wait, rounded up and clamped to a day: the seconds come from arithmetic on stored dates
+    /// and must not overflow.
+    public static func minutes(ceilingOf seconds: Int) -> Int {
+        max(1, (min(max(seconds, 0), 86_400) + 59) / 60)
     }
 }

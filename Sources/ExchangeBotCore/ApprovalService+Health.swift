@@ -9,31 +9,54 @@ extension ApprovalService {
         public var deactivated = 0
         /// Checks that could not conclude (exchange down, timeout): the key was left as it was.
         public var inconclusive = 0
+        /// Keys the service itself could not check (a secret no configured master key opens, an exchange it does
+        /// not know), by the problem's code: left as they were, and the admin group is told once.
+        public var uncheckable: [String: [Int64]] = [:]
 
         public init() {}
     }
 
-    /// Re-checks every approved key with its exchange.
+    /// Re-checks every approved key with its exchange (except keys already held after a failed check).
     ///
     /// A key the exchange now refuses, or that no longer meets the policy (it can withdraw, it cannot trade), is
-    /// deactivated with the reason in `error_message` and its owner is told; it stays APPROVED, so the owner can
-    /// fix it on the exchange and activate it again. An exchange that cannot answer changes nothing.
+    /// deactivated with the reason in `error_message`, held, and its owner is told once; it stays APPROVED, and
+    /// activating it again checks it with its exchange first. An exchange that cannot answer changes nothing.
+    /// A key the service cannot check for its own reason (its secret opens with no configured master key after a
+    /// botched rotation, an unknown exchange name) is not the owner's fault: nothing changes, the problem is
+    /// reported at error level, and the admin group hears of it once until it clears.
     public func checkApprovedKeys() async -> HealthSummary {
         var summary = HealthSummary()
         guard let keys = try? await store.approvedKeys() else { return summary }
         for key in keys {
             summary.checked += 1
             switch await checkHealth(of: key) {
-            case .healthy?: summary.healthy += 1
-            case .broken?: summary.deactivated += 1
-            case nil: summary.inconclusive += 1
+            case .checked(.healthy): summary.healthy += 1
+            case .checked(.broken): summary.deactivated += 1
+            case .inconclusive: summary.inconclusive += 1
+            case .uncheckable(let code):
+                summary.uncheckable[code, default: []].append(key.id)
+                problems(.keyUncheckable(keyID: key.id, code: code))
             }
         }
+        for (code, ids) in summary.uncheckable.sorted(by: { $0.key < $1.key }) {
+            if let event = try? await store.raiseServiceAlert(code: code, keyIDs: ids, at: clock.now()) {
+                await deliver(event)
+            }
+        }
+        try? await store.closeServiceAlerts(except: Set(summary.uncheckable.keys))
         return summary
     }
 
-    /// Checks one key; `nil` when the check could not conclude.
-    func checkHealth(of key: ExchangeKey) async -> HealthOutcome? {
+    /// How one key's health check ended.
+    enum HealthCheckResult {
+        case checked(HealthOutcome)
+        case inconclusive
+        /// The service could not check the key (the code says why); nothing changed.
+        case uncheckable(String)
+    }
+
+    /// Checks one key.
+    func checkHealth(of key: ExchangeKey) async -> HealthCheckResult {
         let audit = { (outcome: AuditOutcome, detail: String?) in
             AuditEntry(
                 at: clock.now(),
@@ -46,18 +69,19 @@ extension ApprovalService {
         }
         let outcome: HealthOutcome
         do {
-            guard let credentials = try await store.credentials(ofKey: key.id) else { return nil }
+            guard let credentials = try await store.credentials(ofKey: key.id) else { return .inconclusive }
             var report = try await validator.validate(credentials)
             report.checkedAt = clock.now()
             outcome = .healthy(report)
         } catch let error as CredentialError where !error.isTransient {
             outcome = .broken(reason: error.message)
-        } catch ApprovalError.secretUnreadable {
-            outcome = .broken(reason: ApprovalError.secretUnreadable.message)
+        } catch let error as ApprovalError where error == .secretUnreadable || error.code == "unknown_exchange" {
+            try? await store.recordAudit(audit(.failed, error.code))
+            return .uncheckable(error.code)
         } catch {
             let code = (error as? CredentialError)?.code ?? (error as? ApprovalError)?.code ?? "error"
             try? await store.recordAudit(audit(.failed, code))
-            return nil
+            return .inconclusive
         }
         let detail: String? =
             switch outcome {
@@ -65,9 +89,9 @@ extension ApprovalService {
             case .broken(let reason): reason
             }
         guard let event = try? await store.recordHealth(id: key.id, outcome: outcome, audit: audit(.succeeded, detail))
-        else { return outcome }
+        else { return .checked(outcome) }
         await deliver(event)
-        return outcome
+        return .checked(outcome)
     }
 }
 

@@ -14,17 +14,26 @@ public struct ApprovalService: Sendable {
     let validator: any CredentialValidator
     let notifier: any Notifier
     let clock: any WallClock
+    let keyCheckBudget: KeyCheckBudget?
+    let problems: @Sendable (ServiceProblem) -> Void
 
+    /// - Parameters:
+    ///   - keyCheckBudget: The key checks one user may start per window (`API_KEY_SUBMIT_LIMIT`); `nil`: no limit.
+    ///   - problems: Told of faults on the service's side (logged at error level by the composition root).
     public init(
         store: any ExchangeStore,
         validator: any CredentialValidator,
         notifier: any Notifier,
-        clock: any WallClock = SystemClock()
+        clock: any WallClock = SystemClock(),
+        keyCheckBudget: KeyCheckBudget? = nil,
+        problems: @escaping @Sendable (ServiceProblem) -> Void = { _ in }
     ) {
         self.store = store
         self.validator = validator
         self.notifier = notifier
         self.clock = clock
+        self.keyCheckBudget = keyCheckBudget
+        self.problems = problems
     }
 
     // MARK: - Users' keys
@@ -50,6 +59,7 @@ public struct ApprovalService: Sendable {
             {
                 throw ApprovalError.duplicateKey(existingID: existing.id)
             }
+            try await reserveKeyCheck(userID: userID, caller: caller)
             let report = try await validate(credentials)
             let stored = StoredKeySubmission(
                 userID: userID,
@@ -77,6 +87,9 @@ public struct ApprovalService: Sendable {
     }
 
     /// Activates or deactivates a user's key. Only APPROVED keys can be activated; deactivation always works.
+    /// A key that a health check deactivated (it could withdraw, the exchange refused it) is checked with its
+    /// exchange again before it becomes active: it stays inactive unless that check passes. The account must be
+    /// active.
     public func setActive(keyID: Int64, userID: Int64, active: Bool, by caller: Caller) async throws(ApprovalError)
         -> ExchangeKey
     {
@@ -87,8 +100,31 @@ public struct ApprovalService: Sendable {
             clock: clock
         )
         do {
-            let outcome = try await storeCall {
-                try await store.setActive(id: keyID, ownerID: userID, active: active, audit: audit.entry(.succeeded))
+            try await requireActiveUser(userID)
+            var outcome = try await storeCall {
+                try await store.setActive(
+                    id: keyID,
+                    ownerID: userID,
+                    active: active,
+                    freshReport: nil,
+                    audit: audit.entry(.succeeded)
+                )
+            }
+            if case .checkRequired = outcome {
+                guard let credentials = try await storeCall({ try await store.credentials(ofKey: keyID) }) else {
+                    throw ApprovalError.keyNotFound
+                }
+                try await reserveKeyCheck(userID: userID, caller: caller)
+                let report = try await validate(credentials)
+                outcome = try await storeCall {
+                    try await store.setActive(
+                        id: keyID,
+                        ownerID: userID,
+                        active: true,
+                        freshReport: report,
+                        audit: audit.entry(.succeeded, detail: "rechecked")
+                    )
+                }
             }
             return try await finish(outcome)
         } catch {
@@ -100,19 +136,23 @@ public struct ApprovalService: Sendable {
     public func toggleActive(keyID: Int64, userID: Int64, by caller: Caller) async throws(ApprovalError)
         -> ExchangeKey
     {
+        let draft = AuditDraft(action: .activateKey, caller: caller, exchangeID: keyID, clock: clock)
+        do {
+            try await requireActiveUser(userID)
+        } catch {
+            throw await refuse(error, draft)
+        }
         guard let key = try await ownedKey(keyID, userID: userID) else {
-            throw await refuse(
-                ApprovalError.keyNotFound,
-                AuditDraft(action: .activateKey, caller: caller, exchangeID: keyID, clock: clock)
-            )
+            throw await refuse(ApprovalError.keyNotFound, draft)
         }
         return try await setActive(keyID: keyID, userID: userID, active: !key.isActive, by: caller)
     }
 
-    /// Deletes a user's own key.
+    /// Deletes a user's own key. The account must be active.
     public func deleteKey(keyID: Int64, userID: Int64, by caller: Caller) async throws(ApprovalError) {
         let audit = AuditDraft(action: .deleteKey, caller: caller, exchangeID: keyID, clock: clock)
         do {
+            try await requireActiveUser(userID)
             let outcome = try await storeCall {
                 try await store.deleteKey(id: keyID, ownerID: userID, audit: audit.entry(.succeeded))
             }
@@ -156,6 +196,7 @@ public struct ApprovalService: Sendable {
                     passphrase: submission.passphrase
                 )
                 change.credentials = credentials
+                try await reserveKeyCheck(userID: userID, caller: caller)
                 change.report = try await validate(credentials)
             }
             guard change.label != nil || change.credentials != nil else {
@@ -170,92 +211,16 @@ public struct ApprovalService: Sendable {
         }
     }
 
-    // MARK: - Admin decisions
-
-    /// Keys waiting for a decision, oldest first, with their owners and what validation found.
-    public func pendingRequests() async throws(ApprovalError) -> [PendingRequest] {
-        try await storeCall { try await store.pendingRequests() }
-    }
-
-    /// The key if it still waits for a decision; otherwise why not (``ApprovalError/alreadyDecided(_:by:)`` naming
-    /// who decided, or ``ApprovalError/keyNotFound``). For asking "why?" before rejecting a key that is decided.
-    public func pendingKey(_ keyID: Int64) async throws(ApprovalError) -> ExchangeKey {
-        guard let key = try await storeCall({ try await store.key(id: keyID) }) else { throw .keyNotFound }
-        guard key.status == .pending else {
-            throw .alreadyDecided(key.status, by: try await storeCall { try await store.decider(ofKey: keyID) })
-        }
-        return key
-    }
-
-    /// Approves a PENDING key. If two admins decide at once, exactly one wins; the other gets
-    /// ``ApprovalError/alreadyDecided(_:by:)``.
-    ///
-    /// - Parameter revision: The ``ExchangeKey/revision`` the admin saw; a key changed since is not approved.
-    public func approve(keyID: Int64, by caller: Caller, message: String? = nil, revision: String? = nil)
-        async throws(ApprovalError) -> ExchangeKey
-    {
-        let audit = AuditDraft(action: .approveKey, caller: caller, exchangeID: keyID, clock: clock)
-        do {
-            let note = try KeyRules.note(message, field: .message)
-            return try await decide(keyID, .approve(message: note), revision, audit)
-        } catch {
-            throw await refuse(error, audit)
-        }
-    }
-
-    /// Rejects a PENDING key; the reason is stored in `error_message` and sent to the owner.
-    public func reject(keyID: Int64, by caller: Caller, reason: String, revision: String? = nil)
-        async throws(ApprovalError) -> ExchangeKey
-    {
-        let audit = AuditDraft(action: .rejectKey, caller: caller, exchangeID: keyID, clock: clock)
-        do {
-            guard let reason = try KeyRules.note(reason, field: .reason) else {
-                throw ApprovalError.invalidInput(field: .reason, problem: "must not be empty")
-            }
-            return try await decide(keyID, .reject(reason: reason), revision, audit)
-        } catch {
-            throw await refuse(error, audit)
-        }
-    }
-
-    private func decide(_ keyID: Int64, _ decision: Decision, _ revision: String?, _ audit: AuditDraft) async throws
-        -> ExchangeKey
-    {
-        let outcome = try await storeCall {
-            try await store.decide(
-                id: keyID,
-                decision: decision,
-                expectedRevision: revision,
-                audit: audit.entry(.succeeded)
-            )
-        }
-        switch outcome {
-        case .decided(let key, let event):
-            await deliver(event)
-            return key
-        case .notFound:
-            throw ApprovalError.keyNotFound
-        case .alreadyDecided(let status, let by):
-            throw ApprovalError.alreadyDecided(status, by: by)
-        case .outdated:
-            throw ApprovalError.requestOutdated
-        }
-    }
-
-    /// Audits a refusal decided at the edge (a non-admin pressing Approve in the admin group, say).
-    public func recordRefusal(action: AuditAction, keyID: Int64?, by caller: Caller, detail: String) async {
-        let audit = AuditDraft(action: action, caller: caller, exchangeID: keyID, clock: clock)
-        try? await store.recordAudit(audit.entry(.refused, detail: detail))
-    }
-
     // MARK: - Notifications
 
-    /// Delivers events that a crash or a notifier failure left in the outbox. Returns how many went out.
+    /// Delivers events that a crash or a notifier failure left in the outbox. Returns how many went out. Rows that
+    /// cannot be read are parked by the store and reported as ``ServiceProblem/outboxEventParked(outboxID:)``.
     @discardableResult
     public func deliverPendingEvents(limit: Int = 100) async -> Int {
-        guard let events = try? await store.undeliveredEvents(limit: limit) else { return 0 }
+        guard let batch = try? await store.undeliveredBatch(limit: limit, at: clock.now()) else { return 0 }
+        for id in batch.parked { problems(.outboxEventParked(outboxID: id)) }
         var delivered = 0
-        for event in events where await deliver(event) {
+        for event in batch.events where await deliver(event) {
             delivered += 1
         }
         return delivered
@@ -284,6 +249,21 @@ public struct ApprovalService: Sendable {
         }
     }
 
+    /// Spends one of the user's key checks, before any call to an exchange.
+    private func reserveKeyCheck(userID: Int64, caller: Caller) async throws(ApprovalError) {
+        guard let keyCheckBudget else { return }
+        let entry = AuditEntry(
+            at: clock.now(),
+            caller: Caller(userID: userID, telegramID: caller.telegramID, displayName: caller.displayName),
+            action: .startKeyCheck,
+            outcome: .succeeded
+        )
+        let grant = try await storeCall {
+            try await store.reserveKeyCheck(userID: userID, budget: keyCheckBudget, audit: entry)
+        }
+        if case .exhausted(let seconds) = grant { throw .tooManyKeyChecks(retryAfterSeconds: seconds) }
+    }
+
     private func requireActiveUser(_ userID: Int64) async throws(ApprovalError) {
         guard let user = try await storeCall({ try await store.user(id: userID) }) else { throw .userNotFound }
         guard user.isActive else { throw .userInactive }
@@ -304,10 +284,12 @@ public struct ApprovalService: Sendable {
         case .notFound: throw .keyNotFound
         case .notApproved(let status): throw .notApproved(status)
         case .duplicate(let existingID): throw .duplicateKey(existingID: existingID)
+        // Only an activation without a fresh report meets a hold, and ``setActive`` then checks the key.
+        case .checkRequired: throw .storageFailure
         }
     }
 
-    private func storeCall<T>(_ body: () async throws -> T) async throws(ApprovalError) -> T {
+    func storeCall<T>(_ body: () async throws -> T) async throws(ApprovalError) -> T {
         do {
             return try await body()
         } catch let error as ApprovalError {
@@ -318,7 +300,7 @@ public struct ApprovalService: Sendable {
     }
 
     /// Records a refusal or failure in the audit log and returns the typed error to throw.
-    private func refuse(_ error: any Error, _ audit: AuditDraft) async -> ApprovalError {
+    func refuse(_ error: any Error, _ audit: AuditDraft) async -> ApprovalError {
         let approvalError = (error as? ApprovalError) ?? .storageFailure
         let outcome: AuditOutcome =
             switch approvalError {
@@ -334,7 +316,7 @@ public struct ApprovalService: Sendable {
 }
 
 /// The parts of an audit entry known before the action runs.
-private struct AuditDraft {
+struct AuditDraft {
     let action: AuditAction
     let caller: Caller
     var exchangeID: Int64?

@@ -38,6 +38,9 @@ public enum AuditAction: String, Sendable, Codable, CaseIterable {
     case approveKey = "key.approve"
     case rejectKey = "key.reject"
     case checkKeyHealth = "key.health_check"
+    /// A key check a user started (adding a key, new credentials, activating a held key): what
+    /// ``KeyCheckBudget`` counts. Its `user_id` is the key's owner.
+    case startKeyCheck = "key.check"
     case rotateMasterKey = "master_key.rotate"
 }
 

@@ -18,6 +18,8 @@ public enum CredentialError: Error, Sendable, Hashable {
     case permissionDenied
     /// The key can withdraw funds and `ALLOW_WITHDRAW_KEYS` is off.
     case withdrawalEnabled
+    /// The exchange does not say whether the key can withdraw, and `UNKNOWN_WITHDRAW_POLICY=refuse`.
+    case withdrawalUnknown
     case exchangeUnavailable(String)
     case rateLimited
     case timeout
@@ -38,6 +40,7 @@ public enum CredentialError: Error, Sendable, Hashable {
         case .tradePermissionMissing: "trade_permission_missing"
         case .permissionDenied: "permission_denied"
         case .withdrawalEnabled: "withdrawal_enabled"
+        case .withdrawalUnknown: "withdrawal_unknown"
         case .exchangeUnavailable: "exchange_unavailable"
         case .rateLimited: "exchange_rate_limited"
         case .timeout: "exchange_timeout"
@@ -70,6 +73,10 @@ public enum CredentialError: Error, Sendable, Hashable {
             "The key lacks a permission we need to check it. Enable reading (and trading) for this key."
         case .withdrawalEnabled:
             "The key can withdraw funds. Create a key without withdrawal permission: we never need it."
+        case .withdrawalUnknown:
+            "The exchange does not tell whether this key can withdraw funds, and we only accept keys known not to. "
+                + "Use a key whose permissions the exchange reports (on Gate, give it the read permission for the "
+                + "account)."
         case .exchangeUnavailable(let detail):
             "The exchange is unavailable right now (\(detail)). Try again later."
         case .rateLimited:

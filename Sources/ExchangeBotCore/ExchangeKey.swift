@@ -16,6 +16,10 @@ public struct ExchangeKey: Sendable, Equatable, Codable {
     public var updatedAt: Date?
     /// Whether the row has a stored passphrase (its value is never loaded here).
     public var hasPassphrase: Bool
+    /// When the key's credentials were last set (added, or replaced by an update); `nil` for a row no one has
+    /// recorded that for (written by another system), whose ``revision`` then follows `updatedAt` as it always
+    /// did, since any change there may have been new credentials.
+    public var credentialsChangedAt: Date?
 
     public init(
         id: Int64,
@@ -28,7 +32,8 @@ public struct ExchangeKey: Sendable, Equatable, Codable {
         errorMessage: String? = nil,
         createdAt: Date? = nil,
         updatedAt: Date? = nil,
-        hasPassphrase: Bool = false
+        hasPassphrase: Bool = false,
+        credentialsChangedAt: Date? = nil
     ) {
         self.id = id
         self.userID = userID
@@ -41,6 +46,7 @@ public struct ExchangeKey: Sendable, Equatable, Codable {
         self.createdAt = createdAt
         self.updatedAt = updatedAt
         self.hasPassphrase = hasPassphrase
+        self.credentialsChangedAt = credentialsChangedAt
     }
 
     public var exchange: ExchangeID? { ExchangeID(normalizing: exchangeName) }
@@ -48,11 +54,15 @@ public struct ExchangeKey: Sendable, Equatable, Codable {
     /// The API key as users and admins see it: `abcd…wxyz`.
     public var maskedAPIKey: String { KeyMask.mask(apiKey) }
 
-    /// Names this version of the key: changes when its credentials change, and differs between two keys that
-    /// happen to get the same id (SQLite reuses the highest id after a delete). A decision made on a message that
-    /// showed an older version is refused. FNV-1a: a consistency check, not a secret.
+    /// Names the version of the key an admin judges: its id, API key, creation and the time its credentials were
+    /// set. A decision made on a message that showed an older version is refused. The label, activation and
+    /// health checks do not change it, so renaming or deactivating a pending key leaves its request decidable.
+    /// (The exchange of a key cannot change.) The text has the shape of the earlier `updated_at` revision, which
+    /// the migration copied into the credentials time, so requests posted before it stay decidable.
+    /// FNV-1a: a consistency check, not a secret.
     public var revision: String {
-        let text = "\(id)|\(apiKey)|\(createdAt?.timeIntervalSince1970 ?? 0)|\(updatedAt?.timeIntervalSince1970 ?? 0)"
+        let credentialsTime = (credentialsChangedAt ?? updatedAt)?.timeIntervalSince1970 ?? 0
+        let text = "\(id)|\(apiKey)|\(createdAt?.timeIntervalSince1970 ?? 0)|\(credentialsTime)"
         var hash: UInt64 = 0xcbf2_9ce4_8422_2325
         for byte in text.utf8 {
             hash ^= UInt64(byte)
@@ -65,11 +75,15 @@ public struct ExchangeKey: Sendable, Equatable, Codable {
 
 /// Masks key ids for display, so that a screenshot of a chat or a log line never carries a whole key.
 public enum KeyMask {
+    /// Keys shorter than this show only `****`: four characters at each end of a short value would give away too
+    /// much of it (and a short value is more likely a secret or passphrase typed at the wrong prompt).
+    public static let minimumMaskedLength = 16
+
     /// First four and last four characters around an ellipsis; keys too short for that show only `****`.
     public static func mask(_ key: String) -> String {
         // Key ids are ASCII in practice; scalars avoid grapheme breaking on a hot path (every listed key).
         let scalars = key.unicodeScalars
-        guard scalars.count >= 12 else { return "****" }
+        guard scalars.count >= minimumMaskedLength else { return "****" }
         var masked = String.UnicodeScalarView()
         masked.append(contentsOf: scalars.prefix(4))
         masked.append("…")

@@ -33,17 +33,44 @@ public enum KeyRules {
         return id
     }
 
-    /// Trims a label and checks it is 1–100 characters with no control characters.
+    /// Trims a label and checks it is 1–100 characters of visible text.
+    ///
+    /// Control characters, line and paragraph separators and format characters (general category Cf: the bidi
+    /// overrides and isolates that make a label read backwards in the admin group, zero-width spaces) are refused:
+    /// a label is shown to admins who decide on the key, and must read as what it is. The one exception is the
+    /// zero-width joiner inside an emoji sequence (👨‍💻), which draws a single emoji.
     public static func label(_ text: String) throws(ApprovalError) -> String {
         let label = text.trimmingCharacters(in: .whitespacesAndNewlines)
         guard !label.isEmpty else { throw .invalidInput(field: .label, problem: "must not be empty") }
         guard label.unicodeScalars.count <= maxLabelLength else {
             throw .invalidInput(field: .label, problem: "must be at most \(maxLabelLength) characters")
         }
-        guard !label.unicodeScalars.contains(where: { $0.properties.generalCategory == .control }) else {
+        guard !label.unicodeScalars.contains(where: isLineBreakOrControl) else {
             throw .invalidInput(field: .label, problem: "must be a single line of text")
         }
+        guard label.allSatisfy(isVisible) else {
+            throw .invalidInput(
+                field: .label,
+                problem: "must not contain invisible formatting characters (such as text direction marks)"
+            )
+        }
         return label
+    }
+
+    private static func isLineBreakOrControl(_ scalar: Unicode.Scalar) -> Bool {
+        switch scalar.properties.generalCategory {
+        case .control, .lineSeparator, .paragraphSeparator: true
+        default: false
+        }
+    }
+
+    /// No format character, except a zero-width joiner in a character that starts with an emoji.
+    private static func isVisible(_ character: Character) -> Bool {
+        let startsWithEmoji = character.unicodeScalars.first.map { $0.properties.isEmoji && !$0.isASCII } ?? false
+        return character.unicodeScalars.allSatisfy { scalar in
+            guard scalar.properties.generalCategory == .format else { return true }
+            return scalar == "\u{200D}" && startsWithEmoji
+        }
     }
 
     /// Checks and normalises credentials for an exchange.

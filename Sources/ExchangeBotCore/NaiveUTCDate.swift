@@ -5,8 +5,29 @@ import Foundation
 ///
 /// Digits are written by hand: `String(format:)` was a fifth of the CPU time of listing keys over REST.
 public enum NaiveUTCDate {
-    public static func format(_ date: Date, separator: Character) -> String {
-        let interval = date.timeIntervalSince1970
+    /// Seconds since 1970 of the dates Python's `datetime` can hold, 0001-01-01 00:00:00 to 9999-12-31 23:59:59
+    /// (the fraction of that last second is left out, so rounding to microseconds cannot reach the year 10000).
+    /// Dates come from the database, which the Python side and anyone with file access write: they are outside
+    /// data, and converting a non-finite or huge one to `Int` would trap.
+    public static let range: ClosedRange<TimeInterval> = -62_135_596_800...253_402_300_799
+
+    /// Whether `date` is finite and within ``range``, so ``format(_:separator:)`` can write it.
+    public static func isRepresentable(_ date: Date) -> Bool {
+        range.contains(date.timeIntervalSince1970)
+    }
+
+    /// The date as naive UTC text, or `nil` for a date outside ``range`` (or not finite), which no seed reader
+    /// could parse back.
+    public static func format(_ date: Date, separator: Character) -> String? {
+        isRepresentable(date) ? format(clamping: date, separator: separator) : nil
+    }
+
+    /// The date as naive UTC text, moved into ``range`` first (a date that is not a number counts as the range's
+    /// start). For dates we write ourselves, from our clock: a broken clock must neither trap nor write text the
+    /// seed cannot read.
+    public static func format(clamping date: Date, separator: Character) -> String {
+        let raw = date.timeIntervalSince1970
+        let interval = raw.isNaN ? range.lowerBound : min(max(raw, range.lowerBound), range.upperBound)
         var seconds = Int(interval.rounded(.down))
         var micros = Int(((interval - Double(seconds)) * 1_000_000).rounded())
         if micros >= 1_000_000 {

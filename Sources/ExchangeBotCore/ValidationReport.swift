@@ -6,6 +6,10 @@ public struct ValidationReport: Sendable, Equatable, Codable {
     public var canTrade: Bool?
     /// Whether the key may withdraw funds; `nil` where the exchange does not say.
     public var canWithdraw: Bool?
+    /// Set by the acceptance policy when the exchange does not say whether this key can withdraw (the key was
+    /// accepted under `UNKNOWN_WITHDRAW_POLICY=warn`); admins see it on the request. `nil` in reports stored
+    /// before the policy said so: read ``withdrawalRightIsUnknown``.
+    public var withdrawalRightUnknown: Bool?
     /// Whether the key is restricted to an IP allow-list; `nil` where the exchange does not say.
     public var ipRestricted: Bool?
     /// The account type where the exchange reports one (e.g. "UNIFIED", "SPOT").
@@ -33,4 +37,8 @@ public struct ValidationReport: Sendable, Equatable, Codable {
         self.warnings = warnings
         self.checkedAt = checkedAt
     }
+
+    /// Whether no one knows if the key can withdraw (an exchange that does not report it, or reports it only for
+    /// the account).
+    public var withdrawalRightIsUnknown: Bool { withdrawalRightUnknown ?? (canWithdraw == nil) }
 }

@@ -4,7 +4,8 @@ import GRDB
 /// The SQLite database: opened, configured and migrated in one place.
 ///
 /// Files use a `DatabasePool` (WAL: readers never wait for the writer); writes are serialised by GRDB, which is
-/// what makes compare-and-set decisions safe. A busy timeout lets the Python side share the file.
+/// what makes compare-and-set decisions safe. A busy timeout lets the Python side share the file. Every connection
+/// runs with `synchronous=FULL`: a transaction that committed survives a process kill and a power loss.
 public struct AppDatabase: Sendable {
     public let writer: any DatabaseWriter
 
@@ -17,6 +18,12 @@ public struct AppDatabase: Sendable {
         var configuration = Configuration()
         configuration.foreignKeysEnabled = true
         configuration.busyMode = .timeout(10)
+        // In WAL mode `synchronous=NORMAL` (what GRDB gives a pool's writer, and the WAL default of some SQLite
+        // builds) lets a power loss roll back commits the bot has already confirmed to Telegram. FULL syncs the WAL
+        // on every commit. Every connection gets it: the writer commits, and readers may checkpoint.
+        configuration.prepareDatabase { db in
+            try db.execute(sql: "PRAGMA synchronous = FULL")
+        }
         switch location {
         case .inMemory:
             return try AppDatabase(DatabaseQueue(configuration: configuration))
@@ -24,7 +31,10 @@ public struct AppDatabase: Sendable {
             let folder = URL(fileURLWithPath: path).deletingLastPathComponent()
             try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
             if concurrentReads {
-                return try AppDatabase(DatabasePool(path: path, configuration: configuration))
+                let pool = try DatabasePool(path: path, configuration: configuration)
+                // GRDB sets its writer to NORMAL when it turns WAL on, after `prepareDatabase` ran: set it back.
+                try pool.writeWithoutTransaction { db in try db.execute(sql: "PRAGMA synchronous = FULL") }
+                return try AppDatabase(pool)
             }
             return try AppDatabase(DatabaseQueue(path: path, configuration: configuration))
         }

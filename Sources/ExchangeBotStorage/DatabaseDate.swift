@@ -4,14 +4,27 @@ import Foundation
 /// Dates as SQLAlchemy stores `DATETIME` in SQLite: naive UTC text, `YYYY-MM-DD HH:MM:SS.ffffff`.
 ///
 /// Written by hand so both sides read each other's rows: GRDB's own date format has three fraction digits and
-/// SQLAlchemy's six. Reading is lenient (a `T` separator, no fraction, a `Z` or an offset, Unix seconds).
+/// SQLAlchemy's six. Reading is lenient (a `T` separator, no fraction, a `Z` or an offset, Unix seconds), but a
+/// value that is not a date Python's `datetime` can hold (`nan`, `inf`, `1e20`, the year 0) reads as no date:
+/// rows are outside data, and such a value would trap the code that formats it.
 enum DatabaseDate {
+    /// Dates we write come from our clock; see ``NaiveUTCDate/format(clamping:separator:)``.
     static func format(_ date: Date) -> String {
-        NaiveUTCDate.format(date, separator: " ")
+        NaiveUTCDate.format(clamping: date, separator: " ")
     }
 
     static func parse(_ text: String) -> Date? {
-        if let seconds = Double(text) { return Date(timeIntervalSince1970: seconds) }
+        if let seconds = Double(text) { return date(unixSeconds: seconds) }
+        return parseText(text).flatMap { NaiveUTCDate.isRepresentable($0) ? $0 : nil }
+    }
+
+    /// A date stored as Unix seconds (an SQLite integer or real), or `nil` when it is out of range or not finite.
+    static func date(unixSeconds seconds: Double) -> Date? {
+        let date = Date(timeIntervalSince1970: seconds)
+        return NaiveUTCDate.isRepresentable(date) ? date : nil
+    }
+
+    private static func parseText(_ text: String) -> Date? {
         let scalars = Array(text.utf8)
         func number(_ range: Range<Int>) -> Int? {
             guard range.upperBound <= scalars.count else { return nil }

@@ -3,7 +3,8 @@ import Fernet
 import Foundation
 import GRDB
 
-/// Re-encrypts every stored secret and passphrase under the primary master key (`rotate-key`).
+/// Re-encrypts every stored secret and passphrase under the primary master key (`rotate-key`), and the API keys
+/// the Python side stored as Fernet tokens, and the undelivered outbox events.
 ///
 /// The guarantees, in order: every token is opened and re-sealed in memory first, and each new token is read back
 /// before anything is written; if any token opens with none of the keys, nothing is written at all; the writes
@@ -14,6 +15,10 @@ public enum MasterKeyRotation {
         public var rows: Int
         public var secrets: Int
         public var passphrases: Int
+        /// API keys stored as Fernet tokens (newer Python rows), re-sealed like the secrets.
+        public var apiKeys: Int = 0
+        /// Undelivered outbox events (sealed), re-sealed so they stay deliverable once the old key is dropped.
+        public var outboxEvents: Int = 0
         /// Tokens that were already under the primary key (re-sealed anyway, with a fresh IV).
         public var alreadyUnderPrimary: Int
         public var primaryFingerprint: String
@@ -24,13 +29,13 @@ public enum MasterKeyRotation {
     /// Some tokens open with none of the configured keys: nothing was written.
     public struct UnreadableSecrets: Error, Sendable, CustomStringConvertible {
         public let rowIDs: [Int64]
-        /// Bot rows (conversations, received updates) that no key opens.
+        /// Bot rows (conversations, received updates) and undelivered outbox events that no key opens.
         public var botTokens: Int = 0
         public var description: String {
             let shown = rowIDs.prefix(20).map(String.init).joined(separator: ", ")
             var parts = [String]()
             if !rowIDs.isEmpty { parts.append("user_exchanges.id: \(shown)\(rowIDs.count > 20 ? ", …" : "")") }
-            if botTokens > 0 { parts.append("\(botTokens) bot conversation/update row(s)") }
+            if botTokens > 0 { parts.append("\(botTokens) bot conversation/update or undelivered outbox row(s)") }
             return
                 "\(rowIDs.count + botTokens) stored secret(s) open with none of the keys in BRAIN_CAPITAL_MASTER_KEY "
                 + "(\(parts.joined(separator: "; "))); nothing was changed"
@@ -48,8 +53,17 @@ public enum MasterKeyRotation {
         afterRowWritten: (Int) throws -> Void = { _ in }
     ) throws -> Report {
         try database.writer.write { db in
-            let rows = try Row.fetchAll(db, sql: "SELECT id, api_secret, passphrase FROM user_exchanges ORDER BY id")
-                .map { row in StoredRow(id: row["id"], secret: row["api_secret"], passphrase: row["passphrase"]) }
+            let rows = try Row.fetchAll(
+                db,
+                sql: "SELECT id, api_key, api_secret, passphrase FROM user_exchanges ORDER BY id"
+            ).map { row in
+                StoredRow(
+                    id: row["id"],
+                    apiKey: row["api_key"],
+                    secret: row["api_secret"],
+                    passphrase: row["passphrase"]
+                )
+            }
             // The cryptography is pure and independent per row: spread it over the cores while the write
             // transaction holds the database.
             let outcomes = ParallelMap.map(rows) { row in Result { () throws(FernetError) in try rotated(row, ring) } }
@@ -69,12 +83,13 @@ public enum MasterKeyRotation {
                     updates.append(update)
                     report.secrets += 1
                     report.passphrases += update.passphrase == nil ? 0 : 1
+                    report.apiKeys += update.apiKey == nil ? 0 : 1
                     report.alreadyUnderPrimary += update.wasUnderPrimary ? 1 : 0
                 case .failure:
                     unreadable.append(row.id)
                 }
             }
-            let bot = try BotTokens.fetch(db)
+            let bot = try BotTokens.fetch(db) + OutboxTokens.fetch(db)
             let botOutcomes = ParallelMap.map(bot) { row in
                 Result { () throws(FernetError) in try ring.rotate(row.token, verifying: true) }
             }
@@ -82,17 +97,24 @@ public enum MasterKeyRotation {
             guard unreadable.isEmpty, botFailures == 0 else {
                 throw UnreadableSecrets(rowIDs: unreadable, botTokens: botFailures)
             }
-            report.botTokens = bot.count
+            report.outboxEvents = bot.filter { $0.table == OutboxTokens.table }.count
+            report.botTokens = bot.count - report.outboxEvents
 
             let statement = try db.makeStatement(
-                sql: "UPDATE user_exchanges SET api_secret = ?, passphrase = ? WHERE id = ?"
+                sql:
+                    "UPDATE user_exchanges SET api_secret = ?, passphrase = ?, api_key = coalesce(?, api_key) WHERE id = ?"
             )
             for (index, update) in updates.enumerated() {
-                try statement.execute(arguments: [update.secret, update.passphrase, update.id])
+                try statement.execute(arguments: [update.secret, update.passphrase, update.apiKey, update.id])
                 try afterRowWritten(index)
             }
             for (row, outcome) in zip(bot, botOutcomes) {
-                if case .success(let token) = outcome { try BotTokens.store(db, row, token: token) }
+                guard case .success(let token) = outcome else { continue }
+                if row.table == OutboxTokens.table {
+                    try OutboxTokens.store(db, row, token: token)
+                } else {
+                    try BotTokens.store(db, row, token: token)
+                }
             }
             try SQLiteExchangeStore.insertAudit(
                 db,
@@ -102,7 +124,7 @@ public enum MasterKeyRotation {
                     action: .rotateMasterKey,
                     outcome: .succeeded,
                     detail: "rows=\(report.rows) secrets=\(report.secrets) passphrases=\(report.passphrases) "
-                        + "primary=\(report.primaryFingerprint)"
+                        + "api_keys=\(report.apiKeys) outbox=\(report.outboxEvents) primary=\(report.primaryFingerprint)"
                 )
             )
             return report
@@ -113,13 +135,15 @@ public enum MasterKeyRotation {
 /// A row's encrypted columns as read.
 private struct StoredRow: Sendable {
     let id: Int64
+    let apiKey: String
     let secret: String
     let passphrase: String?
 }
 
-/// A row's columns re-sealed under the primary key.
+/// A row's columns re-sealed under the primary key; `apiKey` only where it is stored as a token.
 private struct RotatedRow: Sendable {
     let id: Int64
+    let apiKey: String?
     let secret: String
     let passphrase: String?
     let wasUnderPrimary: Bool
@@ -128,8 +152,10 @@ private struct RotatedRow: Sendable {
 private func rotated(_ row: StoredRow, _ ring: MultiFernet) throws(FernetError) -> RotatedRow {
     let secret = try ring.rotateReportingKey(row.secret, verifying: true)
     let passphrase = try row.passphrase.map { (token) throws(FernetError) in try ring.rotate(token, verifying: true) }
+    let apiKey = FernetShape.isToken(row.apiKey) ? try ring.rotate(row.apiKey, verifying: true) : nil
     return RotatedRow(
         id: row.id,
+        apiKey: apiKey,
         secret: secret.token,
         passphrase: passphrase,
         wasUnderPrimary: secret.previousKeyIndex == 0
@@ -139,7 +165,7 @@ private func rotated(_ row: StoredRow, _ ring: MultiFernet) throws(FernetError) 
 /// Checks at start-up that the configured master keys open the stored secrets.
 public enum MasterKeyCheck {
     public struct Report: Sendable, Equatable {
-        /// Stored tokens (secrets and passphrases).
+        /// Stored tokens (secrets, passphrases, API keys stored as tokens, the bot's sealed rows).
         public var tokens: Int
         public var openedByPrimary: Int
         public var openedByOlderKeys: Int
@@ -157,7 +183,8 @@ public enum MasterKeyCheck {
                     SELECT api_secret FROM user_exchanges
                     UNION ALL SELECT passphrase FROM user_exchanges WHERE passphrase IS NOT NULL
                     """
-            ) + BotTokens.fetch(db).map(\.token)
+            ) + String.fetchAll(db, sql: "SELECT api_key FROM user_exchanges").filter(FernetShape.isToken)
+                + BotTokens.fetch(db).map(\.token)
         }
         var report = Report(tokens: tokens.count, openedByPrimary: 0, openedByOlderKeys: 0, unreadable: 0)
         for token in tokens {
@@ -198,5 +225,25 @@ private enum BotTokens {
         default:
             try db.execute(sql: "UPDATE bot_inbox SET payload = ? WHERE update_id = ?", arguments: [token, row.id])
         }
+    }
+}
+
+/// The outbox's sealed events that still matter: undelivered and not parked. Delivered rows keep the key they
+/// were sealed with until they are pruned.
+private enum OutboxTokens {
+    static let table = "outbox"
+
+    static func fetch(_ db: Database) throws -> [BotTokens.Row] {
+        try GRDB.Row.fetchAll(
+            db,
+            sql: """
+                SELECT id, event FROM outbox
+                WHERE delivered_at IS NULL AND parked_at IS NULL AND event NOT LIKE '{%'
+                """
+        ).map { BotTokens.Row(table: table, id: $0["id"], token: $0["event"]) }
+    }
+
+    static func store(_ db: Database, _ row: BotTokens.Row, token: String) throws {
+        try db.execute(sql: "UPDATE outbox SET event = ? WHERE id = ?", arguments: [token, row.id])
     }
 }

@@ -135,6 +135,31 @@ enum Migrations {
                     """
             )
         }
+        // The database may be shared with the Python side, whose connections leave foreign keys off (SQLAlchemy's
+        // default on SQLite): rows it orphaned (a key whose user it deleted, a report whose key it deleted) are
+        // normal there. GRDB's default (`.deferred`) checks every foreign key of the whole database before commit
+        // and would refuse to start on them. The rebuild needs foreign keys off (a `DROP TABLE` with them on would
+        // cascade into `key_validation` and the other tables that name a key) and copies every row with its id, so
+        // it cannot create a violation. So from here on migrations run with foreign keys off and unchecked (GRDB's
+        // `disablingDeferredForeignKeyChecks`, which applies to the migrations registered after it); one that needs
+        // a check makes its own with `db.checkForeignKeys(in:)` on the tables it changed. The bot migration touches
+        // no foreign key: `.immediate`.
+        migrator = migrator.disablingDeferredForeignKeyChecks()
+        migrator.registerMigration(HardeningMigration.identifier, migrate: HardeningMigration.migrate)
+        migrator.registerMigration("v6-hardening-bot", foreignKeyChecks: .immediate) { db in
+            // An update whose handling reached the approval service says so, so a replay after a crash recognises
+            // its own decision; an update that could not be handled is parked instead of coming back at the next
+            // start behind newer ones. The admin group's migration is now stored with the group it moved from
+            // (`telegram.admin_chat_migration`); the old record lacks that, so it is dropped: a send to the old id
+            // answers with the new one and is learnt again.
+            try db.execute(
+                sql: """
+                    ALTER TABLE bot_inbox ADD COLUMN outside_effect_started BOOLEAN NOT NULL DEFAULT 0;
+                    ALTER TABLE bot_inbox ADD COLUMN parked_at DATETIME;
+                    DELETE FROM bot_state WHERE name = 'telegram.admin_chat_id';
+                    """
+            )
+        }
         return migrator
     }
 }

@@ -8,7 +8,8 @@ import GRDB
 enum RowMapping {
     static let keyColumns = """
         e.id AS key_id, e.user_id, e.exchange_name, e.label, e.api_key, e.status, e.is_active, e.error_message,
-        e.created_at AS key_created_at, e.updated_at AS key_updated_at, e.passphrase IS NOT NULL AS has_passphrase
+        e.created_at AS key_created_at, e.updated_at AS key_updated_at, e.passphrase IS NOT NULL AS has_passphrase,
+        (SELECT kv.credentials_at FROM key_versions kv WHERE kv.exchange_id = e.id) AS key_credentials_at
         """
 
     static let userColumns = """
@@ -30,7 +31,8 @@ enum RowMapping {
             errorMessage: row["error_message"],
             createdAt: date(row["key_created_at"]),
             updatedAt: date(row["key_updated_at"]),
-            hasPassphrase: row["has_passphrase"]
+            hasPassphrase: row["has_passphrase"],
+            credentialsChangedAt: date(row["key_credentials_at"])
         )
     }
 
@@ -55,8 +57,8 @@ enum RowMapping {
     static func date(_ value: DatabaseValue) -> Date? {
         switch value.storage {
         case .string(let text): DatabaseDate.parse(text)
-        case .int64(let seconds): Date(timeIntervalSince1970: Double(seconds))
-        case .double(let seconds): Date(timeIntervalSince1970: seconds)
+        case .int64(let seconds): DatabaseDate.date(unixSeconds: Double(seconds))
+        case .double(let seconds): DatabaseDate.date(unixSeconds: seconds)
         default: nil
         }
     }

@@ -23,7 +23,8 @@ public struct SQLiteBotStore: BotStore {
     /// Names in `bot_state`.
     private enum StateName {
         static let nextOffset = "telegram.next_offset"
-        static let adminChat = "telegram.admin_chat_id"
+        /// `<configured id>:<new id>`: the group `ADMIN_CHAT_ID` named, and where Telegram moved it.
+        static let adminChatMigration = "telegram.admin_chat_migration"
     }
 
     // MARK: - Updates
@@ -46,10 +47,12 @@ public struct SQLiteBotStore: BotStore {
         }
     }
 
-    public func unhandledUpdates() async throws -> [ReceivedUpdate] {
+    public func unhandledUpdates() async throws -> (updates: [ReceivedUpdate], dropped: [Int64]) {
         let rows = try await writer.read { db in
-            try Row.fetchAll(db, sql: "SELECT update_id, payload FROM bot_inbox ORDER BY update_id")
-                .map { (id: $0["update_id"] as Int64, token: $0["payload"] as String) }
+            try Row.fetchAll(
+                db,
+                sql: "SELECT update_id, payload FROM bot_inbox WHERE parked_at IS NULL ORDER BY update_id"
+            ).map { (id: $0["update_id"] as Int64, token: $0["payload"] as String) }
         }
         var updates = [ReceivedUpdate]()
         var unreadable = [Int64]()
@@ -67,7 +70,30 @@ public struct SQLiteBotStore: BotStore {
                 for id in ids { try db.execute(sql: "DELETE FROM bot_inbox WHERE update_id = ?", arguments: [id]) }
             }
         }
-        return updates
+        return (updates, unreadable)
+    }
+
+    public func beginOutsideEffect(updateID: Int64) async throws -> Bool {
+        try await writer.write { db in
+            try db.execute(
+                sql: """
+                    UPDATE bot_inbox SET outside_effect_started = 1
+                    WHERE update_id = ? AND NOT outside_effect_started
+                    """,
+                arguments: [updateID]
+            )
+            // Nothing changed: marked before, or no longer in the inbox at all (handled: a repeat either way).
+            return db.changesCount == 0
+        }
+    }
+
+    public func park(updateID: Int64, at date: Date) async throws {
+        try await writer.write { db in
+            try db.execute(
+                sql: "UPDATE bot_inbox SET parked_at = ? WHERE update_id = ?",
+                arguments: [DatabaseDate.format(date), updateID]
+            )
+        }
     }
 
     // MARK: - Conversations
@@ -304,12 +330,17 @@ public struct SQLiteBotStore: BotStore {
         }
     }
 
-    public func adminChatOverride() async throws -> Int64? {
-        try await writer.read { db in try Self.stateValue(db, StateName.adminChat).flatMap { Int64($0) } }
+    public func adminChatOverride(configured: Int64) async throws -> Int64? {
+        let stored = try await writer.read { db in try Self.stateValue(db, StateName.adminChatMigration) }
+        let ids = stored?.split(separator: ":").compactMap { Int64($0) } ?? []
+        guard ids.count == 2, ids[0] == configured else { return nil }
+        return ids[1]
     }
 
-    public func setAdminChatOverride(_ chatID: Int64) async throws {
-        try await writer.write { db in try Self.setState(db, StateName.adminChat, String(chatID)) }
+    public func setAdminChatOverride(_ chatID: Int64, configured: Int64) async throws {
+        try await writer.write { db in
+            try Self.setState(db, StateName.adminChatMigration, "\(configured):\(chatID)")
+        }
     }
 
     public func setUnreachable(telegramID: Int64, _ unreachable: Bool, at date: Date) async throws {
@@ -360,6 +391,7 @@ public struct SQLiteBotStore: BotStore {
                 sql: "DELETE FROM bot_outgoing WHERE finished_at IS NOT NULL AND finished_at < ?",
                 arguments: [week]
             )
+            try db.execute(sql: "DELETE FROM bot_inbox WHERE parked_at < ?", arguments: [week])
             try db.execute(
                 sql: """
                     DELETE FROM bot_posted WHERE created_at < ?

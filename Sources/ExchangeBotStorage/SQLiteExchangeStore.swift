@@ -10,14 +10,14 @@ import GRDB
 /// ``credentials(ofKey:)`` opens them again.
 public struct SQLiteExchangeStore: ExchangeStore {
     public let database: AppDatabase
-    private let ring: MultiFernet
+    let ring: MultiFernet
 
     public init(database: AppDatabase, ring: MultiFernet) {
         self.database = database
         self.ring = ring
     }
 
-    private var writer: any DatabaseWriter { database.writer }
+    var writer: any DatabaseWriter { database.writer }
 
     // MARK: - Users
 
@@ -90,11 +90,12 @@ public struct SQLiteExchangeStore: ExchangeStore {
             )
             let id = db.lastInsertedRowID
             try Self.saveReport(db, exchangeID: id, report: submission.report, at: submission.at)
+            try Self.saveCredentialsTime(db, exchangeID: id, at: submission.at)
             var entry = audit
             entry.exchangeID = id
             try Self.insertAudit(db, entry)
             let key = try self.fetchKey(db, id: id)!
-            let event = try Self.enqueue(
+            let event = try self.enqueue(
                 db,
                 kind: .submitted(submission.report),
                 key: key,
@@ -112,6 +113,7 @@ public struct SQLiteExchangeStore: ExchangeStore {
         let passphrase = change.credentials?.passphrase.map { ring.encrypt($0.exposedValue, at: change.at) }
         return try await writer.write { db in
             guard let key = try self.fetchKey(db, id: id), key.userID == ownerID else { return .notFound }
+            try Self.pinVersion(db, exchangeID: id)
             let now = DatabaseDate.format(change.at)
             if let label = change.label {
                 try db.execute(
@@ -120,6 +122,17 @@ public struct SQLiteExchangeStore: ExchangeStore {
                 )
             }
             var event: KeyEvent?
+            if change.label != nil, change.credentials == nil, key.status == .pending {
+                // The request admins see shows the old label: post it again with the new one. The key's revision
+                // does not depend on its label, so a decision already under way still lands.
+                event = try self.enqueue(
+                    db,
+                    kind: .relabeled(try Self.report(db, exchangeID: id)),
+                    key: try self.fetchKey(db, id: id)!,
+                    decidedBy: nil,
+                    at: change.at
+                )
+            }
             if let credentials = change.credentials, let secret {
                 if let existing = try self.duplicate(db, userID: ownerID, credentials: credentials, except: id) {
                     return .duplicate(existingID: existing)
@@ -135,8 +148,11 @@ public struct SQLiteExchangeStore: ExchangeStore {
                 if let report = change.report {
                     try Self.saveReport(db, exchangeID: id, report: report, at: change.at)
                 }
+                try Self.saveCredentialsTime(db, exchangeID: id, at: change.at)
+                // New credentials were just checked: a hold from a failed health check no longer applies.
+                try db.execute(sql: "DELETE FROM key_holds WHERE exchange_id = ?", arguments: [id])
                 let updated = try self.fetchKey(db, id: id)!
-                event = try Self.enqueue(
+                event = try self.enqueue(
                     db,
                     kind: .submitted(change.report),
                     key: updated,
@@ -149,10 +165,22 @@ public struct SQLiteExchangeStore: ExchangeStore {
         }
     }
 
-    public func setActive(id: Int64, ownerID: Int64, active: Bool, audit: AuditEntry) async throws -> UpdateOutcome {
+    public func setActive(id: Int64, ownerID: Int64, active: Bool, freshReport: ValidationReport?, audit: AuditEntry)
+        async throws -> UpdateOutcome
+    {
         try await writer.write { db in
             guard let key = try self.fetchKey(db, id: id), key.userID == ownerID else { return .notFound }
             if active && key.status != .approved { return .notApproved(key.status) }
+            try Self.pinVersion(db, exchangeID: id)
+            if active {
+                let held = try Self.isHeld(db, exchangeID: id)
+                if held && freshReport == nil { return .checkRequired }
+                if let freshReport {
+                    try Self.saveReport(db, exchangeID: id, report: freshReport, at: audit.at)
+                    try db.execute(sql: "DELETE FROM key_holds WHERE exchange_id = ?", arguments: [id])
+                    try db.execute(sql: "UPDATE user_exchanges SET error_message = NULL WHERE id = ?", arguments: [id])
+                }
+            }
             try db.execute(
                 sql: "UPDATE user_exchanges SET is_active = ?, updated_at = ? WHERE id = ?",
                 arguments: [active, DatabaseDate.format(audit.at), id]
@@ -168,7 +196,7 @@ public struct SQLiteExchangeStore: ExchangeStore {
             // The event is written before the row goes: it carries the key as admins last saw it.
             let event =
                 key.status == .pending
-                ? try Self.enqueue(db, kind: .withdrawn, key: key, decidedBy: audit.caller, at: audit.at) : nil
+                ? try self.enqueue(db, kind: .withdrawn, key: key, decidedBy: audit.caller, at: audit.at) : nil
             try db.execute(sql: "DELETE FROM user_exchanges WHERE id = ? AND user_id = ?", arguments: [id, ownerID])
             try Self.insertAudit(db, audit)
             return .deleted(event: event)
@@ -206,7 +234,7 @@ public struct SQLiteExchangeStore: ExchangeStore {
             }
             try Self.insertAudit(db, audit)
             let decided = try self.fetchKey(db, id: id)!
-            let event = try Self.enqueue(db, kind: kind, key: decided, decidedBy: audit.caller, at: audit.at)
+            let event = try self.enqueue(db, kind: kind, key: decided, decidedBy: audit.caller, at: audit.at)
             return .decided(decided, event: event)
         }
     }
@@ -249,35 +277,16 @@ public struct SQLiteExchangeStore: ExchangeStore {
         try await writer.read { db in
             try Row.fetchAll(
                 db,
-                sql:
-                    "SELECT \(RowMapping.keyColumns) FROM user_exchanges e WHERE upper(e.status) = 'APPROVED' ORDER BY e.id"
+                sql: """
+                    SELECT \(RowMapping.keyColumns) FROM user_exchanges e
+                    WHERE upper(e.status) = 'APPROVED'
+                        AND (NOT EXISTS (SELECT 1 FROM key_holds h WHERE h.exchange_id = e.id)
+                            -- A held key is inactive unless the Python side, which knows nothing of holds,
+                            -- activated it again: then it is checked like any active key.
+                            OR coalesce(e.is_active, 0) != 0)
+                    ORDER BY e.id
+                    """
             ).map(key(from:))
-        }
-    }
-
-    public func recordHealth(id: Int64, outcome: HealthOutcome, audit: AuditEntry) async throws -> KeyEvent? {
-        try await writer.write { db in
-            // The key may have been deleted or changed while it was being checked: only an approved key changes.
-            guard let key = try self.fetchKey(db, id: id), key.status == .approved else { return nil }
-            try Self.insertAudit(db, audit)
-            switch outcome {
-            case .healthy(let report):
-                try Self.saveReport(db, exchangeID: id, report: report, at: audit.at)
-                return nil
-            case .broken(let reason):
-                try db.execute(
-                    sql: "UPDATE user_exchanges SET is_active = 0, error_message = ?, updated_at = ? WHERE id = ?",
-                    arguments: [reason, DatabaseDate.format(audit.at), id]
-                )
-                let updated = try self.fetchKey(db, id: id)!
-                return try Self.enqueue(
-                    db,
-                    kind: .deactivated(reason: reason),
-                    key: updated,
-                    decidedBy: nil,
-                    at: audit.at
-                )
-            }
         }
     }
 
@@ -367,46 +376,6 @@ public struct SQLiteExchangeStore: ExchangeStore {
         )
     }
 
-    // MARK: - Outbox
-
-    public func undeliveredEvents(limit: Int) async throws -> [KeyEvent] {
-        try await writer.read { db in
-            try Row.fetchAll(
-                db,
-                sql: "SELECT id, event FROM outbox WHERE delivered_at IS NULL ORDER BY id LIMIT ?",
-                arguments: [limit]
-            ).compactMap { row in
-                guard var event = try? JSONDecoder().decode(KeyEvent.self, from: Data((row["event"] as String).utf8))
-                else { return nil }
-                event.outboxID = row["id"]
-                return event
-            }
-        }
-    }
-
-    public func markDelivered(outboxID: Int64, at date: Date) async throws {
-        try await writer.write { db in
-            try db.execute(
-                sql: "UPDATE outbox SET delivered_at = ? WHERE id = ?",
-                arguments: [DatabaseDate.format(date), outboxID]
-            )
-        }
-    }
-
-    static func enqueue(_ db: Database, kind: KeyEvent.Kind, key: ExchangeKey, decidedBy: Caller?, at date: Date) throws
-        -> KeyEvent
-    {
-        guard let owner = try fetchUser(db, id: key.userID) else { throw ApprovalError.userNotFound }
-        var event = KeyEvent(outboxID: 0, kind: kind, key: key, owner: owner, decidedBy: decidedBy)
-        let json = String(decoding: try JSONEncoder().encode(event), as: UTF8.self)
-        try db.execute(
-            sql: "INSERT INTO outbox (event, created_at) VALUES (?, ?)",
-            arguments: [json, DatabaseDate.format(date)]
-        )
-        event.outboxID = db.lastInsertedRowID
-        return event
-    }
-
     // MARK: - Helpers
 
     /// Another key of this user on this exchange (or its alias) with the same API key, compared after opening
@@ -446,6 +415,37 @@ public struct SQLiteExchangeStore: ExchangeStore {
         try db.execute(
             sql: "INSERT OR REPLACE INTO key_validation (exchange_id, report, checked_at) VALUES (?, ?, ?)",
             arguments: [exchangeID, json, DatabaseDate.format(date)]
+        )
+    }
+
+    static func report(_ db: Database, exchangeID: Int64) throws -> ValidationReport? {
+        decodeReport(
+            try String.fetchOne(
+                db,
+                sql: "SELECT report FROM key_validation WHERE exchange_id = ?",
+                arguments: [exchangeID]
+            )
+        )
+    }
+
+    /// Gives a row written by another system its credentials time (its `updated_at`, which its revision has
+    /// followed so far) before this service changes `updated_at` for something else, so a rename or an
+    /// activation keeps the revision.
+    static func pinVersion(_ db: Database, exchangeID: Int64) throws {
+        try db.execute(
+            sql: """
+                INSERT OR IGNORE INTO key_versions (exchange_id, credentials_at)
+                SELECT id, coalesce(updated_at, '1970-01-01 00:00:00.000000') FROM user_exchanges WHERE id = ?
+                """,
+            arguments: [exchangeID]
+        )
+    }
+
+    /// Records when a key's credentials were set: part of its ``ExchangeKey/revision``.
+    static func saveCredentialsTime(_ db: Database, exchangeID: Int64, at date: Date) throws {
+        try db.execute(
+            sql: "INSERT OR REPLACE INTO key_versions (exchange_id, credentials_at) VALUES (?, ?)",
+            arguments: [exchangeID, DatabaseDate.format(date)]
         )
     }
 

@@ -49,15 +49,18 @@ enum Answer {
 
     static func object(_ response: ExchangeHTTPResponse) -> [String: Any]? { response.json as? [String: Any] }
 
-    /// A number that an exchange may send as a JSON number or a string.
+    /// A whole number that an exchange may send as a JSON number or a string. `NSNumber.intValue` turns `1e300`
+    /// into `Int.min` and `1.5` into 1, so only numbers whose value is exactly an `Int` count.
     static func int(_ value: Any?) -> Int? {
         switch value {
-        case let number as NSNumber: number.intValue
+        case let number as NSNumber: Double(number.intValue) == number.doubleValue ? number.intValue : nil
         case let text as String: Int(text)
         default: nil
         }
     }
 
+    /// A number that an exchange may send as a JSON number or a string. It may be `nan` or infinite (`Double`
+    /// parses "nan" and "inf"): callers check the range of what they use.
     static func double(_ value: Any?) -> Double? {
         switch value {
         case let number as NSNumber: number.doubleValue

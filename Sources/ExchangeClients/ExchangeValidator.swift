@@ -7,13 +7,16 @@ import Synchronization
 ///
 /// For a key it makes the one authenticated call of its exchange that proves key, secret and passphrase and reads
 /// the key's permissions, then applies the product's policy: the key must be able to trade, must not be able to
-/// withdraw (unless `ALLOW_WITHDRAW_KEYS`), and a key without an IP whitelist is accepted with a warning. A
-/// timestamp refusal is answered by reading the exchange's clock, correcting the offset and retrying once.
+/// withdraw (unless `ALLOW_WITHDRAW_KEYS`), a key whose withdrawal right the exchange does not report is refused
+/// or accepted with a warning (`UNKNOWN_WITHDRAW_POLICY`), and a key without an IP whitelist is accepted with a
+/// warning. A timestamp refusal is answered by reading the exchange's clock, correcting the offset and retrying
+/// once.
 public struct ExchangeValidator: CredentialValidator {
     private let transport: any ExchangeTransport
     private let endpoints: ExchangeEndpoints
     private let timeout: Duration
     private let allowWithdrawKeys: Bool
+    private let unknownWithdrawPolicy: UnknownWithdrawPolicy
     private let clock: any WallClock
     private let offsets = ClockOffsets()
     private let nonces = NonceSource()
@@ -23,8 +26,10 @@ public struct ExchangeValidator: CredentialValidator {
         endpoints: ExchangeEndpoints,
         timeout: Duration = .seconds(10),
         allowWithdrawKeys: Bool = false,
+        unknownWithdrawPolicy: UnknownWithdrawPolicy = .warn,
         clock: any WallClock = SystemClock()
     ) {
+        self.unknownWithdrawPolicy = unknownWithdrawPolicy
         self.transport = transport
         self.endpoints = endpoints
         self.timeout = timeout
@@ -49,7 +54,7 @@ public struct ExchangeValidator: CredentialValidator {
                 throw Self.credentialError(for: error)
             }
             let response = try await send(signed, to: origin)
-            switch adapter.interpret(response, credentials: credentials, nonce: nonce) {
+            switch adapter.interpret(response, credentials: credentials, nonce: nonce).bounded {
             case .report(let report):
                 return try apply(policy: report, exchange: exchange)
             case .follow(let next):
@@ -83,6 +88,18 @@ public struct ExchangeValidator: CredentialValidator {
             guard allowWithdrawKeys else { throw .withdrawalEnabled }
             report.warnings.append("The key can withdraw funds (accepted because ALLOW_WITHDRAW_KEYS is on).")
         }
+        // Gate without the `account` permission (or not listing the key), Coinbase Exchange: no one can tell
+        // whether the key withdraws. MEXC reports the account's right: `false` bounds the key's, and `true` is
+        // read as "can withdraw" (refused above) rather than "unknown", the stricter of the two readings.
+        let withdrawalUnknown = report.canWithdraw == nil
+        report.withdrawalRightUnknown = withdrawalUnknown
+        if withdrawalUnknown {
+            guard unknownWithdrawPolicy == .warn else { throw .withdrawalUnknown }
+            report.warnings.append(
+                "Withdrawal right unknown: \(exchange.displayName) does not report whether this key can withdraw. "
+                    + "Check on the exchange that withdrawals are disabled for it."
+            )
+        }
         if report.canTrade == nil {
             report.warnings.append(
                 "\(exchange.displayName) does not report whether the key can trade; check it is enabled."
@@ -113,15 +130,25 @@ public struct ExchangeValidator: CredentialValidator {
         }
     }
 
+    /// The largest difference between our clock and an exchange's that a correction accepts. Receive windows are
+    /// seconds wide; a server time further off than a day is a broken answer (or a broken host clock), and
+    /// signing with it would only earn more refusals.
+    static let maxClockOffset: TimeInterval = 86_400
+
     /// Reads the exchange's clock and keeps the difference, so later requests are stamped in its time. `false`
-    /// when the exchange's time cannot be read.
+    /// when the answer holds no time; a time that is not finite or lies more than ``maxClockOffset`` from ours is
+    /// an unexpected response, never an offset to sign with.
     private func correctClock(of adapter: any ExchangeAdapter, at origin: URL) async throws(CredentialError) -> Bool {
         let before = clock.now()
         let response = try await send(adapter.serverTimeRequest, to: origin)
         let after = clock.now()
         guard let serverTime = adapter.serverTime(from: response) else { return false }
         let midpoint = before.addingTimeInterval(after.timeIntervalSince(before) / 2)
-        offsets[adapter.exchange] = serverTime.timeIntervalSince(midpoint)
+        let offset = serverTime.timeIntervalSince(midpoint)
+        guard offset.isFinite, abs(offset) <= Self.maxClockOffset else {
+            throw .unexpectedResponse("a server time not within a day of ours")
+        }
+        offsets[adapter.exchange] = offset
         return true
     }
 
@@ -129,7 +156,7 @@ public struct ExchangeValidator: CredentialValidator {
         switch error {
         case .missingPassphrase: .invalidPassphrase
         case .secretNotBase64, .notAnECP256PrivateKey, .missingKeyOrSecret: .invalidSecret
-        case .wrongExchange, .signingFailed, .missingNonce, .receiveWindowOutOfRange:
+        case .wrongExchange, .signingFailed, .missingNonce, .receiveWindowOutOfRange, .timeOutOfRange:
             .unexpectedResponse("the request could not be signed")
         }
     }
@@ -163,10 +190,11 @@ final class ClockOffsets: Sendable {
 final class NonceSource: Sendable {
     private let last = Mutex<UInt64>(0)
 
+    /// A clock before 1970 or beyond `UInt64` milliseconds counts as 0: the counter still grows.
     func next(at date: Date) -> UInt64 {
-        let now = UInt64(max(0, date.timeIntervalSince1970 * 1000))
+        let now = UInt64(exactly: (date.timeIntervalSince1970 * 1000).rounded(.down)) ?? 0
         return last.withLock { last in
-            last = max(now, last + 1)
+            last = max(now, last == .max ? last : last + 1)
             return last
         }
     }

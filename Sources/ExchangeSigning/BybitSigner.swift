@@ -24,7 +24,7 @@ public struct BybitSigner: RequestSigner {
         try CredentialCheck.receiveWindow(receiveWindow)
         var signed = request
         signed.method = request.method.uppercased()
-        let timestamp = SigningTime.milliseconds(time)
+        let timestamp = try SigningTime.milliseconds(time)
         let text = Self.stringToSign(
             timestamp: timestamp,
             apiKey: credentials.apiKey,

@@ -20,7 +20,7 @@ public struct CoinbaseExchangeSigner: RequestSigner {
         let passphrase = try CredentialCheck.passphrase(credentials, for: .coinbaseexchange)
         var signed = request
         signed.method = request.method.uppercased()
-        let timestamp = SigningTime.seconds(time)
+        let timestamp = try SigningTime.seconds(time)
         let text = Self.stringToSign(
             timestamp: timestamp,
             method: signed.method,

@@ -47,7 +47,7 @@ public struct CoinbaseSigner: RequestSigner {
         let key = try Self.privateKey(from: credentials.apiSecret)
         var signed = request
         signed.method = request.method.uppercased()
-        let notBefore = SigningTime.seconds(time)
+        let notBefore = try SigningTime.seconds(time)
         let input = Self.signingInput(
             header: Self.header(keyName: credentials.apiKey, nonce: makeNonce()),
             claims: Self.claims(

@@ -22,7 +22,7 @@ public struct GateSigner: RequestSigner {
         try CredentialCheck.validate(credentials, for: .gate)
         var signed = request
         signed.method = request.method.uppercased()
-        let timestamp = SigningTime.seconds(time)
+        let timestamp = try SigningTime.seconds(time)
         let text = Self.stringToSign(
             method: signed.method,
             path: signed.path,

@@ -19,7 +19,7 @@ public struct KuCoinSigner: RequestSigner {
         let passphrase = try CredentialCheck.passphrase(credentials, for: .kucoin)
         var signed = request
         signed.method = request.method.uppercased()
-        let timestamp = SigningTime.milliseconds(time)
+        let timestamp = try SigningTime.milliseconds(time)
         let text = Self.stringToSign(
             timestamp: timestamp,
             method: signed.method,

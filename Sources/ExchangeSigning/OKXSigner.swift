@@ -25,7 +25,7 @@ public struct OKXSigner: RequestSigner {
         let passphrase = try CredentialCheck.passphrase(credentials, for: .okx)
         var signed = request
         signed.method = request.method.uppercased()
-        let timestamp = SigningTime.iso8601Milliseconds(time)
+        let timestamp = try SigningTime.iso8601Milliseconds(time)
         let text = Self.stringToSign(
             timestamp: timestamp,
             method: signed.method,

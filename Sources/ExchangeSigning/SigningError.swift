@@ -21,6 +21,8 @@ public enum SigningError: Error, Sendable, Equatable, CustomStringConvertible {
     case missingNonce
     /// Binance, MEXC, Bybit: the receive window is outside what the exchange accepts (1...60000 ms).
     case receiveWindowOutOfRange(Int)
+    /// The time to sign for is not finite or lies outside the years 1 to 9999 (a broken clock or server time).
+    case timeOutOfRange
 
     public var description: String {
         switch self {
@@ -40,6 +42,8 @@ public enum SigningError: Error, Sendable, Equatable, CustomStringConvertible {
             "the Kraken request body must start with nonce=<digits>"
         case .receiveWindowOutOfRange(let milliseconds):
             "receive window \(milliseconds) ms is outside 1...60000 ms"
+        case .timeOutOfRange:
+            "the time to sign for is not a time between the years 1 and 9999"
         }
     }
 }

@@ -93,13 +93,20 @@ enum CredentialCheck {
 /// Timestamps in the units the exchanges use, all derived from whole milliseconds so that a time given in
 /// milliseconds round-trips exactly despite `Date`'s floating-point storage.
 enum SigningTime {
-    static func milliseconds(_ time: Date) -> Int64 {
-        Int64((time.timeIntervalSince1970 * 1000).rounded())
+    /// The times a signer accepts: years 1 to 9999. The time to sign for is our clock plus the offset learnt from
+    /// an exchange's answer, so it is outside data; a plain `Int64(_:)` of a non-finite or huge value would trap.
+    static let range: ClosedRange<Int64> = -62_135_596_800_000...253_402_300_799_999
+
+    static func milliseconds(_ time: Date) throws(SigningError) -> Int64 {
+        guard let milliseconds = Int64(exactly: (time.timeIntervalSince1970 * 1000).rounded()),
+            range.contains(milliseconds)
+        else { throw .timeOutOfRange }
+        return milliseconds
     }
 
     /// Whole seconds, rounded down like Python's `int(time.time())`.
-    static func seconds(_ time: Date) -> Int64 {
-        let milliseconds = milliseconds(time)
+    static func seconds(_ time: Date) throws(SigningError) -> Int64 {
+        let milliseconds = try milliseconds(time)
         return milliseconds >= 0 ? milliseconds / 1000 : (milliseconds - 999) / 1000
     }
 
@@ -107,9 +114,9 @@ enum SigningTime {
     ///
     /// Computed by hand rather than with a date formatter, which depends on calendars and is not guaranteed
     /// to give milliseconds in the same form on every platform.
-    static func iso8601Milliseconds(_ time: Date) -> String {
+    static func iso8601Milliseconds(_ time: Date) throws(SigningError) -> String {
         let millisecondsPerDay: Int64 = 86_400_000
-        let total = milliseconds(time)
+        let total = try milliseconds(time)
         var days = total / millisecondsPerDay
         var remainder = total % millisecondsPerDay
         if remainder < 0 {

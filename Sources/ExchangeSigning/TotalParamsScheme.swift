@@ -28,7 +28,8 @@ enum TotalParamsScheme {
         try CredentialCheck.validate(credentials, for: exchange)
         try CredentialCheck.receiveWindow(receiveWindow)
         var signed = request
-        let timing = "timestamp=\(SigningTime.milliseconds(time))&recvWindow=\(receiveWindow)"
+        let timestamp = try SigningTime.milliseconds(time)
+        let timing = "timestamp=\(timestamp)&recvWindow=\(receiveWindow)"
         let inBody = !request.body.isEmpty
         if inBody {
             signed.body = FormText.appending(timing, to: signed.body)

@@ -151,8 +151,10 @@ struct ParsedToken {
         }
     }
 
+    /// Compares in 128 bits: the timestamp is checked before the HMAC, so it is any value a forger chose, and
+    /// `timestamp + ttl` in 64 bits would trap on it.
     func checkTime(ttl: Int64, now: Int64) throws(FernetError) {
-        if timestamp + ttl < now { throw .expired }
-        if now + Fernet.maxClockSkew < timestamp { throw .fromTheFuture }
+        if Int128(timestamp) + Int128(ttl) < Int128(now) { throw .expired }
+        if Int128(now) + Int128(Fernet.maxClockSkew) < Int128(timestamp) { throw .fromTheFuture }
     }
 }

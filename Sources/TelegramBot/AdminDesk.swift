@@ -33,8 +33,11 @@ struct AdminDesk {
         case .approve(let keyID, let revision):
             // The decision is one SQLite transaction, quick enough to answer with its outcome: the admin who
             // lost a race sees who won in the alert.
+            let replay = try await handler.store.beginOutsideEffect(updateID: updateID)
             do {
                 _ = try await service.approve(keyID: keyID, by: caller(query.from), revision: revision)
+                await handler.answer(query.id, alert: nil)
+            } catch  where replay && Self.isOwnDecision(error, .approved, by: query.from) {
                 await handler.answer(query.id, alert: nil)
             } catch {
                 await handler.answer(query.id, alert: refusal(error, keyID: keyID, plain: true))
@@ -55,7 +58,10 @@ struct AdminDesk {
                 to: .adminChat,
                 text: texts.text(
                     "admin.ask_reason",
-                    ["id": String(key.id), "admin": BotTexts.callerName(query.from), "label": key.label]
+                    [
+                        "id": String(key.id), "admin": BotTexts.callerName(query.from),
+                        "label": EchoBound.cut(key.label, to: EchoBound.label),
+                    ]
                 ),
                 forceReply: true,
                 purpose: .reasonPrompt(keyID: key.id, revision: revision)
@@ -78,8 +84,11 @@ struct AdminDesk {
             try await commit(updateID, [say("admin.only_admins")])
             return
         }
+        let replay = try await handler.store.beginOutsideEffect(updateID: updateID)
         do {
             _ = try await service.reject(keyID: keyID, by: caller(user), reason: reason, revision: revision)
+            try await commit(updateID)
+        } catch  where replay && Self.isOwnDecision(error, .rejected, by: user) {
             try await commit(updateID)
         } catch {
             try await commit(updateID, [post(refusal(error, keyID: keyID))])
@@ -101,18 +110,21 @@ struct AdminDesk {
                 return
             }
             let text = parts.count > 1 ? String(parts[1]) : nil
+            if name == "reject", text == nil {
+                try await commit(updateID, [say("admin.reject_usage")])
+                return
+            }
+            let replay = try await handler.store.beginOutsideEffect(updateID: updateID)
+            let ack = say(name == "approve" ? "admin.approved_ack" : "admin.rejected_ack", ["id": String(keyID)])
             do {
                 if name == "approve" {
                     _ = try await service.approve(keyID: keyID, by: caller(user), message: text)
-                    try await commit(updateID, [say("admin.approved_ack", ["id": String(keyID)])])
                 } else {
-                    guard let reason = text else {
-                        try await commit(updateID, [say("admin.reject_usage")])
-                        return
-                    }
-                    _ = try await service.reject(keyID: keyID, by: caller(user), reason: reason)
-                    try await commit(updateID, [say("admin.rejected_ack", ["id": String(keyID)])])
+                    _ = try await service.reject(keyID: keyID, by: caller(user), reason: text ?? "")
                 }
+                try await commit(updateID, [ack])
+            } catch  where replay && Self.isOwnDecision(error, name == "approve" ? .approved : .rejected, by: user) {
+                try await commit(updateID, [ack])
             } catch {
                 try await commit(updateID, [post(refusal(error, keyID: keyID))])
             }
@@ -137,6 +149,14 @@ struct AdminDesk {
 
     // MARK: - Helpers
 
+    /// Whether a refusal is "already decided" by this very admin, the same way: after a crash between the
+    /// decision and the commit that removes its update, the update is handled again and meets its own decision,
+    /// which must pass silently (as it went the first time) instead of being reported as someone else's.
+    private static func isOwnDecision(_ error: any Error, _ status: KeyStatus, by user: TelegramBotAPI.User) -> Bool {
+        guard case .alreadyDecided(let decided, let by)? = error as? ApprovalError else { return false }
+        return decided == status && by == BotTexts.callerName(user)
+    }
+
     private func caller(_ user: TelegramBotAPI.User) -> Caller {
         Caller(telegramID: user.id, displayName: BotTexts.callerName(user))
     }
@@ -153,7 +173,7 @@ struct AdminDesk {
                 "admin.already_decided",
                 [
                     "id": String(keyID), "status": texts.alert("status.\(status.rawValue)"),
-                    "admin": by ?? texts.alert("admin.someone"),
+                    "admin": by.map { EchoBound.cut($0, to: EchoBound.name) } ?? texts.alert("admin.someone"),
                 ]
             )
         case .keyNotFound:

@@ -1,11 +1,15 @@
 import Logging
 import TelegramBotAPI
 
-/// Who may decide on keys: the `ADMIN_USER_IDS`, and the administrators of the admin group.
+/// Who may decide on keys: the `ADMIN_USER_IDS`, and the administrators of the admin group who run it (its creator,
+/// and administrators with the right to manage the chat or delete messages: a group can make anyone an
+/// "administrator" with no right at all).
 ///
 /// Group membership is asked of Telegram (`getChatMember`) and remembered for a short while, so a burst of presses
-/// costs one call per person, and a demoted admin loses the right within ``BotConfiguration/adminCacheLifetime``.
-/// A failed lookup answers "no" and is not remembered.
+/// costs one call per person. A `chat_member` update about someone (a promotion, a demotion, a change of rights)
+/// drops what was remembered at once (``forget(_:)``); without one, a demoted admin loses the right within
+/// ``BotConfiguration/adminCacheLifetime``. A failed lookup answers "no" and is not remembered. Messages an admin
+/// sends anonymously come from Telegram's stand-in accounts, which name no one: they never decide.
 actor AdminDirectory {
     private let client: TelegramClient
     private let listed: Set<Int64>
@@ -13,6 +17,8 @@ actor AdminDirectory {
     private let chatID: @Sendable () async -> Int64
     private let logger: Logger
     private var cache = [Int64: (isAdmin: Bool, until: ContinuousClock.Instant)]()
+    /// How often each user was forgotten: an answer that was in flight while they were is not remembered.
+    private var forgotten = [Int64: Int]()
 
     init(
         client: TelegramClient,
@@ -33,14 +39,19 @@ actor AdminDirectory {
         self.chatID = chatID
     }
 
+    /// Telegram's stand-ins for anonymous group admins (`@GroupAnonymousBot`) and for channels (`@Channel_Bot`).
+    static let anonymousSenders: Set<Int64> = [1_087_968_824, 136_817_688]
+
     func isAdmin(_ userID: Int64) async -> Bool {
         if listed.contains(userID) { return true }
+        if Self.anonymousSenders.contains(userID) { return false }
         let now = ContinuousClock.now
         if let cached = cache[userID], cached.until > now { return cached.isAdmin }
+        let generation = forgotten[userID, default: 0]
         do throws(TelegramError) {
             let member = try await client.getChatMember(chatID: await chatID(), userID: userID)
-            cache[userID] = (member.isAdministrator, now + lifetime)
-            return member.isAdministrator
+            if forgotten[userID, default: 0] == generation { cache[userID] = (member.runsTheChat, now + lifetime) }
+            return member.runsTheChat
         } catch {
             logger.warning(
                 "could not check whether a user is an admin of the admin group",
@@ -48,5 +59,11 @@ actor AdminDirectory {
             )
             return false
         }
+    }
+
+    /// Forgets what was remembered about `userID`: their membership just changed.
+    func forget(_ userID: Int64) {
+        cache[userID] = nil
+        forgotten[userID, default: 0] += 1
     }
 }

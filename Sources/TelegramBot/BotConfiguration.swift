@@ -16,6 +16,10 @@ public struct BotConfiguration: Sendable {
     public var adminCacheLifetime: Duration
     /// How often notifications that could not be delivered at once are tried again.
     public var eventSweepInterval: Duration
+    /// `BOT_INBOUND_LIMIT`: updates (messages and button presses) one user may send per ``inboundWindow`` before
+    /// the bot goes quiet for them (see ``InboundBudget``). `ADMIN_USER_IDS` are not counted.
+    public var inboundLimit: Int
+    public var inboundWindow: Duration
 
     public init(
         adminChatID: Int64,
@@ -23,7 +27,9 @@ public struct BotConfiguration: Sendable {
         pollTimeout: Duration = .seconds(30),
         sendLimits: OutgoingRateLimiter.Limits = .init(margin: 0.05, pacing: 1.0 / 30 * 1.05),
         adminCacheLifetime: Duration = .seconds(60),
-        eventSweepInterval: Duration = .seconds(5)
+        eventSweepInterval: Duration = .seconds(5),
+        inboundLimit: Int = 20,
+        inboundWindow: Duration = .seconds(60)
     ) {
         self.adminChatID = adminChatID
         self.adminUserIDs = adminUserIDs
@@ -31,5 +37,7 @@ public struct BotConfiguration: Sendable {
         self.sendLimits = sendLimits
         self.adminCacheLifetime = adminCacheLifetime
         self.eventSweepInterval = eventSweepInterval
+        self.inboundLimit = inboundLimit
+        self.inboundWindow = inboundWindow
     }
 }

@@ -51,30 +51,39 @@ struct BotTexts: Sendable {
     func request(key: ExchangeKey, owner: ExchangeBotCore.User, report: ValidationReport?) -> OutgoingMessage {
         let language = Self.adminLanguage
         let none = text("admin.none")
-        var permissions = report?.permissions ?? []
+        // The exchange's own list is bounded; what we found (trade, WITHDRAW, unknown withdrawal right) follows
+        // it whole, so no list however long can push those out of sight.
+        let reported = report?.permissions ?? []
+        var permissions =
+            reported.isEmpty ? [] : [EchoBound.cut(reported.joined(separator: ", "), to: EchoBound.exchangeText)]
         if let report {
-            if report.canTrade == true, !permissions.contains(where: { $0.lowercased().contains("trad") }) {
+            if report.canTrade == true, !reported.contains(where: { $0.lowercased().contains("trad") }) {
                 permissions.append("trade")
             }
             if report.canWithdraw == true { permissions.append("WITHDRAW") }
             if report.ipRestricted == true { permissions.append("IP whitelist") }
+            if report.withdrawalRightIsUnknown { permissions.append(text("admin.withdraw_unknown")) }
         }
+        let warnings = report?.warnings ?? []
         let body = text(
             "admin.request",
             [
                 "id": String(key.id),
                 "user": Self.describe(owner),
-                "exchange": key.exchange?.displayName ?? key.exchangeName,
-                "label": key.label,
+                "exchange": Self.exchangeName(key),
+                "label": EchoBound.cut(key.label, to: EchoBound.label),
                 "key": key.maskedAPIKey,
                 "permissions": permissions.isEmpty ? none : permissions.joined(separator: ", "),
-                "warnings": (report?.warnings ?? []).isEmpty ? none : (report?.warnings ?? []).joined(separator: "; "),
+                "warnings": warnings.isEmpty
+                    ? none : EchoBound.cut(warnings.joined(separator: "; "), to: EchoBound.exchangeText),
             ],
             language: language
         )
         return OutgoingMessage(
             to: .adminChat,
-            text: String(body.prefix(MessageSplitter.maxLength - 200)),
+            // The values are bounded, so this cut (which keeps the HTML whole) is only a safety net. The margin
+            // leaves room for the decision note added when the request is closed.
+            text: MessageSplitter.split(body, maxLength: MessageSplitter.maxLength - 1_200).first ?? body,
             buttons: [
                 [
                     OutgoingButton(
@@ -95,13 +104,26 @@ struct BotTexts: Sendable {
     func decisionNote(_ kind: KeyEvent.Kind, by admin: String) -> String? {
         switch kind {
         case .approved(let message):
-            message.map { text("admin.decided_approved_message", ["admin": admin, "message": $0]) }
-                ?? text("admin.decided_approved", ["admin": admin])
+            message.map {
+                text(
+                    "admin.decided_approved_message",
+                    [
+                        "admin": EchoBound.cut(admin, to: EchoBound.name),
+                        "message": EchoBound.cut($0, to: EchoBound.note),
+                    ]
+                )
+            } ?? text("admin.decided_approved", ["admin": EchoBound.cut(admin, to: EchoBound.name)])
         case .rejected(let reason):
-            text("admin.decided_rejected", ["admin": admin, "reason": reason])
+            text(
+                "admin.decided_rejected",
+                [
+                    "admin": EchoBound.cut(admin, to: EchoBound.name),
+                    "reason": EchoBound.cut(reason, to: EchoBound.note),
+                ]
+            )
         case .withdrawn:
             text("admin.withdrawn")
-        case .submitted, .deactivated:
+        case .submitted, .deactivated, .relabeled, .serviceAlert:
             nil
         }
     }
@@ -111,37 +133,43 @@ struct BotTexts: Sendable {
     func ownerNotice(_ event: KeyEvent) -> String? {
         let language = localizer.language(for: event.owner.languageCode)
         var arguments = [
-            "exchange": event.key.exchange?.displayName ?? event.key.exchangeName,
-            "label": event.key.label,
+            "exchange": Self.exchangeName(event.key),
+            "label": EchoBound.cut(event.key.label, to: EchoBound.label),
             "key": event.key.maskedAPIKey,
         ]
         let key: String
         switch event.kind {
-        case .submitted, .withdrawn:
+        case .submitted, .withdrawn, .relabeled, .serviceAlert:
             return nil
         case .approved(let message):
             key = message == nil ? "notify.approved" : "notify.approved_message"
-            arguments["message"] = message
+            arguments["message"] = message.map { EchoBound.cut($0, to: EchoBound.note) }
         case .rejected(let reason):
             key = "notify.rejected"
-            arguments["reason"] = reason
+            arguments["reason"] = EchoBound.cut(reason, to: EchoBound.note)
         case .deactivated(let reason):
             key = "notify.deactivated"
-            arguments["reason"] = reason
+            // Often the exchange's own words.
+            arguments["reason"] = EchoBound.cut(reason, to: EchoBound.exchangeText)
         }
         return localizer.text(key, arguments, language: language)
     }
 
+    /// The exchange's name, or the stored id (bounded: another system may have written anything there).
+    static func exchangeName(_ key: ExchangeKey) -> String {
+        key.exchange?.displayName ?? EchoBound.cut(key.exchangeName, to: EchoBound.name)
+    }
+
     /// How admins see a user: `@name`, and the ids that find them.
     static func describe(_ user: ExchangeBotCore.User) -> String {
-        let name = user.username.map { "@\($0)" } ?? "user \(user.id)"
+        let name = user.username.map { "@\(EchoBound.cut($0, to: EchoBound.name))" } ?? "user \(user.id)"
         return user.telegramID.map { "\(name) (Telegram id \($0))" } ?? name
     }
 
     /// How a Telegram user is named in the audit log and in "decided by".
     static func callerName(_ user: TelegramBotAPI.User) -> String {
-        if let username = user.username, !username.isEmpty { return "@\(username)" }
+        if let username = user.username, !username.isEmpty { return "@\(EchoBound.cut(username, to: EchoBound.name))" }
         let name = [user.firstName, user.lastName ?? ""].joined(separator: " ").trimmingCharacters(in: .whitespaces)
-        return name.isEmpty ? "Telegram user \(user.id)" : name
+        return name.isEmpty ? "Telegram user \(user.id)" : EchoBound.cut(name, to: EchoBound.name)
     }
 }

@@ -40,7 +40,7 @@ actor CheckRunner {
                 return
             }
             if let finish = await self.finish {
-                await self.queues.enqueue(telegramID) { await finish(telegramID, verdict) }
+                await self.queues.enqueue(telegramID, bounded: false) { await finish(telegramID, verdict) }
             }
             await self.done(telegramID)
         }

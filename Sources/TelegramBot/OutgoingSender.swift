@@ -20,12 +20,18 @@ public actor OutgoingSender: Service {
     private let store: any BotStore
     private let logger: Logger
     private var limiter: OutgoingRateLimiter
+    /// `ADMIN_CHAT_ID`, as configured: the group a stored migration must start from to be applied.
+    private let configuredAdminChatID: Int64
     private var adminChatID: Int64
     private let start = ContinuousClock.now
 
     /// Lanes (see ``OutgoingAction/lane``) with an action in hand: one at a time per lane keeps a chat's order.
     private var busyLanes = Set<Int64>()
     private var retryAt = [Int64: ContinuousClock.Instant]()
+    /// Outcomes Telegram gave but the store could not record (the database locked, the disk full), by action id.
+    /// Their lanes send nothing until the outcome is recorded: the action would otherwise go out again, and a
+    /// repeated admin request would bring back live buttons.
+    private var unrecorded = [Int64: (lane: Int64, result: OutgoingResult)]()
     private var failures = [Int64: Int]()
     /// Per chat, when the next message may go: a second after the last one was answered. Telegram counts a
     /// message when it arrives, which is at the latest when it is answered; the limiter's slots alone would let a
@@ -48,6 +54,7 @@ public actor OutgoingSender: Service {
         self.store = store
         self.logger = logger
         self.limiter = OutgoingRateLimiter(limits: configuration.sendLimits)
+        self.configuredAdminChatID = configuration.adminChatID
         self.adminChatID = configuration.adminChatID
     }
 
@@ -67,14 +74,14 @@ public actor OutgoingSender: Service {
         )
         adminChatID = chatID
         do {
-            try await store.setAdminChatOverride(chatID)
+            try await store.setAdminChatOverride(chatID, configured: configuredAdminChatID)
         } catch {
             logger.error("could not store the admin group's new id", metadata: ["error": "\(error)"])
         }
     }
 
     public func run() async throws {
-        if let moved = try? await store.adminChatOverride() { adminChatID = moved }
+        if let moved = try? await store.adminChatOverride(configured: configuredAdminChatID) { adminChatID = moved }
         await withGracefulShutdownHandler {
             await withDiscardingTaskGroup { group in
                 while !stopping && !Task.isCancelled {
@@ -106,9 +113,11 @@ public actor OutgoingSender: Service {
 
     /// Claims the head of every idle lane and gives each its time slot.
     private func nextJobs() async -> [Job] {
+        await recordOutcomesAgain()
         let rows: [QueuedOutgoing]
         do {
-            rows = try await store.nextOutgoing(limit: 500, excludingLanes: busyLanes)
+            let held = Set(unrecorded.values.map(\.lane))
+            rows = try await store.nextOutgoing(limit: 500, excludingLanes: busyLanes.union(held))
         } catch {
             logger.error("could not read the outgoing queue", metadata: ["error": "\(error)"])
             return []
@@ -125,7 +134,7 @@ public actor OutgoingSender: Service {
             // Checked here rather than just before sending: a slot is not spent on a message that will not go, and
             // nothing slows the send between its slot and Telegram.
             if let chat = limitedChat, chat > 0, (try? await store.isUnreachable(telegramID: chat)) == true {
-                await finish(row.id, .abandoned("the user blocked the bot"))
+                await finish(row.id, .abandoned("the user blocked the bot"), lane: row.lane)
                 wakePending = true
                 continue
             }
@@ -221,7 +230,7 @@ public actor OutgoingSender: Service {
         let retry: Retry
         switch job.row.action {
         case .send(let message):
-            retry = await send(message, id: job.row.id, chatID: job.limitedChat ?? adminChatID)
+            retry = await send(message, id: job.row.id, lane: job.row.lane, chatID: job.limitedChat ?? adminChatID)
         case .closeRequests(let keyID, let note):
             retry = await closeRequests(keyID: keyID, note: note, id: job.row.id)
         }
@@ -229,7 +238,7 @@ public actor OutgoingSender: Service {
     }
 
     /// Sends one message; says whether to try again later.
-    private func send(_ message: OutgoingMessage, id: Int64, chatID: Int64) async -> Retry {
+    private func send(_ message: OutgoingMessage, id: Int64, lane: Int64, chatID: Int64) async -> Retry {
         let markup: ReplyMarkup? =
             if message.forceReply {
                 .forceReply(ForceReply())
@@ -251,9 +260,11 @@ public actor OutgoingSender: Service {
                     chatID: target,
                     text: message.text,
                     parseMode: .html,
-                    replyMarkup: markup
+                    replyMarkup: markup,
+                    disableLinkPreview: true
                 )
-                await finish(id, .sent(PostedMessage(chatID: target, messageID: sent.messageID, text: message.text)))
+                let posted = PostedMessage(chatID: target, messageID: sent.messageID, text: message.text)
+                await finish(id, .sent(posted), lane: lane)
                 return .no
             } catch {
                 switch error {
@@ -277,14 +288,14 @@ public actor OutgoingSender: Service {
                         "Telegram refused a message; the chat is marked unreachable",
                         metadata: ["chat": "\(target)", "reason": "\(description)"]
                     )
-                    await finish(id, .abandoned(description))
+                    await finish(id, .abandoned(description), lane: lane)
                     return .no
                 case .badRequest(let description):
                     logger.error(
                         "Telegram refused a message as malformed; dropped",
                         metadata: ["chat": "\(target)", "reason": "\(description)"]
                     )
-                    await finish(id, .abandoned(description))
+                    await finish(id, .abandoned(description), lane: lane)
                     return .no
                 case .transport(.outcomeUnknown), .server(502), .server(504):
                     // Sent, but Telegram (or its proxy) did not say what became of it: it may be on the user's
@@ -293,7 +304,7 @@ public actor OutgoingSender: Service {
                         "a message's delivery is unknown; not repeated",
                         metadata: ["chat": "\(target)", "error": "\(error)"]
                     )
-                    await finish(id, .abandoned("outcome unknown: \(error)"))
+                    await finish(id, .abandoned("outcome unknown: \(error)"), lane: lane)
                     return .no
                 default:
                     logger.warning(
@@ -304,7 +315,7 @@ public actor OutgoingSender: Service {
                 }
             }
         }
-        await finish(id, .abandoned("the chat moved more than once"))
+        await finish(id, .abandoned("the chat moved more than once"), lane: lane)
         return .no
     }
 
@@ -323,7 +334,8 @@ public actor OutgoingSender: Service {
                     chatID: message.chatID,
                     messageID: message.messageID,
                     text: text,
-                    parseMode: .html
+                    parseMode: .html,
+                    disableLinkPreview: true
                 )
             } catch {
                 switch error {
@@ -341,15 +353,33 @@ public actor OutgoingSender: Service {
                 }
             }
         }
-        await finish(id, .sent(nil))
+        await finish(id, .sent(nil), lane: OutgoingAction.adminChatLane)
         return .no
     }
 
-    private func finish(_ id: Int64, _ result: OutgoingResult) async {
+    /// Records how an action ended; if the store fails, keeps the outcome to record before its lane goes on.
+    private func finish(_ id: Int64, _ result: OutgoingResult, lane: Int64) async {
         do {
             try await store.finishOutgoing(id, result: result)
         } catch {
-            logger.error("could not mark an outgoing message done", metadata: ["error": "\(error)"])
+            logger.error(
+                "could not mark an outgoing message done; its chat waits until it is recorded",
+                metadata: ["error": "\(error)"]
+            )
+            unrecorded[id] = (lane, result)
+        }
+    }
+
+    /// Tries again to record the outcomes the store refused before.
+    private func recordOutcomesAgain() async {
+        for (id, entry) in unrecorded {
+            do {
+                try await store.finishOutgoing(id, result: entry.result)
+                unrecorded[id] = nil
+                logger.notice("an outgoing message's outcome is recorded after all", metadata: ["id": "\(id)"])
+            } catch {
+                // Still failing: the lane stays held, and this is tried again at the next round.
+            }
         }
     }
 }

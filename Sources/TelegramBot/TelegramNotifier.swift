@@ -28,17 +28,26 @@ public struct TelegramNotifier: Notifier {
     static func actions(for event: KeyEvent, texts: BotTexts) -> [QueuedAction] {
         let tag = "event:\(event.outboxID)"
         var actions = [QueuedAction]()
-        if case .submitted(let report) = event.kind {
-            // New credentials for a key already requested: the older requests (posted or still queued) are closed
-            // first, so no one approves what they no longer show.
+        switch event.kind {
+        case .submitted(let report), .relabeled(let report):
+            // New credentials (or a new label) for a key already requested: the older requests (posted or still
+            // queued) are closed first, so no one approves what they no longer show.
+            let note =
+                if case .relabeled = event.kind {
+                    texts.text("admin.relabeled", ["label": EchoBound.cut(event.key.label, to: EchoBound.label)])
+                } else {
+                    texts.text("admin.superseded")
+                }
             actions.append(
-                QueuedAction(
-                    .closeRequests(keyID: event.key.id, note: texts.text("admin.superseded")),
-                    dedupeKey: "\(tag):supersede"
-                )
+                QueuedAction(.closeRequests(keyID: event.key.id, note: note), dedupeKey: "\(tag):supersede")
             )
             let request = texts.request(key: event.key, owner: event.owner, report: report)
             actions.append(QueuedAction(.send(request), dedupeKey: "\(tag):request"))
+        case .serviceAlert(let code, let count):
+            let alert = texts.text("admin.service_alert_\(code)", ["count": String(count)])
+            actions.append(QueuedAction(.send(OutgoingMessage(to: .adminChat, text: alert)), dedupeKey: "\(tag):alert"))
+        default:
+            break
         }
         if let note = texts.decisionNote(event.kind, by: event.decidedBy?.displayName ?? "an admin") {
             actions.append(QueuedAction(.closeRequests(keyID: event.key.id, note: note), dedupeKey: "\(tag):close"))

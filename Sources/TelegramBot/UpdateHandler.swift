@@ -24,19 +24,24 @@ struct UpdateHandler: Sendable {
     let botUsername: String?
 
     /// Handles the update, trying again a few times if storage fails (the database busy, the disk full for a
-    /// moment): the chat's next updates wait meanwhile, so they stay in order.
+    /// moment): the chat's next updates wait meanwhile, so they stay in order. An update that still fails is parked
+    /// (see ``BotStore/park(updateID:at:)``): handled at the next start, it would come after newer updates of its
+    /// chat, out of order and stale. Cut short by shutdown, it stays in the inbox for the next start instead.
     func handle(_ update: Update) async {
         for attempt in 1...Self.attempts {
             do {
                 try await route(update)
                 return
             } catch {
-                guard attempt < Self.attempts, !Task.isCancelled else {
-                    // The update stays in the inbox and is handled again at the next start.
-                    logger.error(
-                        "an update could not be handled; it stays queued",
-                        metadata: ["update": "\(update.updateID)", "error": "\(error)"]
+                if Task.isCancelled {
+                    logger.notice(
+                        "an update cut short by shutdown stays queued",
+                        metadata: ["update": "\(update.updateID)"]
                     )
+                    return
+                }
+                guard attempt < Self.attempts else {
+                    await park(update, error: error)
                     return
                 }
                 try? await Task.sleep(for: .milliseconds(200 << attempt))
@@ -77,6 +82,9 @@ struct UpdateHandler: Sendable {
                     metadata: ["chat": "\(change.chat.id)", "status": "\(change.newChatMember.status.rawValue)"]
                 )
             }
+            try await store.commit(BotCommit(handledUpdateID: update.updateID))
+        case .chatMember(let change):
+            if change.chat.id == adminChatID { await admins.forget(change.newChatMember.user.id) }
             try await store.commit(BotCommit(handledUpdateID: update.updateID))
         case .editedMessage, .unknown, .undecodable:
             try await store.commit(BotCommit(handledUpdateID: update.updateID))
@@ -355,7 +363,7 @@ struct UpdateHandler: Sendable {
         }
     }
 
-    private func language(of user: TelegramBotAPI.User) -> String {
+    func language(of user: TelegramBotAPI.User) -> String {
         texts.localizer.language(for: user.languageCode)
     }
 
@@ -376,7 +384,7 @@ struct UpdateHandler: Sendable {
         }
     }
 
-    private func deleteCredentialMessage(chatID: Int64, messageID: Int64) async {
+    func deleteCredentialMessage(chatID: Int64, messageID: Int64) async {
         do throws(TelegramError) {
             try await client.deleteMessageIfExists(chatID: chatID, messageID: Int(messageID))
         } catch {
@@ -385,43 +393,6 @@ struct UpdateHandler: Sendable {
                 metadata: ["chat": "\(chatID)", "message": "\(messageID)", "error": "\(error)"]
             )
         }
-    }
-
-    // MARK: - Parsing
-
-    enum ParsedCommand: Equatable {
-        case known(ConversationEvent.Command)
-        case unknown
-        /// `/cmd@otherbot`: for another bot in the same group.
-        case otherBot
-        case adminCommand(String, arguments: String)
-    }
-
-    /// `/name[@bot] arguments` → the conversation's command; `nil` for plain text.
-    static func command(in text: String, botUsername: String?) -> ParsedCommand? {
-        guard let (name, _, addressee) = split(text) else { return nil }
-        if let addressee, let botUsername, addressee.lowercased() != botUsername.lowercased() { return .otherBot }
-        guard let command = ConversationEvent.Command(rawValue: name) else { return .unknown }
-        return .known(command)
-    }
-
-    /// The admin group's own commands.
-    static func adminCommand(in text: String, botUsername: String?) -> ParsedCommand? {
-        guard let (name, arguments, addressee) = split(text), ["pending", "approve", "reject"].contains(name) else {
-            return nil
-        }
-        if let addressee, let botUsername, addressee.lowercased() != botUsername.lowercased() { return nil }
-        return .adminCommand(name, arguments: arguments)
-    }
-
-    private static func split(_ text: String) -> (name: String, arguments: String, addressee: String?)? {
-        let trimmed = text.trimmingCharacters(in: .whitespacesAndNewlines)
-        guard trimmed.hasPrefix("/"), trimmed.count > 1 else { return nil }
-        let head = trimmed.prefix { !$0.isWhitespace }
-        let arguments = trimmed.dropFirst(head.count).trimmingCharacters(in: .whitespacesAndNewlines)
-        let parts = head.dropFirst().split(separator: "@", maxSplits: 1).map(String.init)
-        guard let name = parts.first?.lowercased() else { return nil }
-        return (name, arguments, parts.count > 1 ? parts[1] : nil)
     }
 }
 

@@ -21,8 +21,10 @@ struct UpdatePoller: Service {
     let status: BotStatus
     let logger: Logger
 
-    /// The kinds asked for; the server remembers the list.
-    static let allowedUpdates = ["message", "callback_query", "my_chat_member"]
+    /// The kinds asked for (the server remembers the list), and the only kinds handled: one list, so the bot
+    /// never asks for what it drops nor drops what it asked for. `chat_member` (sent only where the bot is an
+    /// administrator) tells the admin directory at once when someone is promoted or demoted.
+    static let allowedUpdates = ["message", "callback_query", "my_chat_member", "chat_member"]
     /// How long shutdown waits for checks at an exchange before leaving them to the next start.
     static let checkDrainLimit: Duration = .seconds(15)
 
@@ -32,6 +34,7 @@ struct UpdatePoller: Service {
         await announceCommands()
 
         let queues = ChatQueues()
+        let budget = InboundBudget(limit: configuration.inboundLimit, window: configuration.inboundWindow)
         let checks = CheckRunner(service: service, queues: queues, logger: logger)
         let admins = AdminDirectory(
             client: client,
@@ -66,7 +69,7 @@ struct UpdatePoller: Service {
         status.set("polling")
         logger.info("Telegram bot polling", metadata: ["bot": "\(me.username ?? String(me.id))"])
         await cancelWhenGracefulShutdown {
-            await poll(handler: handler, queues: queues)
+            await poll(handler: handler, queues: queues, budget: budget)
         }
         status.set("stopping")
         await queues.drain()
@@ -127,16 +130,24 @@ struct UpdatePoller: Service {
 
     /// Handles what a crash left in the inbox and restarts checks cut short.
     private func resume(handler: UpdateHandler, queues: ChatQueues, checks: CheckRunner) async throws {
-        let left = try await store.unhandledUpdates()
+        let (left, dropped) = try await store.unhandledUpdates()
+        if !dropped.isEmpty {
+            logger.error(
+                "dropped received updates that no configured master key opens",
+                metadata: ["updates": "\(dropped.map(String.init).joined(separator: ","))"]
+            )
+        }
         if !left.isEmpty {
             logger.info("handling updates received before a restart", metadata: ["count": "\(left.count)"])
         }
         for received in left {
             guard let update = try? JSONDecoder().decode(Update.self, from: received.payload) else {
+                logger.error("dropped a stored update this version cannot read", metadata: ["update": "\(received.id)"])
                 try await store.commit(BotCommit(handledUpdateID: received.id))
                 continue
             }
-            await dispatch(update, handler: handler, queues: queues)
+            // Admitted when they first arrived: not counted again.
+            await dispatch(update, handler: handler, queues: queues, budget: nil)
         }
         for (telegramID, state) in try await store.conversationsAwaitingService() {
             guard let pending = state.pendingSubmission else { continue }
@@ -154,7 +165,7 @@ struct UpdatePoller: Service {
 
     // MARK: - Polling
 
-    private func poll(handler: UpdateHandler, queues: ChatQueues) async {
+    private func poll(handler: UpdateHandler, queues: ChatQueues, budget: InboundBudget) async {
         // Without the stored offset, Telegram would send again updates handled already: wait for it.
         var offset: Int64?
         while true {
@@ -178,16 +189,18 @@ struct UpdatePoller: Service {
                 failures = 0
                 status.set("polling")
                 guard let last = updates.map(\.updateID).max() else { continue }
+                // Update ids are outside data: `last + 1` must not trap on Int64.max (which Telegram never sends).
+                let next = last == .max ? last : last + 1
                 let ordered = updates.sorted { $0.updateID < $1.updateID }
                 let encoder = JSONEncoder()
                 let storable = try ordered.filter(Self.isHandled).map {
                     ReceivedUpdate(id: $0.updateID, payload: try encoder.encode($0))
                 }
-                try await store.receive(storable, nextOffset: last + 1)
-                offset = last + 1
+                try await store.receive(storable, nextOffset: next)
+                offset = next
                 for update in ordered {
                     if Self.isHandled(update) {
-                        await dispatch(update, handler: handler, queues: queues)
+                        await dispatch(update, handler: handler, queues: queues, budget: budget)
                     } else {
                         logger.notice(
                             "skipped an update the bot does not read",
@@ -225,30 +238,6 @@ struct UpdatePoller: Service {
                 try? await Task.sleep(for: .seconds(1))
             }
         }
-    }
-
-    /// The kind of an update, never its content (a message may hold a secret).
-    private static func kindName(_ update: Update) -> String {
-        switch update.kind {
-        case .message: "message"
-        case .editedMessage: "edited_message"
-        case .callbackQuery: "callback_query"
-        case .myChatMember: "my_chat_member"
-        case .unknown(let name): name
-        case .undecodable(let reason): "undecodable (\(reason))"
-        }
-    }
-
-    private static func isHandled(_ update: Update) -> Bool {
-        switch update.kind {
-        case .message, .callbackQuery, .myChatMember: true
-        case .editedMessage, .unknown, .undecodable: false
-        }
-    }
-
-    private func dispatch(_ update: Update, handler: UpdateHandler, queues: ChatQueues) async {
-        let chatID = update.chat?.id ?? update.from?.id ?? 0
-        await queues.enqueue(chatID) { await handler.handle(update) }
     }
 }
 

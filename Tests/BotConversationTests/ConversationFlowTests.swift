@@ -64,7 +64,7 @@ func sentKeys(_ effects: [ConversationEffect]) -> [String] {
         #expect(
             chat.text("okx-key-0123456789") == [
                 .deleteMessage(messageID: 102),
-                .send(Reply(.init("add.ask_secret", ["key": "okx-…6789"]), forceReply: true)),
+                .send(Reply(.init("add.ask_secret", ["exchange": "OKX"]), forceReply: true)),
             ]
         )
         #expect(

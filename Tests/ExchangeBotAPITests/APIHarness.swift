@@ -17,23 +17,51 @@ struct APIHarness {
     let authority = BearerTokenAuthority(secretKey: APIHarness.secretKey, maxAge: 3600)
     let logs = InMemoryLogHandler()
     let rateLimit: (requests: Int, perSeconds: Int)
+    let trustedProxies: [IPAddressRange]
+    let limits: ConnectionLimits
+    /// The service the routes use: the harness's, or one with a key-check budget.
+    let service: ApprovalService
 
-    init(rateLimit: (requests: Int, perSeconds: Int) = (10_000, 60)) throws {
+    init(
+        rateLimit: (requests: Int, perSeconds: Int) = (10_000, 60),
+        trustedProxies: [IPAddressRange] = [],
+        keyCheckBudget: KeyCheckBudget? = nil,
+        limits: ConnectionLimits = ConnectionLimits()
+    ) throws {
         services = try ServiceHarness()
         self.rateLimit = rateLimit
+        self.trustedProxies = trustedProxies
+        self.limits = limits
+        service = ApprovalService(
+            store: services.store,
+            validator: services.validator,
+            notifier: services.notifier,
+            clock: services.clock,
+            keyCheckBudget: keyCheckBudget
+        )
     }
 
-    var application: some ApplicationProtocol {
-        let dependencies = APIDependencies(
-            service: services.service,
+    var dependencies: APIDependencies {
+        APIDependencies(
+            service: service,
             store: services.store,
             authority: authority,
             rateLimit: rateLimit,
+            trustedProxies: trustedProxies,
             databaseIsReachable: { true },
             botState: { "disabled" }
         )
-        let logger = Logger(label: "api-test") { _ in logs }
-        return Application(router: APIServer.router(dependencies, logger: logger), logger: logger)
+    }
+
+    var logger: Logger { Logger(label: "api-test") { _ in logs } }
+
+    var application: some ApplicationProtocol {
+        Application(router: APIServer.router(dependencies, logger: logger), logger: logger)
+    }
+
+    /// The application as `run` serves it: real sockets, with the connection limits.
+    var served: some ApplicationProtocol {
+        APIServer.application(dependencies, host: "127.0.0.1", port: 0, limits: limits, logger: logger)
     }
 
     func token(_ user: User, at date: Date = Date()) -> String {
@@ -42,6 +70,11 @@ struct APIHarness {
 
     func test(_ body: @Sendable (any TestClientProtocol) async throws -> Void) async throws {
         try await application.test(.router, body)
+    }
+
+    /// Runs `body` against the served application on a real loopback socket.
+    func testLive(_ body: @Sendable (any TestClientProtocol) async throws -> Void) async throws {
+        try await served.test(.live, body)
     }
 }
 

@@ -176,7 +176,9 @@ import Testing
         let harness = try APIHarness()
         try await harness.test { client in
             try expectError(try await client.call(.get, "/nope"), .notFound)
-            try expectError(try await client.call(.delete, "/user/exchanges"), .notFound)
+            let wrongMethod = try await client.call(.delete, "/user/exchanges")
+            try expectError(wrongMethod, .methodNotAllowed)
+            #expect(wrongMethod.headers[.allow] == "GET, HEAD, POST")
         }
     }
 }

@@ -37,7 +37,10 @@ import Testing
 
     @Test(arguments: [
         ("abcdefghijklmnopqrstuvwxyz", "abcd…wxyz"),
-        ("abcdefghijkl", "abcd…ijkl"),
+        ("abcdefghijklmnop", "abcd…mnop"),
+        // Under 16 characters, four at each end would show half of it (issue 9, item 10).
+        ("abcdefghijklmno", "****"),
+        ("abcdefghijkl", "****"),
         ("short-key", "****"),
         ("", "****"),
     ])

@@ -15,19 +15,32 @@ import Testing
         let credentialErrors: [CredentialError] = [
             .invalidAPIKey, .invalidKeyOrIP, .authenticationFailed, .permissionDenied, .invalidSecret,
             .invalidPassphrase, .ipNotWhitelisted, .clockSkew, .tradePermissionMissing,
-            .withdrawalEnabled, .exchangeUnavailable(""), .rateLimited, .timeout, .unexpectedResponse(""),
+            .withdrawalEnabled, .withdrawalUnknown, .exchangeUnavailable(""), .rateLimited, .timeout,
+            .unexpectedResponse(""),
             .sandboxUnavailable(.mexc),
         ]
         let approvalErrors: [ApprovalError] = [
             .invalidInput(field: .label, problem: ""), .unknownExchange(""), .passphraseRequired(.okx),
             .passphraseNotAccepted(.binance), .duplicateKey(existingID: 0), .keyNotFound, .userNotFound, .userInactive,
             .notApproved(.pending), .alreadyDecided(.approved, by: nil), .secretUnreadable, .storageFailure,
+            .tooManyKeyChecks(retryAfterSeconds: 60), .requestOutdated,
         ]
         let codes = credentialErrors.map(\.code) + approvalErrors.map(\.code)
         #expect(!Self.english.isEmpty)
         for code in codes {
             #expect(Self.english["error.\(code)"] != nil, "locales/en.json lacks error.\(code)")
         }
+    }
+
+    /// The admin group's texts for service alerts (one per code the health check raises) and the request's line.
+    @Test func everyServiceAlertHasAnEnglishText() {
+        for code in [ApprovalError.secretUnreadable.code, ApprovalError.unknownExchange("").code] {
+            #expect(
+                Self.english["admin.service_alert_\(code)"] != nil,
+                "locales/en.json lacks admin.service_alert_\(code)"
+            )
+        }
+        #expect(Self.english["admin.withdraw_unknown"] != nil && Self.english["admin.relabeled"] != nil)
     }
 
     @Test func everyExchangeAndStatusHasAnEnglishText() {

@@ -35,7 +35,7 @@ import Testing
         let payload = Data("{\"update_id\":7,\"message\":{\"text\":\"\(secret)\"}}".utf8)
         try await store.receive([ReceivedUpdate(id: 7, payload: payload)], nextOffset: 8)
         #expect(try await store.nextOffset() == 8)
-        #expect(try await store.unhandledUpdates() == [ReceivedUpdate(id: 7, payload: payload)])
+        #expect(try await store.unhandledUpdates().updates == [ReceivedUpdate(id: 7, payload: payload)])
 
         let message = OutgoingMessage(to: .chat(42), text: "Checking…")
         try await store.commit(
@@ -45,7 +45,7 @@ import Testing
                 outgoing: [QueuedAction(.send(message), dedupeKey: "once")]
             )
         )
-        #expect(try await store.unhandledUpdates().isEmpty)
+        #expect(try await store.unhandledUpdates().updates.isEmpty)
         #expect(try await store.conversation(ofUser: 42) == draftState())
         // The same dedupe key again queues nothing (a redelivered event).
         try await store.commit(BotCommit(outgoing: [QueuedAction(.send(message), dedupeKey: "once")]))
@@ -148,7 +148,7 @@ import Testing
 
         let rotated = SQLiteBotStore(database: database, ring: try MultiFernet(keys: [new]))
         #expect(try await rotated.conversation(ofUser: 42) == draftState())
-        #expect(try await rotated.unhandledUpdates().map(\.id) == [9])
+        #expect(try await rotated.unhandledUpdates().updates.map(\.id) == [9])
         #expect(try MasterKeyCheck.run(database, ring: try MultiFernet(keys: [new])).openedByPrimary == 3)
     }
 

@@ -33,7 +33,8 @@ import Testing
         #expect(FileManager.default.fileExists(atPath: folder.path + "/data/exchange-bot.sqlite"))
         #expect(
             try database.appliedMigrations() == [
-                "v1-seed", "v2-service-tables", "v3-telegram-bot", "v4-telegram-lanes",
+                "v1-seed", "v2-service-tables", "v3-telegram-bot", "v4-telegram-lanes", "v5-hardening-store",
+                "v6-hardening-bot",
             ]
         )
     }

@@ -157,7 +157,8 @@ import Testing
         #expect(key.status == .pending && !key.isActive)
         #expect(
             try database.appliedMigrations() == [
-                "v1-seed", "v2-service-tables", "v3-telegram-bot", "v4-telegram-lanes",
+                "v1-seed", "v2-service-tables", "v3-telegram-bot", "v4-telegram-lanes", "v5-hardening-store",
+                "v6-hardening-bot",
             ]
         )
     }

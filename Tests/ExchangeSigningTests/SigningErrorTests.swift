@@ -113,7 +113,7 @@ struct SigningErrorTests {
         let errors: [SigningError] = [
             .wrongExchange(expected: .okx, got: .kucoin), .missingKeyOrSecret(.gate), .missingPassphrase(.okx),
             .secretNotBase64(.kraken), .notAnECP256PrivateKey, .signingFailed, .missingNonce,
-            .receiveWindowOutOfRange(70_000),
+            .receiveWindowOutOfRange(70_000), .timeOutOfRange,
         ]
         for error in errors {
             #expect(!error.description.isEmpty)

@@ -49,7 +49,7 @@ import Testing
         let call = try lastCall("getUpdates")
         #expect(
             call.body
-                == #"{"allowed_updates":["message","edited_message","callback_query","my_chat_member"],"#
+                == #"{"allowed_updates":["message","edited_message","callback_query","my_chat_member","chat_member"],"#
                 + #""limit":50,"offset":100000011,"timeout":30}"#
         )
         #expect(call.timeout == .seconds(45))

@@ -83,12 +83,16 @@ final class BotHarness: Sendable {
         ).merging(extraEnvironment) { _, extra in extra }
     }
 
-    /// Starts (or restarts) the service on the same database and fakes.
-    func startBot(tuning: @escaping @Sendable (inout BotConfiguration) -> Void = { _ in }) async throws {
+    /// Starts (or restarts) the service on the same database and fakes; `overriding` changes settings for this
+    /// run (a restart with another `ADMIN_CHAT_ID`, say).
+    func startBot(
+        overriding: [String: String] = [:],
+        tuning: @escaping @Sendable (inout BotConfiguration) -> Void = { _ in }
+    ) async throws {
         var logger = Logger(label: "bot-harness")
         logger.logLevel = .error
         let runtime = try await Runtime.make(
-            Environment(environment, workingDirectory: folder.url.path),
+            Environment(environment.merging(overriding) { _, new in new }, workingDirectory: folder.url.path),
             logger: logger,
             signals: [],
             tuning: { configuration in

@@ -15,8 +15,19 @@ public protocol BotStore: Sendable {
     /// Stores received updates (serialised) and the offset that confirms them; ids already stored are ignored.
     func receive(_ updates: [ReceivedUpdate], nextOffset: Int64) async throws
 
-    /// Received updates not yet handled, oldest first.
-    func unhandledUpdates() async throws -> [ReceivedUpdate]
+    /// Received updates not yet handled and not parked, oldest first; and the ids of rows no configured key
+    /// opens, which are dropped (they can never be handled) for the caller to log.
+    func unhandledUpdates() async throws -> (updates: [ReceivedUpdate], dropped: [Int64])
+
+    /// Records that handling `updateID` is about to change something outside the bot's own commit (a decision
+    /// through the approval service). `true` when it had been recorded before: the update is being handled again
+    /// after a crash, and a refusal such as "already decided" may be its own earlier effect.
+    func beginOutsideEffect(updateID: Int64) async throws -> Bool
+
+    /// Sets aside an update that could not be handled (storage failing while it was handled): it is no longer
+    /// handled at a start, so it cannot come back later behind newer updates of its chat. Kept (encrypted) for a
+    /// week for inspection, then tidied.
+    func park(updateID: Int64, at date: Date) async throws
 
     func conversation(ofUser telegramID: Int64) async throws -> ConversationState?
 
@@ -42,18 +53,21 @@ public protocol BotStore: Sendable {
     /// The Telegram user's row in `users`, created on first contact.
     func ensureUser(telegramID: Int64, username: String?, languageCode: String?, at date: Date) async throws -> User
 
-    /// The admin group's id after Telegram moved it to a supergroup, if it did.
-    func adminChatOverride() async throws -> Int64?
+    /// The admin group's id after Telegram moved it to a supergroup, if it moved the group that `configured`
+    /// (`ADMIN_CHAT_ID`) names: a migration recorded for another group is not applied, so pointing
+    /// `ADMIN_CHAT_ID` at a new group takes the power away from the old one.
+    func adminChatOverride(configured: Int64) async throws -> Int64?
 
-    func setAdminChatOverride(_ chatID: Int64) async throws
+    /// Records that the group `configured` names now has the id `chatID`.
+    func setAdminChatOverride(_ chatID: Int64, configured: Int64) async throws
 
     /// Users who blocked the bot: notifications to them are dropped until they write again.
     func setUnreachable(telegramID: Int64, _ unreachable: Bool, at date: Date) async throws
 
     func isUnreachable(telegramID: Int64) async throws -> Bool
 
-    /// Forgets what is no longer needed: sent actions after a week, posted messages of decided keys, and the
-    /// secrets of drafts abandoned before `abandonedBefore` (their conversations start over anyway).
+    /// Forgets what is no longer needed: sent actions and parked updates after a week, posted messages of decided
+    /// keys, and the secrets of drafts abandoned before `abandonedBefore` (their conversations start over anyway).
     func tidy(now: Date, abandonedBefore: Date) async throws
 }
 

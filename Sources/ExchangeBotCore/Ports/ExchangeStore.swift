@@ -19,8 +19,11 @@ public protocol ExchangeStore: Sendable {
     /// Changes a key's label and/or credentials. New credentials put it back to PENDING and inactive.
     func updateKey(id: Int64, ownerID: Int64, change: KeyChange, audit: AuditEntry) async throws -> UpdateOutcome
 
-    /// Sets `is_active`; activation only succeeds for APPROVED keys.
-    func setActive(id: Int64, ownerID: Int64, active: Bool, audit: AuditEntry) async throws -> UpdateOutcome
+    /// Sets `is_active`; activation only succeeds for APPROVED keys. A key a health check deactivated is held:
+    /// its activation answers ``UpdateOutcome/checkRequired`` until it comes with `freshReport`, the report of a
+    /// successful check made for this activation, which lifts the hold.
+    func setActive(id: Int64, ownerID: Int64, active: Bool, freshReport: ValidationReport?, audit: AuditEntry)
+        async throws -> UpdateOutcome
 
     /// Deletes an owner's key. A key still waiting for a decision leaves a ``KeyEvent/Kind/withdrawn`` event, so
     /// the request admins see can say so.
@@ -37,12 +40,27 @@ public protocol ExchangeStore: Sendable {
     /// Keys waiting for a decision, oldest first, with their owners and validation reports.
     func pendingRequests() async throws -> [PendingRequest]
 
-    /// Keys an admin approved, oldest first (the ones health checks watch).
+    /// Keys an admin approved, oldest first, except those held after a failed health check (the ones health
+    /// checks watch: a held key is checked again only when its owner activates it), unless such a key is active
+    /// all the same (the Python side, which knows nothing of holds, activated it): an active key is always watched.
     func approvedKeys() async throws -> [ExchangeKey]
 
     /// Stores the outcome of a health check: a fresh report for a healthy key; for a broken one, deactivation with
-    /// the reason in `error_message` and an event for its owner.
+    /// the reason in `error_message`, a hold (activation needs a fresh check), and an event for its owner, the
+    /// first time only.
     func recordHealth(id: Int64, outcome: HealthOutcome, audit: AuditEntry) async throws -> KeyEvent?
+
+    /// Opens a service alert for the admin group (see ``KeyEvent/Kind/serviceAlert(code:count:)``) unless one
+    /// with this code is already open; the event is `nil` then.
+    func raiseServiceAlert(code: String, keyIDs: [Int64], at: Date) async throws -> KeyEvent?
+
+    /// Closes the open service alerts whose code is not in `codes` (the fault went away), so a new fault alerts
+    /// again.
+    func closeServiceAlerts(except codes: Set<String>) async throws
+
+    /// Counts a key check against the user's budget: granted and recorded (the audit entry, in the same
+    /// transaction), or refused with the seconds until the oldest check in the window leaves it.
+    func reserveKeyCheck(userID: Int64, budget: KeyCheckBudget, audit: AuditEntry) async throws -> KeyCheckGrant
 
     /// The decrypted credentials of a key, for talking to its exchange.
     func credentials(ofKey id: Int64) async throws -> Credentials?
@@ -50,8 +68,9 @@ public protocol ExchangeStore: Sendable {
     /// Appends an audit entry on its own (refusals, which change nothing else).
     func recordAudit(_ entry: AuditEntry) async throws
 
-    /// Events not yet delivered, oldest first.
-    func undeliveredEvents(limit: Int) async throws -> [KeyEvent]
+    /// Up to `limit` events not yet delivered, oldest first. Rows that cannot be read (damaged, or sealed with a
+    /// key no longer configured) are parked, so they neither block the others nor come back, and reported.
+    func undeliveredBatch(limit: Int, at: Date) async throws -> OutboxBatch
 
     func markDelivered(outboxID: Int64, at: Date) async throws
 }
@@ -114,9 +133,11 @@ public enum InsertOutcome: Sendable, Equatable {
 }
 
 public enum UpdateOutcome: Sendable, Equatable {
-    /// Updated; `event` is set when the change needs an admin's decision again.
+    /// Updated; `event` is set when admins must hear of it (new credentials, a pending key renamed).
     case updated(ExchangeKey, event: KeyEvent?)
     case notFound
+    /// The key is held after a failed health check: it may be activated only with a fresh check's report.
+    case checkRequired
     /// Activation of a key that is not APPROVED.
     case notApproved(KeyStatus)
     /// New credentials collide with another key of the same user and exchange.
@@ -136,4 +157,16 @@ public enum DecisionOutcome: Sendable, Equatable {
     case alreadyDecided(KeyStatus, by: String?)
     /// The key is no longer the version the decision was made on.
     case outdated
+}
+
+/// Undelivered outbox events, and the rows parked because they could not be read.
+public struct OutboxBatch: Sendable, Equatable {
+    public var events: [KeyEvent]
+    /// Outbox ids of rows parked by this read.
+    public var parked: [Int64]
+
+    public init(events: [KeyEvent], parked: [Int64] = []) {
+        self.events = events
+        self.parked = parked
+    }
 }

@@ -74,7 +74,9 @@ struct GateAdapter: ExchangeAdapter {
         case "IP_FORBIDDEN": .ipNotWhitelisted
         case "FORBIDDEN", "READ_ONLY", "ACCOUNT_LOCKED": .permissionDenied
         case "TOO_MANY_REQUESTS": .rateLimited
-        default: status >= 500 ? .exchangeUnavailable("HTTP \(status)") : .unexpectedResponse("Gate error \(label)")
+        default:
+            status >= 500
+                ? .exchangeUnavailable("HTTP \(status)") : .unexpectedResponse("Gate error \(ExchangeText.name(label))")
         }
     }
 

@@ -26,7 +26,11 @@ enum BotAPIResponse {
     static func error(status: Int, head: Head?) -> TelegramError {
         let code = head?.errorCode ?? status
         let description = head?.description ?? "HTTP \(status)"
-        if let retryAfter = head?.parameters?.retryAfter { return .tooManyRequests(retryAfter: .seconds(retryAfter)) }
+        // `retry_after` is outside data: a wait of Int.max seconds, added to a clock instant, no longer fits the
+        // Int64 seconds of `Duration.components` and traps. No real flood wait lasts a day.
+        if let retryAfter = head?.parameters?.retryAfter {
+            return .tooManyRequests(retryAfter: .seconds(min(retryAfter, 86_400)))
+        }
         if code == 429 { return .tooManyRequests(retryAfter: .zero) }
         if let chatID = head?.parameters?.migrateToChatID { return .migrated(toChatID: chatID) }
         switch code {

@@ -39,6 +39,7 @@ enum MethodParameters {
         var replyMarkup: ReplyMarkup?
         var replyParameters: ReplyParameters?
         var disableNotification: Bool?
+        var linkPreviewOptions: LinkPreviewOptions?
 
         enum CodingKeys: String, CodingKey {
             case chatID = "chat_id"
@@ -47,6 +48,16 @@ enum MethodParameters {
             case replyMarkup = "reply_markup"
             case replyParameters = "reply_parameters"
             case disableNotification = "disable_notification"
+            case linkPreviewOptions = "link_preview_options"
+        }
+    }
+
+    /// `link_preview_options` (Bot API 7.0, replacing `disable_web_page_preview`); only "no preview" is used.
+    struct LinkPreviewOptions: Encodable {
+        var isDisabled = true
+
+        enum CodingKeys: String, CodingKey {
+            case isDisabled = "is_disabled"
         }
     }
 
@@ -68,6 +79,7 @@ enum MethodParameters {
         var text: String
         var parseMode: ParseMode?
         var replyMarkup: InlineKeyboardMarkup?
+        var linkPreviewOptions: LinkPreviewOptions?
 
         enum CodingKeys: String, CodingKey {
             case chatID = "chat_id"
@@ -75,6 +87,7 @@ enum MethodParameters {
             case text
             case parseMode = "parse_mode"
             case replyMarkup = "reply_markup"
+            case linkPreviewOptions = "link_preview_options"
         }
     }
 

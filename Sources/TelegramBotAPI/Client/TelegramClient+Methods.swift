@@ -69,13 +69,17 @@ extension TelegramClient {
     ///     `parseMode: .html`, escape every dynamic value with ``HTML/escape(_:)``.
     ///   - replyToMessageID: Sent as `reply_parameters` and delivered even if that message is gone.
     ///   - disableNotification: Deliver silently.
+    ///   - disableLinkPreview: Show no preview of the first link in the text. Set it for any text that carries
+    ///     what a user typed: a preview fetches the page (telling its owner the chat exists) and shows its
+    ///     content as if the bot vouched for it.
     public func sendMessage(
         chatID: Int64,
         text: String,
         parseMode: ParseMode? = nil,
         replyMarkup: ReplyMarkup? = nil,
         replyToMessageID: Int? = nil,
-        disableNotification: Bool = false
+        disableNotification: Bool = false,
+        disableLinkPreview: Bool = false
     ) async throws(TelegramError) -> Message {
         try await call(
             "sendMessage",
@@ -85,7 +89,8 @@ extension TelegramClient {
                 parseMode: parseMode,
                 replyMarkup: replyMarkup,
                 replyParameters: replyToMessageID.map { MethodParameters.ReplyParameters(messageID: $0) },
-                disableNotification: disableNotification ? true : nil
+                disableNotification: disableNotification ? true : nil,
+                linkPreviewOptions: disableLinkPreview ? MethodParameters.LinkPreviewOptions() : nil
             ),
             returning: Message.self,
             idempotency: .notIdempotent
@@ -95,13 +100,15 @@ extension TelegramClient {
     /// Replaces a message's text. Without `replyMarkup` the message's inline keyboard is removed, as the API does.
     ///
     /// Fails with "message is not modified" when nothing changes;
-    /// ``editMessageTextIfChanged(chatID:messageID:text:parseMode:replyMarkup:)`` treats that as success.
+    /// ``editMessageTextIfChanged(chatID:messageID:text:parseMode:replyMarkup:disableLinkPreview:)`` treats that
+    /// as success. `disableLinkPreview`: as for `sendMessage`.
     public func editMessageText(
         chatID: Int64,
         messageID: Int,
         text: String,
         parseMode: ParseMode? = nil,
-        replyMarkup: InlineKeyboardMarkup? = nil
+        replyMarkup: InlineKeyboardMarkup? = nil,
+        disableLinkPreview: Bool = false
     ) async throws(TelegramError) -> Message {
         try await call(
             "editMessageText",
@@ -110,7 +117,8 @@ extension TelegramClient {
                 messageID: messageID,
                 text: text,
                 parseMode: parseMode,
-                replyMarkup: replyMarkup
+                replyMarkup: replyMarkup,
+                linkPreviewOptions: disableLinkPreview ? MethodParameters.LinkPreviewOptions() : nil
             ),
             returning: Message.self,
             idempotency: .idempotent

@@ -15,15 +15,16 @@ public enum DeleteOutcome: Sendable, Hashable {
 /// Calls whose "already done" errors are the outcome the caller wanted. Re-rendering a message or cleaning up a
 /// secret-bearing message should not need a `catch` for the case where there was nothing left to do.
 extension TelegramClient {
-    /// ``editMessageText(chatID:messageID:text:parseMode:replyMarkup:)``, with "message is not modified" as
-    /// ``EditOutcome/unchanged``.
+    /// ``editMessageText(chatID:messageID:text:parseMode:replyMarkup:disableLinkPreview:)``, with "message is not
+    /// modified" as ``EditOutcome/unchanged``.
     @discardableResult
     public func editMessageTextIfChanged(
         chatID: Int64,
         messageID: Int,
         text: String,
         parseMode: ParseMode? = nil,
-        replyMarkup: InlineKeyboardMarkup? = nil
+        replyMarkup: InlineKeyboardMarkup? = nil,
+        disableLinkPreview: Bool = false
     ) async throws(TelegramError) -> EditOutcome {
         do throws(TelegramError) {
             return .edited(
@@ -32,7 +33,8 @@ extension TelegramClient {
                     messageID: messageID,
                     text: text,
                     parseMode: parseMode,
-                    replyMarkup: replyMarkup
+                    replyMarkup: replyMarkup,
+                    disableLinkPreview: disableLinkPreview
                 )
             )
         } catch  where error.isMessageNotModified {

@@ -1,7 +1,8 @@
 /// One user's membership of a chat, as `getChatMember` and `my_chat_member` report it.
 ///
-/// The API models this as six types told apart by `status`; the bot only needs the status and, for restricted
-/// members, whether they are still in the chat, so this is one struct.
+/// The API models this as six types told apart by `status`; the bot only needs the status, an administrator's
+/// rights that say whether they really run the chat, and, for restricted members, whether they are still in the
+/// chat, so this is one struct.
 public struct ChatMember: Codable, Sendable, Hashable {
     public var status: Status
     public var user: User
@@ -9,12 +10,29 @@ public struct ChatMember: Codable, Sendable, Hashable {
     public var isMember: Bool?
     /// Restricted and banned members: Unix time when the restriction ends; 0 means forever.
     public var untilDate: Int64?
+    /// Creators and administrators: whether their messages are signed with the chat's name instead of theirs.
+    public var isAnonymous: Bool?
+    /// Administrators only (absent for others, which reads as `false`).
+    public var canManageChat: Bool?
+    /// Administrators only.
+    public var canDeleteMessages: Bool?
 
-    public init(status: Status, user: User, isMember: Bool? = nil, untilDate: Int64? = nil) {
+    public init(
+        status: Status,
+        user: User,
+        isMember: Bool? = nil,
+        untilDate: Int64? = nil,
+        isAnonymous: Bool? = nil,
+        canManageChat: Bool? = nil,
+        canDeleteMessages: Bool? = nil
+    ) {
         self.status = status
         self.user = user
         self.isMember = isMember
         self.untilDate = untilDate
+        self.isAnonymous = isAnonymous
+        self.canManageChat = canManageChat
+        self.canDeleteMessages = canDeleteMessages
     }
 
     /// A membership status. One the API adds later decodes as ``other(_:)``.
@@ -62,8 +80,19 @@ public struct ChatMember: Codable, Sendable, Hashable {
         }
     }
 
-    /// The owner or an administrator: the people who may decide in the admin group.
+    /// The owner or an administrator, whatever their rights.
     public var isAdministrator: Bool { status == .creator || status == .administrator }
+
+    /// The owner, or an administrator who may manage the chat or delete messages: someone who actually runs the
+    /// chat. Anyone can be made an "administrator" with no right at all (a title, in practice); that alone is not
+    /// enough to decide on keys.
+    public var runsTheChat: Bool {
+        switch status {
+        case .creator: true
+        case .administrator: canManageChat == true || canDeleteMessages == true
+        default: false
+        }
+    }
 
     /// Whether the user is currently in the chat at all (a restricted user may or may not be).
     public var isPresent: Bool {
@@ -79,5 +108,8 @@ public struct ChatMember: Codable, Sendable, Hashable {
         case user
         case isMember = "is_member"
         case untilDate = "until_date"
+        case isAnonymous = "is_anonymous"
+        case canManageChat = "can_manage_chat"
+        case canDeleteMessages = "can_delete_messages"
     }
 }

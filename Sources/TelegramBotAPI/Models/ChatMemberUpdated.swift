@@ -1,7 +1,8 @@
-/// A change of the bot's own membership in a chat (`my_chat_member`).
+/// A change of a membership in a chat: the bot's own (`my_chat_member`) or, where the bot is an administrator and
+/// asked for them, anyone's (`chat_member`).
 ///
-/// In a private chat this arrives only when the user blocks or unblocks the bot, which is the one reliable signal
-/// to stop (or resume) notifying them.
+/// In a private chat `my_chat_member` arrives only when the user blocks or unblocks the bot, which is the one
+/// reliable signal to stop (or resume) notifying them.
 public struct ChatMemberUpdated: Codable, Sendable, Hashable {
     public var chat: Chat
     /// Who made the change.

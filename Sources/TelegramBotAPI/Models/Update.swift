@@ -18,14 +18,17 @@ public struct Update: Sendable, Hashable {
         case editedMessage(Message)
         case callbackQuery(CallbackQuery)
         case myChatMember(ChatMemberUpdated)
+        /// Someone's membership of a chat where the bot is an administrator changed (a promotion, a demotion, a
+        /// change of rights). Sent only when `allowed_updates` names it.
+        case chatMember(ChatMemberUpdated)
         /// A kind this client does not model; carries the payload's field name (e.g. `channel_post`).
         case unknown(String)
         /// A known kind whose payload could not be decoded; carries the reason (a coding path, never user text).
         case undecodable(String)
     }
 
-    /// The kinds to ask for in `allowed_updates`; the server remembers the last list it was given.
-    public static let handledKinds = ["message", "edited_message", "callback_query", "my_chat_member"]
+    /// The kinds this client reads, as named in `allowed_updates` (the server remembers the last list it was given).
+    public static let handledKinds = ["message", "edited_message", "callback_query", "my_chat_member", "chat_member"]
 
     public var message: Message? {
         guard case .message(let message) = kind else { return nil }
@@ -42,7 +45,7 @@ public struct Update: Sendable, Hashable {
         switch kind {
         case .message(let message), .editedMessage(let message): message.chat
         case .callbackQuery(let query): query.message?.chat
-        case .myChatMember(let change): change.chat
+        case .myChatMember(let change), .chatMember(let change): change.chat
         case .unknown, .undecodable: nil
         }
     }
@@ -52,7 +55,7 @@ public struct Update: Sendable, Hashable {
         switch kind {
         case .message(let message), .editedMessage(let message): message.from
         case .callbackQuery(let query): query.from
-        case .myChatMember(let change): change.from
+        case .myChatMember(let change), .chatMember(let change): change.from
         case .unknown, .undecodable: nil
         }
     }
@@ -71,6 +74,7 @@ extension Update: Codable {
         static let editedMessage = Key("edited_message")
         static let callbackQuery = Key("callback_query")
         static let myChatMember = Key("my_chat_member")
+        static let chatMember = Key("chat_member")
     }
 
     /// Strict about the kinds it knows (a bad payload throws); ``UpdateBatch`` turns that into `undecodable`.
@@ -85,6 +89,8 @@ extension Update: Codable {
             kind = .callbackQuery(try container.decode(CallbackQuery.self, forKey: .callbackQuery))
         } else if container.contains(.myChatMember) {
             kind = .myChatMember(try container.decode(ChatMemberUpdated.self, forKey: .myChatMember))
+        } else if container.contains(.chatMember) {
+            kind = .chatMember(try container.decode(ChatMemberUpdated.self, forKey: .chatMember))
         } else {
             let names = container.allKeys.map(\.stringValue).filter { $0 != Key.updateID.stringValue }
             kind = .unknown(names.sorted().first ?? "")
@@ -99,6 +105,7 @@ extension Update: Codable {
         case .editedMessage(let message): try container.encode(message, forKey: .editedMessage)
         case .callbackQuery(let query): try container.encode(query, forKey: .callbackQuery)
         case .myChatMember(let change): try container.encode(change, forKey: .myChatMember)
+        case .chatMember(let change): try container.encode(change, forKey: .chatMember)
         case .unknown, .undecodable: break
         }
     }

@@ -57,6 +57,8 @@ struct FakeTelegramState {
         var migratedTo: Int64?
         var nextMessageID = 1
         var members: [Int64: FakeChatMemberStatus] = [:]
+        /// Administrators' rights (`can_manage_chat`, …) where a test set them; others have all the usual ones.
+        var rights: [Int64: Set<String>] = [:]
         var messages: [FakeSentMessage] = []
     }
 

@@ -332,20 +332,30 @@ extension FakeTelegramCore {
         let defaultStatus: FakeChatMemberStatus =
             record.chat.kind == .privateChat && (userID == chatID || userID == bot.id) ? .member : .left
         let status = record.members[userID] ?? (userID == bot.id ? .member : defaultStatus)
+        return Self.memberJSON(user: user, status: status, rights: record.rights[userID]).json
+    }
+
+    /// The rights an administrator has unless a test gives them others.
+    static let defaultAdministratorRights: Set<String> = [
+        "can_manage_chat", "can_delete_messages", "can_manage_video_chats", "can_restrict_members",
+        "can_change_info", "can_invite_users", "can_pin_messages",
+    ]
+
+    /// A `ChatMember` object; `rights` (administrators only) defaults to ``defaultAdministratorRights``.
+    static func memberJSON(user: FakeUser, status: FakeChatMemberStatus, rights: Set<String>?) -> FakeTelegramValue {
         var members: [String: FakeTelegramValue] = ["status": .string(status.rawValue), "user": user.json]
         switch status {
         case .creator: members["is_anonymous"] = false
         case .administrator:
             members["is_anonymous"] = false
             members["can_be_edited"] = false
+            let granted = rights ?? defaultAdministratorRights
             for right in [
                 "can_manage_chat", "can_delete_messages", "can_manage_video_chats", "can_restrict_members",
-                "can_change_info", "can_invite_users", "can_pin_messages",
+                "can_change_info", "can_invite_users", "can_pin_messages", "can_promote_members", "can_post_stories",
+                "can_edit_stories", "can_delete_stories",
             ] {
-                members[right] = true
-            }
-            for right in ["can_promote_members", "can_post_stories", "can_edit_stories", "can_delete_stories"] {
-                members[right] = false
+                members[right] = .bool(granted.contains(right))
             }
         case .restricted:
             members["is_member"] = true
@@ -354,7 +364,7 @@ extension FakeTelegramCore {
         case .kicked: members["until_date"] = 0
         case .member, .left: break
         }
-        return FakeTelegramValue.object(members).json
+        return .object(members)
     }
 
     private func commandScope(_ parameters: FakeTelegramParameters, state: FakeTelegramState) throws

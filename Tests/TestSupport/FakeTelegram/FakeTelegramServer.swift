@@ -74,6 +74,50 @@ public final class FakeTelegramServer: Sendable {
             if user.id != core.bot.id { state.register(user) }
             state.register(chat)
             state.chats[chat.id]?.members[user.id] = status
+            state.chats[chat.id]?.rights[user.id] = nil
+        }
+    }
+
+    /// Makes `user` an administrator of `chat` with exactly `rights` (`can_manage_chat`, `can_delete_messages`,
+    /// …; empty for an administrator in name only), as getChatMember then reports it.
+    public func setAdministrator(_ user: FakeUser, in chat: FakeChat, rights: Set<String>) {
+        core.mutate { state in
+            state.register(user)
+            state.register(chat)
+            state.chats[chat.id]?.members[user.id] = .administrator
+            state.chats[chat.id]?.rights[user.id] = rights
+        }
+    }
+
+    /// Someone (`by`, an admin) changes `user`'s membership of a group, as in Telegram's member settings: the
+    /// change applies, and a `chat_member` update reports it if the bot asked for that kind in `allowed_updates`
+    /// (Telegram sends it only then, and only to administrators, which the test arranges).
+    ///
+    /// - Returns: The update id, or nil when the bot's `allowed_updates` filters the kind out.
+    @discardableResult
+    public func changeMember(
+        _ user: FakeUser,
+        in chat: FakeChat,
+        to status: FakeChatMemberStatus,
+        rights: Set<String>? = nil,
+        by admin: FakeUser
+    ) -> Int? {
+        core.mutate { state -> Int? in
+            state.register(user)
+            state.register(admin)
+            state.register(chat)
+            let oldStatus = state.chats[chat.id]?.members[user.id] ?? .left
+            let oldRights = state.chats[chat.id]?.rights[user.id]
+            state.chats[chat.id]?.members[user.id] = status
+            state.chats[chat.id]?.rights[user.id] = rights
+            let change: FakeTelegramValue = [
+                "chat": chat.json, "from": admin.json, "date": .integer(Int64(Date().timeIntervalSince1970)),
+                "old_chat_member": FakeTelegramCore.memberJSON(user: user, status: oldStatus, rights: oldRights),
+                "new_chat_member": FakeTelegramCore.memberJSON(user: user, status: status, rights: rights),
+            ]
+            return state.enqueue(kind: "chat_member") { id in
+                "{\"update_id\":\(id),\"chat_member\":\(change.json)}"
+            }
         }
     }
 
