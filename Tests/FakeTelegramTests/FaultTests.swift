@@ -88,13 +88,14 @@ struct FaultTests {
             server.addChat(Cast.aliceChat)
             server.addChat(Cast.borisChat)
             server.enforceRateLimits()
+            server.freezeClock()
             #expect(try await bot.send(Cast.alice.id, "1").status == 200)
             let second = try await bot.send(Cast.alice.id, "2")
             #expect(second.status == 429)
             #expect(second.parameters?["retry_after"] == 1)
             #expect(second.headers["retry-after"] == "1")
             #expect(try await bot.send(Cast.boris.id, "other chat").status == 200)
-            try await Task.sleep(for: .milliseconds(1050))
+            server.advanceClock(by: 1.05)
             #expect(try await bot.send(Cast.alice.id, "2").status == 200)
             #expect(server.tooManyRequestsCount == 1)
             server.disableRateLimits()
@@ -108,6 +109,7 @@ struct FaultTests {
         try await withTelegram { server, bot in
             server.addChat(Cast.aliceChat)
             server.enforceRateLimits(perChatPerSecond: 0.25)
+            server.freezeClock()
             #expect(try await bot.send(Cast.alice.id, "1").status == 200)
             let second = try await bot.send(Cast.alice.id, "2")
             #expect(second.parameters?["retry_after"] == 4)
@@ -120,6 +122,7 @@ struct FaultTests {
             server.addChat(Cast.adminGroup)
             server.addChat(Cast.aliceChat)
             server.enforceRateLimits(perChatPerSecond: 1000, perGroupPerMinute: 20, globalPerSecond: 1000)
+            server.freezeClock()
             for index in 0..<20 {
                 #expect(try await bot.send(Cast.adminGroup.id, "request \(index)").status == 200)
             }
@@ -138,6 +141,7 @@ struct FaultTests {
             let users = (0..<20).map { FakeUser(id: 2000 + Int64($0), firstName: "U\($0)") }
             for user in users { server.addChat(FakeChat.privateChat(with: user)) }
             server.enforceRateLimits(globalPerSecond: 3)
+            server.freezeClock()
             // One message to each of many chats, as fast as possible: the fourth inside any one second is refused.
             // Under load the sends may spread over more than a second, so the refusal is looked for, not counted on
             // at a fixed position.

@@ -167,6 +167,8 @@ import Testing
         _ = try await bot.waitForBotMessage(in: bot.adminGroup.id) {
             $0.messageID == request.messageID && $0.text.contains("Approved by")
         }
+        // The fake shows the edited text a moment before it records the call: wait for the record.
+        #expect(await bot.telegram.waitUntil { !bot.telegram.calls("editMessageText").isEmpty })
         let edits = bot.telegram.calls("editMessageText")
         #expect(
             !edits.isEmpty

@@ -163,10 +163,24 @@ final class FakeTelegramCore: Sendable {
         self.state = Mutex(FakeTelegramState(options: options))
     }
 
-    /// Seconds since start on the monotonic clock, for rate limits and callback expiry.
+    /// Set by a test that steps time itself (``FakeTelegramServer/freezeClock()``): timing checks then do not
+    /// depend on how busy the machine is.
+    private let frozenElapsed = Mutex<Double?>(nil)
+
+    /// Seconds since start on the monotonic clock (or the frozen clock), for rate limits and callback expiry.
     func elapsed() -> Double {
+        if let frozen = frozenElapsed.withLock({ $0 }) { return frozen }
         let duration = ContinuousClock.now - epoch
         return Double(duration.components.seconds) + Double(duration.components.attoseconds) / 1e18
+    }
+
+    func freezeClock() {
+        let now = elapsed()
+        frozenElapsed.withLock { $0 = now }
+    }
+
+    func advanceClock(by seconds: Double) {
+        frozenElapsed.withLock { $0 = ($0 ?? 0) + seconds }
     }
 
     /// Changes state and wakes long polls and `waitUntil` callers.

@@ -190,6 +190,12 @@ public final class FakeTelegramServer: Sendable {
         core.mutate { $0.rateLimiter = limiter }
     }
 
+    /// Stops the fake's clock (rate limits, callback expiry) where it is; ``advanceClock(by:)`` then moves it.
+    public func freezeClock() { core.freezeClock() }
+
+    /// Moves a frozen clock forward.
+    public func advanceClock(by seconds: Double) { core.advanceClock(by: seconds) }
+
     /// Switches the limits of ``enforceRateLimits(perChatPerSecond:perGroupPerMinute:globalPerSecond:)`` off again.
     public func disableRateLimits() {
         core.mutate { $0.rateLimiter = nil }
