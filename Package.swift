@@ -12,9 +12,15 @@ let package = Package(
     platforms: [.macOS(.v15)],
     products: [
         .executable(name: "exchange-bot", targets: ["exchange-bot"]),
-        .executable(name: "exchange-bot-bench", targets: ["exchange-bot-bench"]),
-        .executable(name: "exchange-bot-validation-bench", targets: ["exchange-bot-validation-bench"]),
-        .executable(name: "exchange-bot-telegram-bench", targets: ["exchange-bot-telegram-bench"]),
+        // The libraries the benchmarks (the `Benchmarks/` package) build on; the service needs no library products.
+        .library(name: "Fernet", targets: ["Fernet"]),
+        .library(name: "ExchangeBotCore", targets: ["ExchangeBotCore"]),
+        .library(name: "ExchangeBotStorage", targets: ["ExchangeBotStorage"]),
+        .library(name: "ExchangeClients", targets: ["ExchangeClients"]),
+        .library(name: "BotConversation", targets: ["BotConversation"]),
+        .library(name: "TelegramBotAPI", targets: ["TelegramBotAPI"]),
+        .library(name: "TelegramBot", targets: ["TelegramBot"]),
+        .library(name: "ExchangeBotApp", targets: ["ExchangeBotApp"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-crypto.git", from: "4.5.2"),
@@ -152,36 +158,11 @@ let package = Package(
             ],
             swiftSettings: strictSettings
         ),
-        .executableTarget(
-            name: "exchange-bot-bench",
-            dependencies: [
-                "Fernet",
-                "ExchangeBotStorage",
-                "ExchangeBotApp",
-                .product(name: "GRDB", package: "GRDB.swift"),
-            ],
-            swiftSettings: strictSettings
-        ),
-
-        .executableTarget(
-            name: "exchange-bot-telegram-bench",
-            dependencies: [
-                "ExchangeBotApp", "TelegramBot", "TelegramBotAPI", "BotConversation", "ExchangeBotCore",
-                "ExchangeBotStorage", "Fernet", "TestSupport",
-                .product(name: "GRDB", package: "GRDB.swift"),
-                .product(name: "Logging", package: "swift-log"),
-                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
-            ],
-            swiftSettings: strictSettings
-        ),
-        .executableTarget(
-            name: "exchange-bot-validation-bench",
-            dependencies: ["ExchangeClients", "ExchangeBotCore", "TestSupport"],
-            swiftSettings: strictSettings
-        ),
 
         // MARK: Tests
-        .target(
+        // A test target, so `swift build` never builds it; the other test targets depend on it, and the benchmarks
+        // compile the same folder as a target of their own package (`Benchmarks/Sources/BenchmarkFakes`).
+        .testTarget(
             name: "TestSupport",
             dependencies: [
                 "ExchangeBotCore", "ExchangeBotStorage", "Fernet",

@@ -12,10 +12,17 @@ public enum ConversationEvent: Equatable, Sendable {
     case buttonPressed(ButtonAction, queryID: String)
     /// The user's keys, as asked for by ``ConversationEffect/listKeys``.
     case keysListed([ExchangeKey])
-    /// The answer to ``ConversationEffect/submit(_:updating:)``.
+    /// ``ConversationEffect/submit(_:updating:)`` was taken up: the key is about to go to its exchange, and is kept
+    /// in the state (``ConversationState/pendingSubmission``) until its answer is stored.
+    case submissionStarted(PendingSubmission)
+    /// The exchange's answer to ``ConversationEffect/submit(_:updating:)``.
     case submissionFinished(Result<ExchangeKey, ApprovalError>)
     /// The answer to ``ConversationEffect/setActive(keyID:active:)`` or ``ConversationEffect/deleteKey(keyID:)``.
     case actionFinished(ActionOutcome)
+    /// The conversation was left alone past ``ConversationMachine/idleTimeout``, as its store saw it (the bot's
+    /// hourly sweep): a draft's secret is dropped, the step kept, so a late answer is still recognised, and
+    /// deleted, as one.
+    case expired
 
     public enum ActionOutcome: Equatable, Sendable {
         case activeChanged(ExchangeKey)
@@ -28,8 +35,12 @@ public enum ConversationEvent: Equatable, Sendable {
         case group
     }
 
+    /// The users' commands: the one list the parser, the command menu and the machine read.
     public enum Command: String, Equatable, Sendable, CaseIterable {
         case start, help, add, exchanges, cancel, language
+
+        /// The commands in the private chats' menu, in its order (`/start` is Telegram's own button).
+        public static let menu: [Command] = [.add, .exchanges, .cancel, .language, .help]
     }
 }
 

@@ -16,6 +16,15 @@ public enum ConversationMachine {
     public static func handle(_ event: ConversationEvent, state: inout ConversationState, now: Date)
         -> [ConversationEffect]
     {
+        if case .expired = event {
+            // Not activity, and not a reset: the step stays so that a late answer is still deleted as a credential.
+            state.step.dropSecret()
+            return []
+        }
+        if case .submissionStarted(let pending) = event {
+            if isWaitingForService(state.step) { state.pendingSubmission = pending }
+            return []
+        }
         var effects = [ConversationEffect]()
         if state.step != .idle, !isWaitingForService(state.step), now.timeIntervalSince(state.updatedAt) > idleTimeout {
             let wasAskingForCredential = asksForCredential(state.step)
@@ -29,6 +38,8 @@ public enum ConversationMachine {
         let before = state.step
         effects += transition(event, &state.step)
         if state.step != before || changesNothingButIsActivity(event) { state.updatedAt = now }
+        // The submission is kept exactly as long as its check runs.
+        if !isWaitingForService(state.step) { state.pendingSubmission = nil }
         return effects
     }
 
@@ -55,6 +66,8 @@ public enum ConversationMachine {
             return submissionFinished(result, &step)
         case .actionFinished(let outcome):
             return actionFinished(outcome)
+        case .submissionStarted, .expired:
+            return []
         }
     }
 
@@ -257,76 +270,7 @@ public enum ConversationMachine {
         }
     }
 
-    // MARK: - Key list
-
-    private static func list(_ keys: [ExchangeKey]) -> [ConversationEffect] {
-        guard !keys.isEmpty else { return [.send(Reply(.init("keys.none")))] }
-        return stride(from: 0, to: keys.count, by: keysPerMessage).map { start in
-            let page = keys[start..<min(start + keysPerMessage, keys.count)]
-            let lines = page.map { key in
-                let label = EchoBound.cut(key.label, to: EchoBound.label)
-                return "#\(key.id) \(exchangeName(key)) · \(label) · \(key.maskedAPIKey) · "
-                    + "\(key.status.rawValue)\(key.isActive ? " · active" : "")"
-            }
-            let buttons = page.map { key -> [Reply.Button] in
-                var row = [Reply.Button]()
-                if key.status == .approved {
-                    row.append(
-                        key.isActive
-                            ? .localized("button.deactivate", .deactivate(keyID: key.id))
-                            : .localized("button.activate", .activate(keyID: key.id))
-                    )
-                }
-                if let exchange = key.exchange {
-                    row.append(.localized("button.update_keys", .updateKeys(keyID: key.id, exchange: exchange)))
-                }
-                row.append(.localized("button.delete", .delete(keyID: key.id)))
-                return row
-            }
-            return .send(Reply(.init("keys.list", ["keys": lines.joined(separator: "\n")]), buttons: buttons))
-        }
-    }
-
     // MARK: - Helpers
-
-    /// The exchange buttons, three to a row, captioned with the exchanges' names.
-    static var exchangeChoice: Reply {
-        let buttons = ExchangeID.allCases.map { Reply.Button.literal($0.displayName, .chooseExchange($0)) }
-        return Reply(
-            .init("add.choose_exchange"),
-            buttons: stride(from: 0, to: buttons.count, by: 3).map { Array(buttons[$0..<min($0 + 3, buttons.count)]) }
-        )
-    }
-
-    /// The text for a refusal: its code's message, with every placeholder those messages use. The detail may
-    /// carry an exchange's own words, so it is bounded.
-    public static func errorText(_ error: ApprovalError, exchange: ExchangeID?) -> Reply.Text {
-        var arguments = ["detail": EchoBound.cut(error.message, to: EchoBound.exchangeText)]
-        switch error {
-        case .tooManyKeyChecks(let seconds):
-            arguments["minutes"] = String(ApprovalError.minutes(ceilingOf: seconds))
-        case .passphraseRequired(let named), .passphraseNotAccepted(let named):
-            arguments["exchange"] = named.displayName
-        case .alreadyDecided(_, let by):
-            arguments["admin"] = by ?? "another admin"
-        default:
-            if let exchange { arguments["exchange"] = exchange.displayName }
-        }
-        return Reply.Text("error.\(error.code)", arguments)
-    }
-
-    /// A stored key's exchange: its name, or the stored id (bounded: another system may have written anything).
-    private static func exchangeName(_ key: ExchangeKey) -> String {
-        key.exchange?.displayName ?? EchoBound.cut(key.exchangeName, to: EchoBound.name)
-    }
-
-    /// One button per language, captioned in that language.
-    static var languageChoice: Reply {
-        Reply(
-            .init("language.choose"),
-            buttons: [languages.map { Reply.Button.literal($0.name, .chooseLanguage($0.code)) }]
-        )
-    }
 
     /// Steps whose answer is an API key, secret or passphrase (the text is deleted whatever it turns out to be).
     public static func asksForCredential(_ step: ConversationState.Step) -> Bool {
@@ -345,6 +289,22 @@ public enum ConversationMachine {
         switch event {
         case .textReceived(_, _, .privateChat), .commandReceived(_, .privateChat), .buttonPressed: true
         default: false
+        }
+    }
+}
+
+extension ConversationState.Step {
+    /// Removes a draft's secret, keeping the step.
+    fileprivate mutating func dropSecret() {
+        switch self {
+        case .awaitingSecret(var draft):
+            draft.apiSecret = nil
+            self = .awaitingSecret(draft)
+        case .awaitingPassphrase(var draft):
+            draft.apiSecret = nil
+            self = .awaitingPassphrase(draft)
+        default:
+            break
         }
     }
 }

@@ -9,7 +9,8 @@ public struct ConversationState: Codable, Equatable, Sendable {
     /// abandoned.
     public var updatedAt: Date
     /// The key handed to the exchange while the step is ``Step/checking(exchange:keyID:)``: kept (encrypted with
-    /// the state) until the answer is stored, so a restart mid-check resumes it instead of losing it.
+    /// the state) until the answer is stored, so a restart mid-check resumes it instead of losing it. Set and
+    /// cleared by ``ConversationMachine`` only.
     public var pendingSubmission: PendingSubmission?
 
     public init(step: Step = .idle, updatedAt: Date, pendingSubmission: PendingSubmission? = nil) {
@@ -87,15 +88,19 @@ public struct PendingSubmission: Codable, Equatable, Sendable {
     /// The key being updated, or `nil` for a new key.
     public var updating: Int64?
     public var submittedAt: Date
+    /// How the submitter was named when they submitted (``ExchangeBotCore/Caller/displayName``), so a check resumed
+    /// after a restart is audited under the same name; `nil` in states stored before this was kept.
+    public var submitterName: String?
 
-    public init(submission: KeySubmission, updating: Int64?, submittedAt: Date) {
+    public init(submission: KeySubmission, updating: Int64?, submittedAt: Date, submitterName: String? = nil) {
         self.submission = submission
         self.updating = updating
         self.submittedAt = submittedAt
+        self.submitterName = submitterName
     }
 
     enum CodingKeys: String, CodingKey {
-        case exchange, label, apiKey, apiSecret, passphrase, updating, submittedAt
+        case exchange, label, apiKey, apiSecret, passphrase, updating, submittedAt, submitterName
     }
 
     public init(from decoder: any Decoder) throws {
@@ -109,6 +114,7 @@ public struct PendingSubmission: Codable, Equatable, Sendable {
         )
         updating = try container.decodeIfPresent(Int64.self, forKey: .updating)
         submittedAt = try container.decode(Date.self, forKey: .submittedAt)
+        submitterName = try container.decodeIfPresent(String.self, forKey: .submitterName)
     }
 
     /// Writes the secrets in clear, like ``Draft``: only the bot store encodes this, inside an encrypted state.
@@ -121,5 +127,6 @@ public struct PendingSubmission: Codable, Equatable, Sendable {
         try container.encodeIfPresent(submission.passphrase?.exposedValue, forKey: .passphrase)
         try container.encodeIfPresent(updating, forKey: .updating)
         try container.encode(submittedAt, forKey: .submittedAt)
+        try container.encodeIfPresent(submitterName, forKey: .submitterName)
     }
 }

@@ -101,6 +101,16 @@ public struct Runtime: Sendable {
             unknownWithdrawPolicy: unknownWithdrawPolicy
         )
 
+        let problemLogger = Logger(label: "exchange-bot.service")
+        let makeService = { (notifier: any Notifier) in
+            ApprovalService(
+                store: store,
+                validator: validator,
+                notifier: notifier,
+                keyCheckBudget: keyCheckBudget,
+                problems: { problem in ServiceProblemLog.log(problem, to: problemLogger) }
+            )
+        }
         var bot: TelegramBot?
         var botTransport: AsyncHTTPBotTransport?
         if let telegram, let localizer {
@@ -113,26 +123,18 @@ public struct Runtime: Sendable {
                 inboundWindow: .seconds(telegram.inboundLimit.perSeconds)
             )
             tuning(&configuration)
-            bot = TelegramBot(
+            bot = await TelegramBot.make(
                 client: TelegramClient(transport: transport, logger: Logger(label: "exchange-bot.telegram")),
                 store: SQLiteBotStore(database: database, ring: ring),
                 localizer: localizer,
                 configuration: configuration,
-                logger: Logger(label: "exchange-bot.bot")
+                logger: Logger(label: "exchange-bot.bot"),
+                makeService: makeService
             )
         }
-        let notifier: any Notifier = bot?.notifier ?? NoNotifier()
-        let problemLogger = Logger(label: "exchange-bot.service")
-        let service = ApprovalService(
-            store: store,
-            validator: validator,
-            notifier: notifier,
-            keyCheckBudget: keyCheckBudget,
-            problems: { problem in ServiceProblemLog.log(problem, to: problemLogger) }
-        )
+        let service = bot?.service ?? makeService(NoNotifier())
 
-        var services: [any Service] = []
-        if let bot { services += bot.services(with: service) }
+        var services: [any Service] = bot?.services ?? []
         let botStatus = bot?.status
         if let rest {
             let dependencies = APIDependencies(

@@ -53,17 +53,7 @@ public enum MasterKeyRotation {
         afterRowWritten: (Int) throws -> Void = { _ in }
     ) throws -> Report {
         try database.writer.write { db in
-            let rows = try Row.fetchAll(
-                db,
-                sql: "SELECT id, api_key, api_secret, passphrase FROM user_exchanges ORDER BY id"
-            ).map { row in
-                StoredRow(
-                    id: row["id"],
-                    apiKey: row["api_key"],
-                    secret: row["api_secret"],
-                    passphrase: row["passphrase"]
-                )
-            }
+            let rows = try StoredRow.fetchAll(db)
             // The cryptography is pure and independent per row: spread it over the cores while the write
             // transaction holds the database.
             let outcomes = ParallelMap.map(rows) { row in Result { () throws(FernetError) in try rotated(row, ring) } }
@@ -100,14 +90,7 @@ public enum MasterKeyRotation {
             report.outboxEvents = bot.filter { $0.table == OutboxTokens.table }.count
             report.botTokens = bot.count - report.outboxEvents
 
-            let statement = try db.makeStatement(
-                sql:
-                    "UPDATE user_exchanges SET api_secret = ?, passphrase = ?, api_key = coalesce(?, api_key) WHERE id = ?"
-            )
-            for (index, update) in updates.enumerated() {
-                try statement.execute(arguments: [update.secret, update.passphrase, update.apiKey, update.id])
-                try afterRowWritten(index)
-            }
+            try RotatedRow.write(updates, in: db, afterRowWritten: afterRowWritten)
             for (row, outcome) in zip(bot, botOutcomes) {
                 guard case .success(let token) = outcome else { continue }
                 if row.table == OutboxTokens.table {
@@ -116,7 +99,7 @@ public enum MasterKeyRotation {
                     try BotTokens.store(db, row, token: token)
                 }
             }
-            try SQLiteExchangeStore.insertAudit(
+            try AuditLog.insert(
                 db,
                 AuditEntry(
                     at: date,
@@ -138,6 +121,20 @@ private struct StoredRow: Sendable {
     let apiKey: String
     let secret: String
     let passphrase: String?
+
+    /// Every key row, read by column position from one cursor: the names would be looked up again on each row.
+    static func fetchAll(_ db: Database) throws -> [StoredRow] {
+        var rows = [StoredRow]()
+        rows.reserveCapacity(try Int.fetchOne(db, sql: "SELECT count(*) FROM user_exchanges") ?? 0)
+        let cursor = try Row.fetchCursor(
+            db,
+            sql: "SELECT id, api_key, api_secret, passphrase FROM user_exchanges ORDER BY id"
+        )
+        while let row = try cursor.next() {
+            rows.append(StoredRow(id: row[0], apiKey: row[1], secret: row[2], passphrase: row[3]))
+        }
+        return rows
+    }
 }
 
 /// A row's columns re-sealed under the primary key; `apiKey` only where it is stored as a token.
@@ -147,6 +144,21 @@ private struct RotatedRow: Sendable {
     let secret: String
     let passphrase: String?
     let wasUnderPrimary: Bool
+
+    /// Writes the re-sealed rows with one prepared statement, its arguments set without re-validation.
+    static func write(_ rows: [RotatedRow], in db: Database, afterRowWritten: (Int) throws -> Void) throws {
+        let statement = try db.makeStatement(
+            sql: "UPDATE user_exchanges SET api_secret = ?, passphrase = ?, api_key = coalesce(?, api_key) WHERE id = ?"
+        )
+        for (index, row) in rows.enumerated() {
+            statement.setUncheckedArguments([
+                row.secret.databaseValue, row.passphrase.databaseValue, row.apiKey.databaseValue,
+                row.id.databaseValue,
+            ])
+            try statement.execute()
+            try afterRowWritten(index)
+        }
+    }
 }
 
 private func rotated(_ row: StoredRow, _ ring: MultiFernet) throws(FernetError) -> RotatedRow {
@@ -162,44 +174,8 @@ private func rotated(_ row: StoredRow, _ ring: MultiFernet) throws(FernetError) 
     )
 }
 
-/// Checks at start-up that the configured master keys open the stored secrets.
-public enum MasterKeyCheck {
-    public struct Report: Sendable, Equatable {
-        /// Stored tokens (secrets, passphrases, API keys stored as tokens, the bot's sealed rows).
-        public var tokens: Int
-        public var openedByPrimary: Int
-        public var openedByOlderKeys: Int
-        public var unreadable: Int
-
-        /// True when there are stored secrets and not one of them opens: the wrong key is configured.
-        public var wrongKey: Bool { tokens > 0 && unreadable == tokens }
-    }
-
-    public static func run(_ database: AppDatabase, ring: MultiFernet) throws -> Report {
-        let tokens = try database.writer.read { db in
-            try String.fetchAll(
-                db,
-                sql: """
-                    SELECT api_secret FROM user_exchanges
-                    UNION ALL SELECT passphrase FROM user_exchanges WHERE passphrase IS NOT NULL
-                    """
-            ) + String.fetchAll(db, sql: "SELECT api_key FROM user_exchanges").filter(FernetShape.isToken)
-                + BotTokens.fetch(db).map(\.token)
-        }
-        var report = Report(tokens: tokens.count, openedByPrimary: 0, openedByOlderKeys: 0, unreadable: 0)
-        for token in tokens {
-            switch ring.keyIndex(opening: token) {
-            case 0: report.openedByPrimary += 1
-            case .some: report.openedByOlderKeys += 1
-            case nil: report.unreadable += 1
-            }
-        }
-        return report
-    }
-}
-
 /// The bot's sealed columns: conversation states and received updates.
-private enum BotTokens {
+enum BotTokens {
     struct Row: Sendable {
         let table: String
         let id: Int64
@@ -230,7 +206,7 @@ private enum BotTokens {
 
 /// The outbox's sealed events that still matter: undelivered and not parked. Delivered rows keep the key they
 /// were sealed with until they are pruned.
-private enum OutboxTokens {
+enum OutboxTokens {
     static let table = "outbox"
 
     static func fetch(_ db: Database) throws -> [BotTokens.Row] {

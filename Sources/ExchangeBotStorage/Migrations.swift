@@ -120,7 +120,9 @@ enum Migrations {
         migrator.registerMigration("v4-telegram-lanes") { db in
             // Outgoing actions wait in lanes (one per chat, one for the admin group) and know their key, so the
             // sender reads only each lane's head and a decided key's unsent request can be dropped. Reason prompts
-            // remember which version of the key they asked about.
+            // remember which version of the key they asked about. The JSON path names the layout in which builds
+            // before this migration stored an action (Swift's synthesised `_0` keys of that day): it describes
+            // those rows, frozen, and must not follow any later change to the action's type.
             try db.execute(
                 sql: """
                     ALTER TABLE bot_outgoing ADD COLUMN lane INTEGER NOT NULL DEFAULT 0;

@@ -9,10 +9,10 @@ extension SQLiteExchangeStore {
         try await writer.write { db in
             // The key may have been deleted or changed while it was being checked: only an approved key changes.
             guard let key = try self.fetchKey(db, id: id), key.status == .approved else { return nil }
-            try Self.insertAudit(db, audit)
+            try AuditLog.insert(db, audit)
             switch outcome {
             case .healthy(let report):
-                try Self.saveReport(db, exchangeID: id, report: report, at: audit.at)
+                try KeyValidation.save(db, exchangeID: id, report: report, at: audit.at)
                 return nil
             case .broken(let reason):
                 let wasHeld = try Self.isHeld(db, exchangeID: id)
@@ -26,7 +26,7 @@ extension SQLiteExchangeStore {
                 )
                 // Its owner was told when the key was first held; a key that stays broken is not news. A key whose
                 // owner the other side deleted is still deactivated: there is just nobody to tell.
-                guard !wasHeld, let key = try self.fetchKey(db, id: id), try Self.fetchUser(db, id: key.userID) != nil
+                guard !wasHeld, let key = try self.fetchKey(db, id: id), try Users.fetch(db, id: key.userID) != nil
                 else { return nil }
                 return try self.enqueue(db, kind: .deactivated(reason: reason), key: key, decidedBy: nil, at: audit.at)
             }
@@ -51,7 +51,7 @@ extension SQLiteExchangeStore {
             )
             guard db.changesCount > 0 else { return nil }
             for id in keyIDs {
-                guard let key = try self.fetchKey(db, id: id), try Self.fetchUser(db, id: key.userID) != nil else {
+                guard let key = try self.fetchKey(db, id: id), try Users.fetch(db, id: key.userID) != nil else {
                     continue
                 }
                 return try self.enqueue(
@@ -83,22 +83,18 @@ extension SQLiteExchangeStore {
         try await writer.write { db in
             // The newest `checks` entries decide: if all are inside the window, the budget is spent until the
             // oldest of them leaves it.
-            let recent = try String.fetchAll(
+            let recent = try AuditLog.recentTimes(
                 db,
-                sql: """
-                    SELECT at FROM audit_log WHERE user_id = ? AND action = ? AND outcome = ?
-                    ORDER BY id DESC LIMIT ?
-                    """,
-                arguments: [
-                    userID, AuditAction.startKeyCheck.rawValue, AuditOutcome.succeeded.rawValue, budget.checks,
-                ]
-            ).compactMap(DatabaseDate.parse)
+                userID: userID,
+                action: .startKeyCheck,
+                limit: budget.checks
+            )
             let windowStart = audit.at.addingTimeInterval(-budget.window)
             if recent.count >= budget.checks, let oldest = recent.min(), oldest > windowStart {
                 let wait = oldest.addingTimeInterval(budget.window).timeIntervalSince(audit.at)
                 return .exhausted(retryAfterSeconds: max(1, Int(min(wait.rounded(.up), budget.window))))
             }
-            try Self.insertAudit(db, audit)
+            try AuditLog.insert(db, audit)
             return .granted
         }
     }

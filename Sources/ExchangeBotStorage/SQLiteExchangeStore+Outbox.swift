@@ -9,12 +9,13 @@ import GRDB
 /// holds a key's label and API key, which the Python side may keep encrypted. Rows written in clear JSON by
 /// earlier versions are still read, and ``sealLegacyOutboxRows()`` seals them. A row that cannot be read is
 /// parked (`parked_at`), never retried and never in the way of the others; delivered rows are pruned after
-/// `OUTBOX_RETENTION_DAYS`.
+/// `OUTBOX_RETENTION_DAYS`. An event of a newer format than this build knows is parked too, and comes back with
+/// ``unparkReadableOutboxRows()`` once a build that reads it starts.
 extension SQLiteExchangeStore {
     func enqueue(_ db: Database, kind: KeyEvent.Kind, key: ExchangeKey, decidedBy: Caller?, at date: Date) throws
         -> KeyEvent
     {
-        guard let owner = try Self.fetchUser(db, id: key.userID) else { throw ApprovalError.userNotFound }
+        guard let owner = try Users.fetch(db, id: key.userID) else { throw ApprovalError.userNotFound }
         var event = KeyEvent(outboxID: 0, kind: kind, key: key, owner: owner, decidedBy: decidedBy)
         try db.execute(
             sql: "INSERT INTO outbox (event, created_at) VALUES (?, ?)",
@@ -24,11 +25,11 @@ extension SQLiteExchangeStore {
         return event
     }
 
-    /// The stored form of an event: what delivery needs, sealed.
+    /// The stored form of an event: what delivery needs, as versioned JSON (``StoredJSON``), sealed.
     func seal(_ event: KeyEvent) throws -> String {
         var stored = event
         stored.owner.email = nil
-        return ring.encrypt(try JSONEncoder().encode(stored), at: Date())
+        return ring.encrypt(try StoredJSON.encode(stored), at: Date())
     }
 
     /// Opens a stored event, sealed or (written before sealing) clear JSON.
@@ -41,7 +42,7 @@ extension SQLiteExchangeStore {
         } else {
             return nil
         }
-        return try? JSONDecoder().decode(KeyEvent.self, from: json)
+        return StoredJSON.decode(KeyEvent.self, from: json)
     }
 
     public func undeliveredBatch(limit: Int, at date: Date) async throws -> OutboxBatch {

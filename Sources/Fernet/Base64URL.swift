@@ -16,7 +16,10 @@ enum Base64URL {
     }()
 
     static func encode<Bytes: Collection<UInt8>>(_ bytes: Bytes) -> String {
-        let input = Array(bytes)
+        Array(bytes).withUnsafeBytes { encode($0) }
+    }
+
+    static func encode(_ input: UnsafeRawBufferPointer) -> String {
         let outputCount = (input.count + 2) / 3 * 4
         return String(unsafeUninitializedCapacity: outputCount) { output in
             alphabet.withUnsafeBufferPointer { table in
@@ -51,7 +54,7 @@ enum Base64URL {
         return Array(text.utf8).withUnsafeBufferPointer { decode($0) }
     }
 
-    private static func decode(_ input: UnsafeBufferPointer<UInt8>) -> [UInt8]? {
+    static func decode(_ input: UnsafeBufferPointer<UInt8>) -> [UInt8]? {
         let count = input.count
         guard count > 0, count % 4 == 0 else { return nil }
         var padding = 0

@@ -44,17 +44,40 @@ public struct Fernet: Sendable {
     }
 
     func seal(_ plaintext: some DataProtocol, timestamp: Int64, iv: [UInt8]) -> String {
-        // AES-CBC with a 128-bit key and a 16-byte IV cannot fail.
-        let ciphertext = try! AES._CBC.encrypt(plaintext, using: key.encryptionKey, iv: AES._CBC.IV(ivBytes: iv))
-        var token = [UInt8]()
-        token.reserveCapacity(Self.headerCount + ciphertext.count + Self.macCount)
-        token.append(Self.version)
-        withUnsafeBytes(of: UInt64(bitPattern: timestamp).bigEndian) { token.append(contentsOf: $0) }
-        token.append(contentsOf: iv)
-        token.append(contentsOf: ciphertext)
-        let mac = authenticationCode(token[...])
-        token.append(contentsOf: mac)
-        return Base64URL.encode(token)
+        let padCount = Self.blockCount - plaintext.count % Self.blockCount
+        var padded = [UInt8]()
+        padded.reserveCapacity(plaintext.count + padCount)
+        padded.append(contentsOf: plaintext)
+        padded.append(contentsOf: repeatElement(UInt8(padCount), count: padCount))
+        return padded.withUnsafeBytes { sealPadded($0, timestamp: timestamp, iv: iv) }
+    }
+
+    /// Seals a plaintext that already carries its PKCS7 padding: rotation re-seals the padded blocks it opened
+    /// (one plaintext always has the same padding) without unpadding and padding again.
+    func sealPadded(_ padded: UnsafeRawBufferPointer, timestamp: Int64, iv: [UInt8]) -> String {
+        // AES-CBC with a 128-bit key, a 16-byte IV and whole blocks cannot fail.
+        let ciphertext = try! AES._CBC.encrypt(
+            padded,
+            using: key.encryptionKey,
+            iv: AES._CBC.IV(ivBytes: iv),
+            noPadding: true
+        )
+        let count = Self.headerCount + ciphertext.count + Self.macCount
+        return withUnsafeTemporaryAllocation(byteCount: count, alignment: 8) { token in
+            token[0] = Self.version
+            token.storeBytes(of: UInt64(bitPattern: timestamp).bigEndian, toByteOffset: 1, as: UInt64.self)
+            iv.withUnsafeBytes { token.baseAddress!.advanced(by: 9).copyMemory(from: $0.baseAddress!, byteCount: 16) }
+            ciphertext.withUnsafeBytes { bytes in
+                token.baseAddress!.advanced(by: Self.headerCount)
+                    .copyMemory(from: bytes.baseAddress!, byteCount: bytes.count)
+            }
+            let signed = count - Self.macCount
+            key.mac.authenticate(
+                UnsafeRawBufferPointer(rebasing: token[0..<signed]),
+                into: UnsafeMutableRawBufferPointer(rebasing: token[signed...])
+            )
+            return Base64URL.encode(UnsafeRawBufferPointer(token))
+        }
     }
 
     // MARK: - Decryption
@@ -65,9 +88,7 @@ public struct Fernet: Sendable {
     ///   - token: the token's text.
     ///   - ttl: the maximum age in seconds; `nil` checks no time at all, as Python does.
     ///   - now: the time to check the TTL against.
-    public func decrypt(_ token: some StringProtocol, ttl: Int64? = nil, now: Date = Date()) throws(FernetError)
-        -> Data
-    {
+    public func decrypt(_ token: String, ttl: Int64? = nil, now: Date = Date()) throws(FernetError) -> Data {
         let parsed = try ParsedToken(token)
         if let ttl {
             try parsed.checkTime(ttl: ttl, now: Self.seconds(now))
@@ -75,53 +96,63 @@ public struct Fernet: Sendable {
         return try open(parsed)
     }
 
+    /// ``decrypt(_:ttl:now:)`` for any string type (the `String` overload does the work, unspecialised code
+    /// never runs per token).
+    @inlinable
+    public func decrypt(_ token: some StringProtocol, ttl: Int64? = nil, now: Date = Date()) throws(FernetError)
+        -> Data
+    {
+        try decrypt(String(token), ttl: ttl, now: now)
+    }
+
     /// Decrypts a token that holds UTF-8 text.
     public func decryptString(_ token: some StringProtocol, ttl: Int64? = nil, now: Date = Date())
         throws(FernetError) -> String
     {
-        let data = try decrypt(token, ttl: ttl, now: now)
+        let data = try decrypt(String(token), ttl: ttl, now: now)
         guard let text = String(data: data, encoding: .utf8) else { throw .malformedToken }
         return text
     }
 
     /// The token's timestamp, once its HMAC has been verified (like Python's `extract_timestamp`).
     public func extractTimestamp(_ token: some StringProtocol) throws(FernetError) -> Int64 {
-        let parsed = try ParsedToken(token)
-        try verify(parsed)
+        let parsed = try ParsedToken(String(token))
+        guard parsed.isSigned(by: key) else { throw .invalidSignature }
         return parsed.timestamp
     }
 
-    /// HMAC-SHA256 under the signing key, from a copy of the pre-keyed state.
-    func authenticationCode(_ bytes: ArraySlice<UInt8>) -> HashedAuthenticationCode<SHA256> {
-        var mac = key.keyedMAC
-        mac.update(data: bytes)
-        return mac.finalize()
-    }
-
-    func verify(_ parsed: ParsedToken) throws(FernetError) {
-        let raw = parsed.raw
-        let expected = authenticationCode(raw[0..<(raw.count - Self.macCount)])
-        // `==` between a MAC and bytes is swift-crypto's constant-time comparison.
-        guard expected == raw[(raw.count - Self.macCount)...] else { throw .invalidSignature }
+    /// The plaintext with its PKCS7 padding still on, once the HMAC and the padding are verified.
+    func openPadded(_ parsed: ParsedToken) throws(FernetError) -> Data {
+        guard parsed.isSigned(by: key) else { throw .invalidSignature }
+        let padded = parsed.raw.withUnsafeBytes { raw -> Data? in
+            let ciphertext = UnsafeRawBufferPointer(rebasing: raw[Self.headerCount..<(raw.count - Self.macCount)])
+            guard let iv = try? AES._CBC.IV(ivBytes: UnsafeRawBufferPointer(rebasing: raw[9..<25])) else {
+                return nil
+            }
+            return try? AES._CBC.decrypt(ciphertext, using: key.encryptionKey, iv: iv, noPadding: true)
+        }
+        guard let padded else { throw .malformedToken }
+        _ = try Self.paddingCount(padded)
+        return padded
     }
 
     func open(_ parsed: ParsedToken) throws(FernetError) -> Data {
-        try verify(parsed)
-        let raw = parsed.raw
-        guard let iv = try? AES._CBC.IV(ivBytes: raw[9..<25]),
-            let padded = try? AES._CBC.decrypt(
-                raw[Self.headerCount..<(raw.count - Self.macCount)],
-                using: key.encryptionKey,
-                iv: iv,
-                noPadding: true
-            )
-        else { throw .malformedToken }
-        // PKCS7, checked here rather than by swift-crypto's constant-time routine: the HMAC already proved the
-        // ciphertext is ours, so its padding reveals nothing to an attacker.
-        guard let count = padded.last.map(Int.init), (1...Self.blockCount).contains(count),
-            padded.suffix(count).allSatisfy({ Int($0) == count })
-        else { throw .invalidPadding }
-        return padded.prefix(padded.count - count)
+        let padded = try openPadded(parsed)
+        return padded.prefix(padded.count - (try Self.paddingCount(padded)))
+    }
+
+    /// The length of the PKCS7 padding, checked here rather than by swift-crypto's constant-time routine: the HMAC
+    /// already proved the ciphertext is ours, so its padding reveals nothing to an attacker.
+    static func paddingCount(_ padded: Data) throws(FernetError) -> Int {
+        let count = padded.withUnsafeBytes { bytes -> Int? in
+            guard let last = bytes.last, (1...blockCount).contains(Int(last)), bytes.count >= Int(last) else {
+                return nil
+            }
+            for index in (bytes.count - Int(last))..<bytes.count where bytes[index] != last { return nil }
+            return Int(last)
+        }
+        guard let count else { throw .invalidPadding }
+        return count
     }
 
     /// 16 fresh bytes of kernel randomness.
@@ -139,8 +170,9 @@ struct ParsedToken {
     let raw: [UInt8]
     let timestamp: Int64
 
-    init(_ token: some StringProtocol) throws(FernetError) {
-        guard let raw = Base64URL.decode(token) else { throw .malformedToken }
+    init(_ token: String) throws(FernetError) {
+        var token = token
+        guard let raw = token.withUTF8({ Base64URL.decode($0) }) else { throw .malformedToken }
         let ciphertextCount = raw.count - Fernet.headerCount - Fernet.macCount
         guard raw.first == Fernet.version, ciphertextCount > 0, ciphertextCount % Fernet.blockCount == 0 else {
             throw .malformedToken
@@ -148,6 +180,17 @@ struct ParsedToken {
         self.raw = raw
         timestamp = raw.withUnsafeBytes {
             Int64(bitPattern: UInt64(bigEndian: $0.loadUnaligned(fromByteOffset: 1, as: UInt64.self)))
+        }
+    }
+
+    /// Whether the token's HMAC is the one `key` makes (compared in constant time).
+    func isSigned(by key: FernetKey) -> Bool {
+        raw.withUnsafeBytes { raw in
+            let signed = raw.count - Fernet.macCount
+            return key.mac.isValid(
+                UnsafeRawBufferPointer(rebasing: raw[signed...]),
+                for: UnsafeRawBufferPointer(rebasing: raw[0..<signed])
+            )
         }
     }
 

@@ -8,8 +8,8 @@ import Foundation
 public struct FernetKey: Sendable, CustomStringConvertible, CustomDebugStringConvertible {
     let signingKey: SymmetricKey
     let encryptionKey: SymmetricKey
-    /// An HMAC already keyed with `signingKey`; copies of it skip re-hashing the key pads on every token.
-    let keyedMAC: HMAC<SHA256>
+    /// HMAC-SHA256 already keyed with `signingKey`: each token skips re-hashing the key pads.
+    let mac: FernetMAC
     /// A short, non-secret identifier of the key (first 8 hex digits of SHA-256 of the raw key), for logs and
     /// rotation reports.
     public let fingerprint: String
@@ -29,7 +29,7 @@ public struct FernetKey: Sendable, CustomStringConvertible, CustomDebugStringCon
         let bytes = Array(raw)
         signingKey = SymmetricKey(data: bytes[0..<16])
         encryptionKey = SymmetricKey(data: bytes[16..<32])
-        keyedMAC = HMAC<SHA256>(key: signingKey)
+        mac = FernetMAC(key: Array(bytes[0..<16]))
         fingerprint = SHA256.hash(data: bytes).prefix(4).map { String(format: "%02x", $0) }.joined()
     }
 

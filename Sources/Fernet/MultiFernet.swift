@@ -3,7 +3,8 @@ import Foundation
 /// A ring of Fernet keys, like Python's `MultiFernet`: the first key encrypts, every key may decrypt.
 ///
 /// This is how the master key rotates: put the new key first in `BRAIN_CAPITAL_MASTER_KEY`, run `rotate-key`,
-/// then drop the old key.
+/// then drop the old key. The per-token methods take `String`: the generic forms forward to them, so a rotation
+/// over many rows runs only specialised code.
 public struct MultiFernet: Sendable {
     public let fernets: [Fernet]
 
@@ -36,28 +37,39 @@ public struct MultiFernet: Sendable {
     }
 
     /// Decrypts with the first key whose HMAC matches.
-    public func decrypt(_ token: some StringProtocol, ttl: Int64? = nil, now: Date = Date()) throws(FernetError)
-        -> Data
-    {
+    public func decrypt(_ token: String, ttl: Int64? = nil, now: Date = Date()) throws(FernetError) -> Data {
         let parsed = try ParsedToken(token)
         if let ttl {
             try parsed.checkTime(ttl: ttl, now: Fernet.seconds(now))
         }
-        return try open(parsed).plaintext
+        let padded = try openPadded(parsed).padded
+        return padded.prefix(padded.count - (try Fernet.paddingCount(padded)))
+    }
+
+    @inlinable
+    public func decrypt(_ token: some StringProtocol, ttl: Int64? = nil, now: Date = Date()) throws(FernetError)
+        -> Data
+    {
+        try decrypt(String(token), ttl: ttl, now: now)
     }
 
     public func decryptString(_ token: some StringProtocol, ttl: Int64? = nil, now: Date = Date())
         throws(FernetError) -> String
     {
-        let data = try decrypt(token, ttl: ttl, now: now)
+        let data = try decrypt(String(token), ttl: ttl, now: now)
         guard let text = String(data: data, encoding: .utf8) else { throw .malformedToken }
         return text
     }
 
     /// Which key of the ring opens the token (0 is the primary), or `nil` if none does.
-    public func keyIndex(opening token: some StringProtocol) -> Int? {
+    public func keyIndex(opening token: String) -> Int? {
         guard let parsed = try? ParsedToken(token) else { return nil }
-        return try? open(parsed).keyIndex
+        return try? openPadded(parsed).keyIndex
+    }
+
+    @inlinable
+    public func keyIndex(opening token: some StringProtocol) -> Int? {
+        keyIndex(opening: String(token))
     }
 
     /// Re-encrypts a token under the primary key, keeping its original timestamp, with a fresh IV and no TTL
@@ -65,27 +77,43 @@ public struct MultiFernet: Sendable {
     ///
     /// With `verifying`, the new token is opened again with the primary key and compared with the plaintext
     /// before it is returned, so a rotation never writes a token it cannot read back.
-    public func rotate(_ token: some StringProtocol, verifying: Bool = false) throws(FernetError) -> String {
+    public func rotate(_ token: String, verifying: Bool = false) throws(FernetError) -> String {
         try rotateReportingKey(token, verifying: verifying).token
     }
 
+    @inlinable
+    public func rotate(_ token: some StringProtocol, verifying: Bool = false) throws(FernetError) -> String {
+        try rotate(String(token), verifying: verifying)
+    }
+
     /// ``rotate(_:verifying:)``, also saying which key of the ring opened the original (0 = already primary).
-    public func rotateReportingKey(_ token: some StringProtocol, verifying: Bool = false) throws(FernetError)
+    public func rotateReportingKey(_ token: String, verifying: Bool = false) throws(FernetError)
         -> (token: String, previousKeyIndex: Int)
     {
         let parsed = try ParsedToken(token)
-        let (plaintext, index) = try open(parsed)
-        let rotated = primary.seal(plaintext, timestamp: parsed.timestamp, iv: Fernet.randomIV())
+        let (padded, index) = try openPadded(parsed)
+        let rotated = padded.withUnsafeBytes { bytes in
+            primary.sealPadded(bytes, timestamp: parsed.timestamp, iv: Fernet.randomIV())
+        }
+        // The padding was checked on both sides, so equal padded blocks are equal plaintexts.
         if verifying {
-            guard try primary.open(ParsedToken(rotated)) == plaintext else { throw .invalidSignature }
+            guard try primary.openPadded(ParsedToken(rotated)) == padded else { throw .invalidSignature }
         }
         return (rotated, index)
     }
 
-    private func open(_ parsed: ParsedToken) throws(FernetError) -> (plaintext: Data, keyIndex: Int) {
+    @inlinable
+    public func rotateReportingKey(_ token: some StringProtocol, verifying: Bool = false) throws(FernetError)
+        -> (token: String, previousKeyIndex: Int)
+    {
+        try rotateReportingKey(String(token), verifying: verifying)
+    }
+
+    /// The padded plaintext and the index of the first key whose HMAC matches.
+    private func openPadded(_ parsed: ParsedToken) throws(FernetError) -> (padded: Data, keyIndex: Int) {
         for (index, fernet) in fernets.enumerated() {
             do {
-                return (try fernet.open(parsed), index)
+                return (try fernet.openPadded(parsed), index)
             } catch .invalidSignature {
                 continue
             }

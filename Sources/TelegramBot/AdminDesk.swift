@@ -8,65 +8,76 @@ import TelegramBotAPI
 /// Only admins (``AdminDirectory``) change anything; anyone else gets an alert, and the refusal is audited.
 /// Decisions go through the approval service, whose events edit the request messages and notify the owner
 /// (``TelegramNotifier``), so a decision made here and one made over REST look the same in the group.
-struct AdminDesk {
-    let handler: UpdateHandler
-    let chatID: Int64
-
-    private var texts: BotTexts { handler.texts }
-    private var service: ApprovalService { handler.service }
+struct AdminDesk: Sendable {
+    let store: any BotStore
+    let service: ApprovalService
+    let texts: BotTexts
+    let admins: AdminDirectory
+    let calls: ImmediateCalls
+    let signal: OutgoingSignal
 
     // MARK: - Buttons
 
-    func pressed(_ action: AdminAction, query: CallbackQuery, updateID: Int64) async throws {
-        guard await handler.admins.isAdmin(query.from.id) else {
-            await handler.answer(query.id, alert: texts.alert("admin.only_admins"))
-            await handler.service.recordRefusal(
+    /// A button pressed in a group: an admin request's in the admin group is decided on; any other is stale.
+    func pressed(_ query: CallbackQuery, inAdminChat: Bool, _ update: HandledUpdate) async throws {
+        guard inAdminChat, let action = AdminAction(data: query.data ?? "") else {
+            await calls.answer(query.id, alert: texts.alert("button.stale"))
+            try await commit(update)
+            return
+        }
+        try await pressed(action, query: query, update)
+    }
+
+    private func pressed(_ action: AdminAction, query: CallbackQuery, _ update: HandledUpdate) async throws {
+        guard await admins.isAdmin(query.from.id) else {
+            await calls.answer(query.id, alert: texts.alert("admin.only_admins"))
+            await service.recordRefusal(
                 action: action.isApproval ? .approveKey : .rejectKey,
                 keyID: action.keyID,
-                by: caller(query.from),
+                by: Caller(telegram: query.from),
                 detail: "not_admin"
             )
-            try await commit(updateID)
+            try await commit(update)
             return
         }
         switch action {
         case .approve(let keyID, let revision):
             // The decision is one SQLite transaction, quick enough to answer with its outcome: the admin who
             // lost a race sees who won in the alert.
-            let replay = try await handler.store.beginOutsideEffect(updateID: updateID)
+            let replay = try await store.beginOutsideEffect(updateID: update.updateID)
             do {
-                _ = try await service.approve(keyID: keyID, by: caller(query.from), revision: revision)
-                await handler.answer(query.id, alert: nil)
+                _ = try await service.approve(keyID: keyID, by: Caller(telegram: query.from), revision: revision)
+                await calls.answer(query.id, alert: nil)
             } catch  where replay && Self.isOwnDecision(error, .approved, by: query.from) {
-                await handler.answer(query.id, alert: nil)
+                await calls.answer(query.id, alert: nil)
             } catch {
-                await handler.answer(query.id, alert: refusal(error, keyID: keyID, plain: true))
+                await calls.answer(query.id, alert: refusal(error, keyID: keyID, plain: true))
             }
-            try await commit(updateID)
+            try await commit(update)
         case .reject(let keyID, let revision):
             let key: ExchangeKey
             do {
                 key = try await service.pendingKey(keyID)
                 guard key.revision == revision else { throw ApprovalError.requestOutdated }
             } catch {
-                await handler.answer(query.id, alert: refusal(error, keyID: keyID, plain: true))
-                try await commit(updateID)
+                await calls.answer(query.id, alert: refusal(error, keyID: keyID, plain: true))
+                try await commit(update)
                 return
             }
-            await handler.answer(query.id, alert: nil)
+            await calls.answer(query.id, alert: nil)
             let prompt = OutgoingMessage(
                 to: .adminChat,
                 text: texts.text(
                     "admin.ask_reason",
                     [
-                        "id": String(key.id), "admin": BotTexts.callerName(query.from),
+                        "id": String(key.id), "admin": Caller.name(of: query.from),
                         "label": EchoBound.cut(key.label, to: EchoBound.label),
                     ]
                 ),
                 forceReply: true,
                 purpose: .reasonPrompt(keyID: key.id, revision: revision)
             )
-            try await commit(updateID, [QueuedAction(.send(prompt))])
+            try await commit(update, [QueuedAction(.send(prompt))])
         }
     }
 
@@ -78,58 +89,62 @@ struct AdminDesk {
         keyID: Int64,
         revision: String?,
         by user: TelegramBotAPI.User,
-        updateID: Int64
+        _ update: HandledUpdate
     ) async throws {
-        guard await handler.admins.isAdmin(user.id) else {
-            try await commit(updateID, [say("admin.only_admins")])
+        guard await admins.isAdmin(user.id) else {
+            try await commit(update, [say("admin.only_admins")])
             return
         }
-        let replay = try await handler.store.beginOutsideEffect(updateID: updateID)
+        let replay = try await store.beginOutsideEffect(updateID: update.updateID)
         do {
-            _ = try await service.reject(keyID: keyID, by: caller(user), reason: reason, revision: revision)
-            try await commit(updateID)
+            _ = try await service.reject(keyID: keyID, by: Caller(telegram: user), reason: reason, revision: revision)
+            try await commit(update)
         } catch  where replay && Self.isOwnDecision(error, .rejected, by: user) {
-            try await commit(updateID)
+            try await commit(update)
         } catch {
-            try await commit(updateID, [post(refusal(error, keyID: keyID))])
+            try await commit(update, [post(refusal(error, keyID: keyID))])
         }
     }
 
-    func command(_ name: String, arguments: String, by user: TelegramBotAPI.User, updateID: Int64) async throws {
-        guard await handler.admins.isAdmin(user.id) else {
-            try await commit(updateID, [say("admin.only_admins")])
+    func command(
+        _ command: AdminCommand,
+        arguments: String,
+        by user: TelegramBotAPI.User,
+        _ update: HandledUpdate
+    ) async throws {
+        guard await admins.isAdmin(user.id) else {
+            try await commit(update, [say("admin.only_admins")])
             return
         }
-        switch name {
-        case "pending":
-            try await commit(updateID, try await pending())
-        case "approve", "reject":
+        let name = command.rawValue
+        switch command {
+        case .pending:
+            try await commit(update, try await pending())
+        case .approve, .reject:
             let parts = arguments.split(maxSplits: 1, whereSeparator: \.isWhitespace)
             guard let first = parts.first, let keyID = Int64(first.trimmingCharacters(in: ["#"])), keyID > 0 else {
-                try await commit(updateID, [say("admin.\(name)_usage")])
+                try await commit(update, [say("admin.\(name)_usage")])
                 return
             }
             let text = parts.count > 1 ? String(parts[1]) : nil
-            if name == "reject", text == nil {
-                try await commit(updateID, [say("admin.reject_usage")])
+            if command == .reject, text == nil {
+                try await commit(update, [say("admin.reject_usage")])
                 return
             }
-            let replay = try await handler.store.beginOutsideEffect(updateID: updateID)
-            let ack = say(name == "approve" ? "admin.approved_ack" : "admin.rejected_ack", ["id": String(keyID)])
+            let replay = try await store.beginOutsideEffect(updateID: update.updateID)
+            let ack = say(command == .approve ? "admin.approved_ack" : "admin.rejected_ack", ["id": String(keyID)])
             do {
-                if name == "approve" {
-                    _ = try await service.approve(keyID: keyID, by: caller(user), message: text)
+                if command == .approve {
+                    _ = try await service.approve(keyID: keyID, by: Caller(telegram: user), message: text)
                 } else {
-                    _ = try await service.reject(keyID: keyID, by: caller(user), reason: text ?? "")
+                    _ = try await service.reject(keyID: keyID, by: Caller(telegram: user), reason: text ?? "")
                 }
-                try await commit(updateID, [ack])
-            } catch  where replay && Self.isOwnDecision(error, name == "approve" ? .approved : .rejected, by: user) {
-                try await commit(updateID, [ack])
+                try await commit(update, [ack])
+            } catch  where replay && Self.isOwnDecision(error, command == .approve ? .approved : .rejected, by: user) {
+                try await commit(update, [ack])
             } catch {
-                try await commit(updateID, [post(refusal(error, keyID: keyID))])
+                try await commit(update, [post(refusal(error, keyID: keyID))])
             }
-        default:
-            try await commit(updateID)
         }
     }
 
@@ -154,11 +169,7 @@ struct AdminDesk {
     /// which must pass silently (as it went the first time) instead of being reported as someone else's.
     private static func isOwnDecision(_ error: any Error, _ status: KeyStatus, by user: TelegramBotAPI.User) -> Bool {
         guard case .alreadyDecided(let decided, let by)? = error as? ApprovalError else { return false }
-        return decided == status && by == BotTexts.callerName(user)
-    }
-
-    private func caller(_ user: TelegramBotAPI.User) -> Caller {
-        Caller(telegramID: user.id, displayName: BotTexts.callerName(user))
+        return decided == status && by == Caller.name(of: user)
     }
 
     /// Why a decision was refused: HTML for a message, or `plain` for a button's alert.
@@ -194,9 +205,9 @@ struct AdminDesk {
         QueuedAction(.send(OutgoingMessage(to: .adminChat, text: text)))
     }
 
-    private func commit(_ updateID: Int64, _ outgoing: [QueuedAction] = []) async throws {
-        try await handler.store.commit(BotCommit(handledUpdateID: updateID, outgoing: outgoing))
-        if !outgoing.isEmpty { handler.sender.wake() }
+    private func commit(_ update: HandledUpdate, _ outgoing: [QueuedAction] = []) async throws {
+        try await store.commit(update.commit(outgoing: outgoing))
+        if !outgoing.isEmpty { signal.wake() }
     }
 }
 

@@ -14,7 +14,7 @@ actor AdminDirectory {
     private let client: TelegramClient
     private let listed: Set<Int64>
     private let lifetime: Duration
-    private let chatID: @Sendable () async -> Int64
+    private let adminChat: AdminChat
     private let logger: Logger
     private var cache = [Int64: (isAdmin: Bool, until: ContinuousClock.Instant)]()
     /// How often each user was forgotten: an answer that was in flight while they were is not remembered.
@@ -24,8 +24,8 @@ actor AdminDirectory {
         client: TelegramClient,
         listed: Set<Int64>,
         lifetime: Duration,
-        logger: Logger,
-        chatID: @escaping @Sendable () async -> Int64
+        adminChat: AdminChat,
+        logger: Logger
     ) {
         // A button press waits for this answer, and Telegram shows a spinner until it is answered: ask once more at
         // most, and not for long, rather than wait out the usual retries.
@@ -36,7 +36,7 @@ actor AdminDirectory {
         self.listed = listed
         self.lifetime = lifetime
         self.logger = logger
-        self.chatID = chatID
+        self.adminChat = adminChat
     }
 
     /// Telegram's stand-ins for anonymous group admins (`@GroupAnonymousBot`) and for channels (`@Channel_Bot`).
@@ -49,7 +49,7 @@ actor AdminDirectory {
         if let cached = cache[userID], cached.until > now { return cached.isAdmin }
         let generation = forgotten[userID, default: 0]
         do throws(TelegramError) {
-            let member = try await client.getChatMember(chatID: await chatID(), userID: userID)
+            let member = try await client.getChatMember(chatID: adminChat.id, userID: userID)
             if forgotten[userID, default: 0] == generation { cache[userID] = (member.runsTheChat, now + lifetime) }
             return member.runsTheChat
         } catch {

@@ -2,7 +2,7 @@ import TelegramBotAPI
 
 /// How the bot runs: the admin group and who may decide there, plus the knobs tests and benchmarks turn.
 public struct BotConfiguration: Sendable {
-    /// `ADMIN_CHAT_ID`; replaced at run time if Telegram moves the group to a supergroup.
+    /// `ADMIN_CHAT_ID` as configured; where Telegram moved the group since is ``AdminChat``'s to know.
     public var adminChatID: Int64
     /// `ADMIN_USER_IDS`: may decide even if they are not admins of the admin group.
     public var adminUserIDs: Set<Int64>

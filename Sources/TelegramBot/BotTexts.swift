@@ -165,11 +165,4 @@ struct BotTexts: Sendable {
         let name = user.username.map { "@\(EchoBound.cut($0, to: EchoBound.name))" } ?? "user \(user.id)"
         return user.telegramID.map { "\(name) (Telegram id \($0))" } ?? name
     }
-
-    /// How a Telegram user is named in the audit log and in "decided by".
-    static func callerName(_ user: TelegramBotAPI.User) -> String {
-        if let username = user.username, !username.isEmpty { return "@\(EchoBound.cut(username, to: EchoBound.name))" }
-        let name = [user.firstName, user.lastName ?? ""].joined(separator: " ").trimmingCharacters(in: .whitespaces)
-        return name.isEmpty ? "Telegram user \(user.id)" : EchoBound.cut(name, to: EchoBound.name)
-    }
 }

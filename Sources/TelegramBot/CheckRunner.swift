@@ -7,16 +7,17 @@ import Logging
 /// checking…") while the exchange thinks, and hands each verdict back to the chat's queue.
 ///
 /// A check's submission is stored (encrypted) in the conversation before it starts, so a check cut short by a
-/// crash is started again at the next start (``resume(_:)``). A resumed check first looks for the key it may have
-/// stored just before the crash, so the user and the admins hear of it once.
+/// crash is started again at the next start. A resumed check first looks for the key it may have stored just
+/// before the crash, so the user and the admins hear of it once.
 actor CheckRunner {
     typealias Verdict = Result<ExchangeKey, ApprovalError>
 
     private let service: ApprovalService
     private let queues: ChatQueues
     private let logger: Logger
-    private var finish: (@Sendable (Int64, Verdict) async -> Void)?
     private var running = [Int64: Task<Void, Never>]()
+    /// Shutdown waiting for the running checks to end (see ``drain(upTo:)``).
+    private var drainers = [CheckedContinuation<Void, Never>]()
 
     init(service: ApprovalService, queues: ChatQueues, logger: Logger) {
         self.service = service
@@ -24,23 +25,21 @@ actor CheckRunner {
         self.logger = logger
     }
 
-    /// Where verdicts go: the update handler's `finishCheck`, on the chat's queue.
-    func setFinisher(_ finish: @escaping @Sendable (Int64, Verdict) async -> Void) {
-        self.finish = finish
-    }
-
-    func start(telegramID: Int64, userID: Int64, caller: Caller, pending: PendingSubmission, resumed: Bool) {
-        guard running[telegramID] == nil else { return }
+    /// Starts a check unless one runs for this user; `then` gets its verdict on the chat's queue.
+    func start(
+        telegramID: Int64,
+        caller: Caller,
+        pending: PendingSubmission,
+        resumed: Bool,
+        then finish: @escaping @Sendable (Verdict) async -> Void
+    ) {
+        guard running[telegramID] == nil, let userID = caller.userID else { return }
         running[telegramID] = Task {
             let verdict = await self.check(userID: userID, caller: caller, pending: pending, resumed: resumed)
-            // Cut short by shutdown: the failure is ours, not the key's. The submission stays stored and the
-            // check runs again at the next start.
-            if Task.isCancelled {
-                await self.done(telegramID)
-                return
-            }
-            if let finish = await self.finish {
-                await self.queues.enqueue(telegramID, bounded: false) { await finish(telegramID, verdict) }
+            // Cut short by shutdown, the failure is ours, not the key's: the submission stays stored and the check
+            // runs again at the next start.
+            if !Task.isCancelled {
+                queues.enqueue(telegramID, bounded: false) { await finish(verdict) }
             }
             await self.done(telegramID)
         }
@@ -48,14 +47,24 @@ actor CheckRunner {
 
     private func done(_ telegramID: Int64) {
         running[telegramID] = nil
+        if running.isEmpty { releaseDrainers() }
+    }
+
+    private func releaseDrainers() {
+        let waiting = drainers
+        drainers = []
+        for drainer in waiting { drainer.resume() }
     }
 
     /// Waits for running checks, up to `limit`; checks still running then are resumed at the next start.
     func drain(upTo limit: Duration) async {
-        let deadline = ContinuousClock.now + limit
-        while !running.isEmpty, ContinuousClock.now < deadline {
-            try? await Task.sleep(for: .milliseconds(20))
+        guard !running.isEmpty else { return }
+        let deadline = Task {
+            guard (try? await Task.sleep(for: limit)) != nil else { return }
+            await self.releaseDrainers()
         }
+        await withCheckedContinuation { drainers.append($0) }
+        deadline.cancel()
         if !running.isEmpty {
             logger.notice(
                 "key checks still running at shutdown resume at the next start",

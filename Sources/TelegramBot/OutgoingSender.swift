@@ -12,7 +12,7 @@ import TelegramBotAPI
 /// drawing 429s. A message is marked sent right after Telegram confirms it; only a crash in that instant can
 /// repeat it. What Telegram refuses for good (blocked by the user, chat gone) is given up and logged; what fails
 /// for a while (429 after the client's retries, 5xx, no connection) stays queued and is tried again.
-public actor OutgoingSender: Service {
+actor OutgoingSender: Service {
     private let client: TelegramClient
     /// The same client without retries of its own: a repeated send must take a new slot from the limiter, or
     /// retries after a 429 would crowd the very window that drew it.
@@ -20,9 +20,8 @@ public actor OutgoingSender: Service {
     private let store: any BotStore
     private let logger: Logger
     private var limiter: OutgoingRateLimiter
-    /// `ADMIN_CHAT_ID`, as configured: the group a stored migration must start from to be applied.
-    private let configuredAdminChatID: Int64
-    private var adminChatID: Int64
+    private let adminChat: AdminChat
+    private let signal: OutgoingSignal
     private let start = ContinuousClock.now
 
     /// Lanes (see ``OutgoingAction/lane``) with an action in hand: one at a time per lane keeps a chat's order.
@@ -39,14 +38,22 @@ public actor OutgoingSender: Service {
     private var chatNotBefore = [Int64: ContinuousClock.Instant]()
     /// No send starts before this: set when Telegram answers 429.
     private var pausedUntil = ContinuousClock.now
-    private var stopping = false
-    private var wakePending = false
-    private var waiter: CheckedContinuation<Void, Never>?
 
     /// How long an action that failed for a while waits before it is tried again: doubling from 1 s up to this.
     static let maxRetryDelay: Duration = .seconds(30)
 
-    public init(client: TelegramClient, store: any BotStore, configuration: BotConfiguration, logger: Logger) {
+    /// How often the sender looks at the queue without being woken: for retries that come due and for what other
+    /// processes queued.
+    static let tick: Duration = .seconds(1)
+
+    init(
+        client: TelegramClient,
+        store: any BotStore,
+        configuration: BotConfiguration,
+        adminChat: AdminChat,
+        signal: OutgoingSignal,
+        logger: Logger
+    ) {
         self.client = client
         var sendClient = client
         sendClient.retryPolicy = .never
@@ -54,51 +61,28 @@ public actor OutgoingSender: Service {
         self.store = store
         self.logger = logger
         self.limiter = OutgoingRateLimiter(limits: configuration.sendLimits)
-        self.configuredAdminChatID = configuration.adminChatID
-        self.adminChatID = configuration.adminChatID
+        self.adminChat = adminChat
+        self.signal = signal
     }
 
-    /// Tells the sender something was queued.
-    public nonisolated func wake() {
-        Task { await self.signal() }
-    }
-
-    /// The admin group's id as last known.
-    var currentAdminChatID: Int64 { adminChatID }
-
-    func adminChatMoved(to chatID: Int64) async {
-        guard chatID != adminChatID else { return }
-        logger.notice(
-            "the admin group moved to a supergroup; using its new id",
-            metadata: ["old": "\(adminChatID)", "new": "\(chatID)"]
-        )
-        adminChatID = chatID
-        do {
-            try await store.setAdminChatOverride(chatID, configured: configuredAdminChatID)
-        } catch {
-            logger.error("could not store the admin group's new id", metadata: ["error": "\(error)"])
+    func run() async throws {
+        // One ticker for the sender's life, rather than a timer per wait.
+        let ticker = Task { [signal] in
+            while !signal.isStopped, (try? await Task.sleep(for: Self.tick)) != nil { signal.wake() }
         }
-    }
-
-    public func run() async throws {
-        if let moved = try? await store.adminChatOverride(configured: configuredAdminChatID) { adminChatID = moved }
         await withGracefulShutdownHandler {
             await withDiscardingTaskGroup { group in
-                while !stopping && !Task.isCancelled {
+                var wakes = signal.wakes.makeAsyncIterator()
+                repeat {
                     for job in await nextJobs() {
                         group.addTask { await self.perform(job) }
                     }
-                    await waitForWake(upTo: .seconds(1))
-                }
+                } while await wakes.next() != nil && !Task.isCancelled
             }
-        } onGracefulShutdown: {
-            Task { await self.stop() }
+        } onGracefulShutdown: { [signal] in
+            signal.stop()
         }
-    }
-
-    private func stop() {
-        stopping = true
-        signal()
+        ticker.cancel()
     }
 
     // MARK: - Scheduling
@@ -129,13 +113,13 @@ public actor OutgoingSender: Service {
             let limitedChat: Int64?
             switch row.action {
             case .closeRequests: limitedChat = nil
-            case .send: limitedChat = row.lane == OutgoingAction.adminChatLane ? adminChatID : row.lane
+            case .send: limitedChat = row.lane == OutgoingAction.adminChatLane ? adminChat.id : row.lane
             }
             // Checked here rather than just before sending: a slot is not spent on a message that will not go, and
             // nothing slows the send between its slot and Telegram.
-            if let chat = limitedChat, chat > 0, (try? await store.isUnreachable(telegramID: chat)) == true {
+            if row.recipientUnreachable {
                 await finish(row.id, .abandoned("the user blocked the bot"), lane: row.lane)
-                wakePending = true
+                signal.wake()
                 continue
             }
             busyLanes.insert(row.lane)
@@ -175,7 +159,7 @@ public actor OutgoingSender: Service {
             failures[job.row.id] = count
             retryAt[job.row.id] = ContinuousClock.now + min(.seconds(1 << min(count - 1, 5)), Self.maxRetryDelay)
         }
-        signal()
+        signal.wake()
     }
 
     /// Whether and when a job is tried again.
@@ -191,37 +175,12 @@ public actor OutgoingSender: Service {
         pausedUntil = max(pausedUntil, ContinuousClock.now + wait)
     }
 
-    // MARK: - Waking
-
-    private func signal() {
-        if let waiter {
-            self.waiter = nil
-            waiter.resume()
-        } else {
-            wakePending = true
-        }
-    }
-
-    private func waitForWake(upTo timeout: Duration) async {
-        if wakePending || stopping {
-            wakePending = false
-            return
-        }
-        let timer = Task {
-            guard (try? await Task.sleep(for: timeout)) != nil else { return }
-            await self.signal()
-        }
-        await withCheckedContinuation { waiter = $0 }
-        wakePending = false
-        timer.cancel()
-    }
-
     // MARK: - Performing
 
     private func perform(_ job: Job) async {
         // Sleep in short steps so a shutdown does not wait for a slot far ahead; the action stays queued.
         while ContinuousClock.now < job.at {
-            if stopping || Task.isCancelled {
+            if signal.isStopped || Task.isCancelled {
                 finished(job, retry: .no)
                 return
             }
@@ -230,7 +189,7 @@ public actor OutgoingSender: Service {
         let retry: Retry
         switch job.row.action {
         case .send(let message):
-            retry = await send(message, id: job.row.id, lane: job.row.lane, chatID: job.limitedChat ?? adminChatID)
+            retry = await send(message, id: job.row.id, lane: job.row.lane, chatID: job.limitedChat ?? adminChat.id)
         case .closeRequests(let keyID, let note):
             retry = await closeRequests(keyID: keyID, note: note, id: job.row.id)
         }
@@ -269,7 +228,7 @@ public actor OutgoingSender: Service {
             } catch {
                 switch error {
                 case .migrated(let newID) where target < 0:
-                    if message.destination == .adminChat { await adminChatMoved(to: newID) }
+                    if message.destination == .adminChat { await adminChat.moved(to: newID) }
                     target = newID
                     continue
                 case .tooManyRequests(let retryAfter):

@@ -10,19 +10,19 @@ import Foundation
 public struct TelegramNotifier: Notifier {
     private let store: any BotStore
     private let texts: BotTexts
-    private let wake: @Sendable () -> Void
+    private let signal: OutgoingSignal
 
-    public init(store: any BotStore, localizer: Localizer, wake: @escaping @Sendable () -> Void) {
+    init(store: any BotStore, texts: BotTexts, signal: OutgoingSignal) {
         self.store = store
-        self.texts = BotTexts(localizer: localizer)
-        self.wake = wake
+        self.texts = texts
+        self.signal = signal
     }
 
     public func deliver(_ event: KeyEvent) async throws {
         let actions = Self.actions(for: event, texts: texts)
         guard !actions.isEmpty else { return }
         try await store.commit(BotCommit(outgoing: actions))
-        wake()
+        signal.wake()
     }
 
     static func actions(for event: KeyEvent, texts: BotTexts) -> [QueuedAction] {

@@ -16,14 +16,16 @@ struct UpdatePoller: Service {
     let store: any BotStore
     let service: ApprovalService
     let texts: BotTexts
-    let sender: OutgoingSender
+    let signal: OutgoingSignal
+    let adminChat: AdminChat
     let configuration: BotConfiguration
     let status: BotStatus
     let logger: Logger
 
-    /// The kinds asked for (the server remembers the list), and the only kinds handled: one list, so the bot
-    /// never asks for what it drops nor drops what it asked for. `chat_member` (sent only where the bot is an
-    /// administrator) tells the admin directory at once when someone is promoted or demoted.
+    /// The kinds asked for (the server remembers the list), and the only kinds handled (``isHandled(_:)``): one
+    /// list, so the bot never asks for what it drops nor drops what it asked for. `chat_member` (sent only where
+    /// the bot is an administrator) tells the admin directory at once when someone is promoted or demoted; edits
+    /// of messages are not asked for (an edited answer is not a new one).
     static let allowedUpdates = ["message", "callback_query", "my_chat_member", "chat_member"]
     /// How long shutdown waits for checks at an exchange before leaving them to the next start.
     static let checkDrainLimit: Duration = .seconds(15)
@@ -31,35 +33,23 @@ struct UpdatePoller: Service {
     func run() async throws {
         status.set("starting")
         guard let me = try await identify() else { return }
-        await announceCommands()
 
-        let queues = ChatQueues()
-        let budget = InboundBudget(limit: configuration.inboundLimit, window: configuration.inboundWindow)
-        let checks = CheckRunner(service: service, queues: queues, logger: logger)
-        let admins = AdminDirectory(
-            client: client,
-            listed: configuration.adminUserIDs,
-            lifetime: configuration.adminCacheLifetime,
-            logger: logger
-        ) { [sender] in await sender.currentAdminChatID }
-        let handler = UpdateHandler(
+        await CommandMenus(client: client, texts: texts, adminChat: adminChat, logger: logger).announce()
+        let handling = UpdateHandling(
             client: client,
             store: store,
             service: service,
             texts: texts,
-            admins: admins,
-            sender: sender,
-            checks: checks,
-            logger: logger,
-            now: { Date() },
-            botUsername: me.username
+            signal: signal,
+            adminChat: adminChat,
+            configuration: configuration,
+            botUsername: me.username,
+            logger: logger
         )
-        await checks.setFinisher { telegramID, verdict in
-            await handler.finishCheck(telegramID: telegramID, result: verdict)
-        }
+        let budget = InboundBudget(limit: configuration.inboundLimit, window: configuration.inboundWindow)
 
         do {
-            try await resume(handler: handler, queues: queues, checks: checks)
+            try await resume(handling)
         } catch {
             logger.error(
                 "could not read what the last run left; it is handled at the next start",
@@ -69,12 +59,12 @@ struct UpdatePoller: Service {
         status.set("polling")
         logger.info("Telegram bot polling", metadata: ["bot": "\(me.username ?? String(me.id))"])
         await cancelWhenGracefulShutdown {
-            await poll(handler: handler, queues: queues, budget: budget)
+            await poll(handling, budget: budget)
         }
         status.set("stopping")
-        await queues.drain()
-        await checks.drain(upTo: Self.checkDrainLimit)
-        await queues.drain()
+        await handling.queues.drain()
+        await handling.checks.drain(upTo: Self.checkDrainLimit)
+        await handling.queues.drain()
         status.set("stopped")
     }
 
@@ -101,35 +91,8 @@ struct UpdatePoller: Service {
         return nil
     }
 
-    /// The command menus: users' in their languages, the admin group's own.
-    private func announceCommands() async {
-        let localizer = texts.localizer
-        for language in localizer.languages.sorted() {
-            let commands = ["add", "exchanges", "cancel", "language", "help"].map {
-                BotCommand($0, description: localizer.text("command.\($0)", language: language))
-            }
-            do throws(TelegramError) {
-                try await client.setMyCommands(
-                    commands,
-                    scope: .allPrivateChats,
-                    languageCode: language == Localizer.fallbackLanguage ? nil : language
-                )
-            } catch {
-                logger.warning("could not set the bot's commands", metadata: ["error": "\(error)"])
-            }
-        }
-        let adminCommands = ["pending", "approve", "reject", "help"].map {
-            BotCommand($0, description: texts.text("command.admin.\($0)"))
-        }
-        do throws(TelegramError) {
-            try await client.setMyCommands(adminCommands, scope: .chat(await sender.currentAdminChatID))
-        } catch {
-            logger.warning("could not set the admin group's commands", metadata: ["error": "\(error)"])
-        }
-    }
-
     /// Handles what a crash left in the inbox and restarts checks cut short.
-    private func resume(handler: UpdateHandler, queues: ChatQueues, checks: CheckRunner) async throws {
+    private func resume(_ handling: UpdateHandling) async throws {
         let (left, dropped) = try await store.unhandledUpdates()
         if !dropped.isEmpty {
             logger.error(
@@ -147,25 +110,27 @@ struct UpdatePoller: Service {
                 continue
             }
             // Admitted when they first arrived: not counted again.
-            await dispatch(update, handler: handler, queues: queues, budget: nil)
+            await dispatch(update, handling, budget: nil)
         }
         for (telegramID, state) in try await store.conversationsAwaitingService() {
             guard let pending = state.pendingSubmission else { continue }
             let user = try await store.ensureUser(telegramID: telegramID, username: nil, languageCode: nil, at: Date())
             logger.info("resuming a key check cut short by a restart", metadata: ["user": "\(user.id)"])
-            await checks.start(
+            let runner = handling.runner
+            await handling.checks.start(
                 telegramID: telegramID,
-                userID: user.id,
-                caller: Caller(userID: user.id, telegramID: telegramID, displayName: user.username.map { "@\($0)" }),
+                caller: Caller(submitterOf: pending, user: user),
                 pending: pending,
                 resumed: true
-            )
+            ) { verdict in
+                await runner.finishCheck(telegramID: telegramID, result: verdict)
+            }
         }
     }
 
     // MARK: - Polling
 
-    private func poll(handler: UpdateHandler, queues: ChatQueues, budget: InboundBudget) async {
+    private func poll(_ handling: UpdateHandling, budget: InboundBudget) async {
         // Without the stored offset, Telegram would send again updates handled already: wait for it.
         var offset: Int64?
         while true {
@@ -200,11 +165,11 @@ struct UpdatePoller: Service {
                 offset = next
                 for update in ordered {
                     if Self.isHandled(update) {
-                        await dispatch(update, handler: handler, queues: queues, budget: budget)
+                        await dispatch(update, handling, budget: budget)
                     } else {
                         logger.notice(
                             "skipped an update the bot does not read",
-                            metadata: ["kind": "\(Self.kindName(update))"]
+                            metadata: ["kind": "\(update.kind.name ?? "undecodable")"]
                         )
                     }
                 }

@@ -69,10 +69,10 @@ import Testing
         let now = Date()
         try await store.park(updateID: 2, at: now)
         #expect(try await store.unhandledUpdates().updates.map(\.id) == [1, 3])
-        try await store.tidy(now: now.addingTimeInterval(86_400), abandonedBefore: now)
+        try await store.tidy(now: now.addingTimeInterval(86_400))
         let kept = try await database.writer.read { db in try Int.fetchOne(db, sql: "SELECT count(*) FROM bot_inbox") }
         #expect(kept == 3, "kept for inspection for a week")
-        try await store.tidy(now: now.addingTimeInterval(8 * 86_400), abandonedBefore: now)
+        try await store.tidy(now: now.addingTimeInterval(8 * 86_400))
         let after = try await database.writer.read { db in
             try Int64.fetchAll(db, sql: "SELECT update_id FROM bot_inbox ORDER BY update_id")
         }

@@ -184,7 +184,8 @@ import Testing
         let row = try #require(try await store.nextOutgoing(limit: 1, excludingLanes: []).first)
         try await store.finishOutgoing(row.id, result: .sent(nil))
         let later = Date().addingTimeInterval(8 * 86_400)
-        try await store.tidy(now: later, abandonedBefore: later)
+        try await store.tidy(now: later)
+        try await store.expireIdleConversations(now: later)
         let state = try #require(try await store.conversation(ofUser: 42))
         guard case .awaitingPassphrase(let draft) = state.step else { throw TidyFailure() }
         #expect(draft.apiSecret == nil && draft.apiKey == "key-1", "the step stays, so a late answer is still deleted")

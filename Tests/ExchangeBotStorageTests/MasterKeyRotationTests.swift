@@ -131,4 +131,21 @@ import Testing
         }
         #expect(try await secrets(reopened, ring: try MultiFernet(keys: [old])).count == 30)
     }
+
+    @Test func theQuickStartUpCheckAgreesWithTheFullOne() async throws {
+        let folder = TemporaryFolder()
+        let (database, _) = try await populatedDatabase(folder, count: 5)
+        for ring in [try MultiFernet(keys: [new, old]), try MultiFernet(keys: [new, .generate()])] {
+            let full = try MasterKeyCheck.run(database, ring: ring)
+            let quick = try MasterKeyCheck.run(database, ring: ring, stoppingAtFirstReadable: true)
+            #expect(quick.wrongKey == full.wrongKey)
+        }
+        // With a key that opens them, it stops at the first token.
+        let quick = try MasterKeyCheck.run(
+            database,
+            ring: try MultiFernet(keys: [new, old]),
+            stoppingAtFirstReadable: true
+        )
+        #expect(quick.tokens == 1 && quick.openedByOlderKeys == 1)
+    }
 }

@@ -39,7 +39,7 @@ import Testing
         #expect(change.newChatMember.user.id == 42 && change.newChatMember.status == .member)
         #expect(change.oldChatMember.runsTheChat && !change.newChatMember.runsTheChat)
         #expect(update.chat?.id == -1_001_234_567_890)
-        #expect(Update.handledKinds.contains("chat_member"))
+        #expect(Update.decodableKinds.contains("chat_member"))
         // Written back as read (the bot stores updates before handling them).
         let again = try JSONDecoder().decode(Update.self, from: JSONEncoder().encode(update))
         #expect(again == update)

@@ -44,7 +44,7 @@ import Testing
             offset: 100_000_011,
             limit: 50,
             timeout: .seconds(30),
-            allowedUpdates: Update.handledKinds
+            allowedUpdates: Update.decodableKinds
         )
         let call = try lastCall("getUpdates")
         #expect(

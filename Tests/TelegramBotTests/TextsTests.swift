@@ -77,19 +77,19 @@ import Testing
     }
 
     @Test func commandsAreReadAsTelegramWritesThem() {
-        let me = "exchange_keys_bot"
-        #expect(UpdateHandler.command(in: "/add", botUsername: me) == .known(.add))
-        #expect(UpdateHandler.command(in: "  /Add@Exchange_Keys_Bot  ", botUsername: me) == .known(.add))
-        #expect(UpdateHandler.command(in: "/add@other_bot", botUsername: me) == .otherBot)
-        #expect(UpdateHandler.command(in: "/frobnicate", botUsername: me) == .unknown)
-        #expect(UpdateHandler.command(in: "hello /add", botUsername: me) == nil)
-        #expect(UpdateHandler.command(in: "/", botUsername: me) == nil)
+        let parser = CommandParser(botUsername: "exchange_keys_bot")
+        #expect(parser.command(in: "/add") == .known(.add))
+        #expect(parser.command(in: "  /Add@Exchange_Keys_Bot  ") == .known(.add))
+        #expect(parser.command(in: "/add@other_bot") == .otherBot)
+        #expect(parser.command(in: "/frobnicate") == .unknown)
+        #expect(parser.command(in: "hello /add") == nil)
+        #expect(parser.command(in: "/") == nil)
         #expect(
-            UpdateHandler.adminCommand(in: "/approve 12 Welcome <b>", botUsername: me)
-                == .adminCommand("approve", arguments: "12 Welcome <b>")
+            parser.adminCommand(in: "/approve 12 Welcome <b>")
+                == .adminCommand(.approve, arguments: "12 Welcome <b>")
         )
-        #expect(UpdateHandler.adminCommand(in: "/approve@other_bot 12", botUsername: me) == nil)
-        #expect(UpdateHandler.adminCommand(in: "/add", botUsername: me) == nil)
+        #expect(parser.adminCommand(in: "/approve@other_bot 12") == nil)
+        #expect(parser.adminCommand(in: "/add") == nil)
     }
 
     @Test func adminButtonDataRoundTrips() {

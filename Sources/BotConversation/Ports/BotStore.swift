@@ -31,6 +31,12 @@ public protocol BotStore: Sendable {
 
     func conversation(ofUser telegramID: Int64) async throws -> ConversationState?
 
+    /// The Telegram user's row (created on first contact, like ``ensureUser(telegramID:username:languageCode:at:)``)
+    /// and their conversation, read together: what handling one of their updates starts from, in one read (and a
+    /// write only for a new or renamed user).
+    func userAndConversation(telegramID: Int64, username: String?, languageCode: String?, at date: Date) async throws
+        -> (user: User, conversation: ConversationState?)
+
     /// Conversations with a key at the exchange (see ``ConversationState/pendingSubmission``).
     func conversationsAwaitingService() async throws -> [(telegramID: Int64, state: ConversationState)]
 
@@ -66,9 +72,12 @@ public protocol BotStore: Sendable {
 
     func isUnreachable(telegramID: Int64) async throws -> Bool
 
-    /// Forgets what is no longer needed: sent actions and parked updates after a week, posted messages of decided
-    /// keys, and the secrets of drafts abandoned before `abandonedBefore` (their conversations start over anyway).
-    func tidy(now: Date, abandonedBefore: Date) async throws
+    /// Conversations not moved on since `date` and not waiting for a key check: the ones the machine may expire.
+    func conversations(idleSince date: Date) async throws -> [(telegramID: Int64, state: ConversationState)]
+
+    /// Forgets what is no longer needed: sent actions and parked updates after a week, and posted messages of
+    /// decided keys. (Abandoned drafts are the conversation's business: see ``ConversationEvent/expired``.)
+    func tidy(now: Date) async throws
 }
 
 /// One update as received: its id and its JSON (which may hold a secret the user typed).
@@ -91,17 +100,28 @@ public struct BotCommit: Sendable {
     public var outgoing: [QueuedAction]
     /// A user's chosen language (`users.language_code`).
     public var language: (telegramID: Int64, code: String)?
+    /// A user who wrote to the bot: reachable again if they had blocked it (see
+    /// ``BotStore/setUnreachable(telegramID:_:at:)``). Part of the commit so that writing costs no transaction of
+    /// its own.
+    public var reachable: Int64?
+    /// Set for conversations changed outside their chat's queue (expired by the sweeper): each is written only if
+    /// its stored row has not moved on since this date, so a message handled meanwhile is never overwritten.
+    public var onlyIfIdleSince: Date?
 
     public init(
         handledUpdateID: Int64? = nil,
         conversations: [Int64: ConversationState] = [:],
         outgoing: [QueuedAction] = [],
-        language: (telegramID: Int64, code: String)? = nil
+        language: (telegramID: Int64, code: String)? = nil,
+        reachable: Int64? = nil,
+        onlyIfIdleSince: Date? = nil
     ) {
         self.handledUpdateID = handledUpdateID
         self.conversations = conversations
         self.outgoing = outgoing
         self.language = language
+        self.reachable = reachable
+        self.onlyIfIdleSince = onlyIfIdleSince
     }
 }
 
@@ -120,10 +140,13 @@ public struct QueuedAction: Sendable, Equatable {
 public struct QueuedOutgoing: Sendable, Equatable {
     public var id: Int64
     public var action: OutgoingAction
+    /// The chat it goes to is a user who blocked the bot: read with the row, so the sender needs no second read.
+    public var recipientUnreachable: Bool
 
-    public init(id: Int64, action: OutgoingAction) {
+    public init(id: Int64, action: OutgoingAction, recipientUnreachable: Bool = false) {
         self.id = id
         self.action = action
+        self.recipientUnreachable = recipientUnreachable
     }
 
     public var lane: Int64 { action.lane }

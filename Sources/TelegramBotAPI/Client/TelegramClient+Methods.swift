@@ -30,7 +30,7 @@ extension TelegramClient {
     ///   - limit: 1–100 updates; `nil` for the server's default of 100.
     ///   - timeout: How long the server holds the request open when there is nothing new, in whole seconds (the
     ///     server caps it at 50). The HTTP deadline is this plus ``longPollGrace``.
-    ///   - allowedUpdates: Kinds to receive, e.g. ``Update/handledKinds``; `nil` keeps the server's last setting.
+    ///   - allowedUpdates: Kinds to receive, e.g. ``Update/decodableKinds``; `nil` keeps the server's last setting.
     public func getUpdates(
         offset: Int64? = nil,
         limit: Int? = nil,

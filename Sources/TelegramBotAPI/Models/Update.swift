@@ -25,10 +25,25 @@ public struct Update: Sendable, Hashable {
         case unknown(String)
         /// A known kind whose payload could not be decoded; carries the reason (a coding path, never user text).
         case undecodable(String)
+
+        /// The kind's name as Telegram writes it (`message`, `callback_query`, …), never its content (a message
+        /// may hold a secret); `nil` for a payload that could not be decoded.
+        public var name: String? {
+            switch self {
+            case .message: "message"
+            case .editedMessage: "edited_message"
+            case .callbackQuery: "callback_query"
+            case .myChatMember: "my_chat_member"
+            case .chatMember: "chat_member"
+            case .unknown(let name): name
+            case .undecodable: nil
+            }
+        }
     }
 
-    /// The kinds this client reads, as named in `allowed_updates` (the server remembers the last list it was given).
-    public static let handledKinds = ["message", "edited_message", "callback_query", "my_chat_member", "chat_member"]
+    /// The kinds this client decodes, as named in `allowed_updates`. A bot asks for the subset it handles (the
+    /// server remembers the last list it was given).
+    public static let decodableKinds = ["message", "edited_message", "callback_query", "my_chat_member", "chat_member"]
 
     public var message: Message? {
         guard case .message(let message) = kind else { return nil }

@@ -1,0 +1,88 @@
+import Foundation
+
+/// The command line: which `exchange-bot` binaries to measure, and the size of each phase.
+struct UpdateBenchOptions {
+    /// A binary under measurement and the name its column gets.
+    struct Bot {
+        let name: String
+        let path: String
+    }
+
+    var bots: [Bot] = []
+    /// Users in the flow with `concurrency` users in flight at once.
+    var users = 64
+    var concurrency = 16
+    /// Users in the flow played one after another.
+    var serialUsers = 8
+    var latencySamples = 50
+    /// `/help` updates counted by `strace -c`; 0 skips the count.
+    var straceUpdates = 200
+    var settleSeconds = 5.0
+    /// The bot's `LOG_LEVEL`: the service's default, as in production.
+    var logLevel = "info"
+
+    static let usage = """
+        usage: exchange-bot-update-bench [--bot NAME=PATH]... [--users N] [--concurrency N] [--serial-users N]
+                                         [--latency-samples N] [--strace-updates N] [--settle S] [--log-level LEVEL]
+          --bot NAME=PATH       an exchange-bot binary to measure, its column named NAME; repeat it to compare
+                                binaries in one run (the first is the baseline of the ratios). Default:
+                                now=<the exchange-bot beside this bench>
+          --users N             users in the concurrent flow (default 64)
+          --concurrency N       users in flight at once in that flow (default 16)
+          --serial-users N      users in the one-at-a-time flow (default 8)
+          --latency-samples N   /help updates in idle chats for the reply latency (default 50)
+          --strace-updates N    /help updates counted by strace -c -f; 0 skips it (default 200)
+          --settle S            seconds the bot idles after start before its RSS is sampled (default 5)
+          --log-level LEVEL     the bot's LOG_LEVEL (default info, the service's default)
+
+        """
+
+    init(_ arguments: ArraySlice<String>) {
+        var iterator = arguments.makeIterator()
+        func count(after flag: String, least: Int = 1) -> Int {
+            guard let value = iterator.next().flatMap(Int.init), value >= least else {
+                Self.fail("\(flag) needs a whole number of at least \(least)")
+            }
+            return value
+        }
+        while let flag = iterator.next() {
+            switch flag {
+            case "--bot":
+                guard let value = iterator.next(), let equals = value.firstIndex(of: "="),
+                    equals != value.startIndex
+                else { Self.fail("--bot needs NAME=PATH") }
+                bots.append(Bot(name: String(value[..<equals]), path: String(value[value.index(after: equals)...])))
+            case "--users": users = count(after: flag)
+            case "--concurrency": concurrency = count(after: flag)
+            case "--serial-users": serialUsers = count(after: flag)
+            case "--latency-samples": latencySamples = count(after: flag)
+            case "--strace-updates": straceUpdates = count(after: flag, least: 0)
+            case "--settle":
+                guard let value = iterator.next().flatMap(Double.init), value >= 0 else {
+                    Self.fail("--settle needs a number of seconds")
+                }
+                settleSeconds = value
+            case "--log-level":
+                guard let level = iterator.next() else { Self.fail("--log-level needs a level") }
+                logLevel = level
+            case "--help", "-h":
+                print(Self.usage, terminator: "")
+                exit(0)
+            default:
+                Self.fail("unknown option \(flag)")
+            }
+        }
+        if bots.isEmpty {
+            let beside = URL(fileURLWithPath: "/proc/self/exe").resolvingSymlinksInPath().deletingLastPathComponent()
+            bots = [Bot(name: "now", path: beside.appendingPathComponent("exchange-bot").path)]
+        }
+        for bot in bots where !FileManager.default.isExecutableFile(atPath: bot.path) {
+            Self.fail("no executable at \(bot.path) (--bot \(bot.name)=PATH)")
+        }
+    }
+
+    private static func fail(_ problem: String) -> Never {
+        FileHandle.standardError.write(Data("exchange-bot-update-bench: \(problem)\n\(usage)".utf8))
+        exit(64)
+    }
+}

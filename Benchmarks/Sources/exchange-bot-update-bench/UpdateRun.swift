@@ -1,0 +1,182 @@
+import BenchmarkDriver
+import BenchmarkFakes
+import Foundation
+
+/// All phases against one binary, in this order: idle memory, reply latency, system calls, the flow one user at a
+/// time, the flow `concurrency` users at a time.
+///
+/// The order matters: the admin group is paced at 20 messages a minute, so each flow leaves approval requests
+/// queued behind it, and the bot's work posting them would fall into the next phase's window. The phases that
+/// send no key come first; the one-at-a-time flow's few requests go out while it runs; the concurrent flow's
+/// backlog is left outside every window.
+enum UpdateRun {
+    /// CPU of the bot's process over one flow.
+    struct Flow {
+        let users: Int
+        /// Users in flight at once.
+        let concurrency: Int
+        let updates: Int
+        let wallSeconds: Double
+        let cpuSeconds: Double
+        /// Seconds from an update offered to the fake until the fake had the answer, sorted.
+        let answerSeconds: [Double]
+
+        var cpuMillisecondsPerUpdate: Double { cpuSeconds / Double(updates) * 1000 }
+    }
+
+    struct Figures {
+        let name: String
+        let path: String
+        let startSeconds: Double
+        /// Largest of 10 `VmRSS` samples, 300 ms apart, after the settle time.
+        let idleRSSMegabytes: Double
+        /// The bot's CPU while idle, as a share of one core.
+        let idleCPUPercent: Double
+        /// `/help` in an idle chat: offered → answer at the fake, sorted seconds.
+        let helpLatencies: [Double]
+        let syscalls: SyscallCount?
+        let straceUpdates: Int
+        let serial: Flow
+        let concurrent: Flow
+    }
+
+    /// CPU windows close this long after the last answer, so work the bot finishes after answering (commits,
+    /// marking messages sent) is counted.
+    static let tail: Duration = .milliseconds(500)
+
+    static func measure(_ bot: UpdateBenchOptions.Bot, options: UpdateBenchOptions) async throws -> Figures {
+        let world = try await FakeWorld.start()
+        let launched = ContinuousClock.now
+        let process = try await BotProcess(binary: bot.path, world: world, logLevel: options.logLevel)
+        let startSeconds = (ContinuousClock.now - launched).seconds
+        do {
+            let figures = try await phases(bot, process: process, world: world, options: options, start: startSeconds)
+            try await process.stop()
+            try await world.stop()
+            return figures
+        } catch {
+            process.kill()
+            try? await world.stop()
+            throw error
+        }
+    }
+
+    private static func phases(
+        _ bot: UpdateBenchOptions.Bot,
+        process: BotProcess,
+        world: FakeWorld,
+        options: UpdateBenchOptions,
+        start: Double
+    ) async throws -> Figures {
+        progress("\(bot.name): idle \(options.settleSeconds) s, then RSS")
+        try await Task.sleep(for: .seconds(options.settleSeconds))
+        let idleStart = ContinuousClock.now
+        let idleCPU = try process.cpuSeconds()
+        var samples = [Double]()
+        for _ in 0..<10 {
+            if let rss = ProcessStats.residentMegabytes(of: String(process.pid)) { samples.append(rss) }
+            try await Task.sleep(for: .milliseconds(300))
+        }
+        let idleCPUPercent = (try process.cpuSeconds() - idleCPU) / (ContinuousClock.now - idleStart).seconds * 100
+        guard let rss = samples.max() else { throw BenchFailure("could not read /proc/\(process.pid)/status") }
+
+        progress("\(bot.name): reply latency, \(options.latencySamples) /help in idle chats")
+        _ = try await oneAtATime(
+            world.newUsers(10),
+            world: world,
+            gap: .milliseconds(100),
+            script: FakeWorld.helpScript
+        )
+        let latencies = try await oneAtATime(
+            world.newUsers(options.latencySamples),
+            world: world,
+            gap: .milliseconds(100),
+            script: FakeWorld.helpScript
+        ).answerSeconds
+
+        var syscalls: SyscallCount?
+        if options.straceUpdates > 0 {
+            progress("\(bot.name): strace -c -f over \(options.straceUpdates) /help")
+            let users = world.newUsers(options.straceUpdates)
+            syscalls = try await SyscallCount.during(pid: process.pid, tail: tail) {
+                // 40 ms apart: under Telegram's 30 messages a second, so the bot's limiter never waits.
+                _ = try await oneAtATime(users, world: world, gap: .milliseconds(40), script: FakeWorld.helpScript)
+            }
+        }
+
+        progress("\(bot.name): /add flow warm-up, 2 users")
+        _ = try await SimulatedUsers(telegram: world.telegram).play(
+            world.newUsers(2),
+            concurrency: 2,
+            script: world.addKeyScript
+        )
+        progress("\(bot.name): /add flow, \(options.serialUsers) users one at a time")
+        let serial = try await flow(options.serialUsers, concurrency: 1, process: process, world: world)
+        progress("\(bot.name): /add flow, \(options.users) users, \(options.concurrency) at a time")
+        let concurrent = try await flow(options.users, concurrency: options.concurrency, process: process, world: world)
+        return Figures(
+            name: bot.name,
+            path: bot.path,
+            startSeconds: start,
+            idleRSSMegabytes: rss,
+            idleCPUPercent: idleCPUPercent,
+            helpLatencies: latencies,
+            syscalls: syscalls,
+            straceUpdates: options.straceUpdates,
+            serial: serial,
+            concurrent: concurrent
+        )
+    }
+
+    private static func flow(_ count: Int, concurrency: Int, process: BotProcess, world: FakeWorld) async throws
+        -> Flow
+    {
+        let users = world.newUsers(count)
+        let started = ContinuousClock.now
+        let cpuBefore = try process.cpuSeconds()
+        let outcome = try await SimulatedUsers(telegram: world.telegram).play(
+            users,
+            concurrency: concurrency,
+            script: world.addKeyScript
+        )
+        let wall = (ContinuousClock.now - started).seconds
+        try await Task.sleep(for: tail)
+        let cpu = try process.cpuSeconds() - cpuBefore
+        return Flow(
+            users: count,
+            concurrency: concurrency,
+            updates: outcome.updates,
+            wallSeconds: wall,
+            cpuSeconds: cpu,
+            answerSeconds: outcome.answerSeconds
+        )
+    }
+
+    /// Each user's script in turn, `gap` apart, so every update finds the bot idle and its chat quiet.
+    private static func oneAtATime(
+        _ users: [FakeUser],
+        world: FakeWorld,
+        gap: Duration,
+        script: @escaping @Sendable (FakeUser) -> [UserStep]
+    ) async throws -> SimulatedUsers.Outcome {
+        var updates = 0
+        var seconds = [Double]()
+        var answers = [Double]()
+        for user in users {
+            let outcome = try await SimulatedUsers(telegram: world.telegram).play(
+                [user],
+                concurrency: 1,
+                script: script
+            )
+            updates += outcome.updates
+            seconds += outcome.userSeconds
+            answers += outcome.answerSeconds
+            try await Task.sleep(for: gap)
+        }
+        return SimulatedUsers.Outcome(updates: updates, userSeconds: seconds.sorted(), answerSeconds: answers.sorted())
+    }
+
+    static func progress(_ line: String) {
+        FileHandle.standardError.write(Data("[update-bench] \(line)\n".utf8))
+    }
+}

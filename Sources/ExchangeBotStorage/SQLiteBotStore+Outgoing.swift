@@ -1,0 +1,119 @@
+import BotConversation
+import ExchangeBotCore
+import Foundation
+import GRDB
+
+/// The outgoing queue: each lane's head, how a call ended, and the admin-group messages remembered for later.
+extension SQLiteBotStore {
+    // MARK: - Outgoing
+
+    public func nextOutgoing(limit: Int, excludingLanes busyLanes: Set<Int64>) async throws -> [QueuedOutgoing] {
+        // Only each lane's head is read and decoded: a long queue for one chat (the admin group, at 20 a minute)
+        // costs nothing while it waits.
+        let rows = try await writer.read { db in
+            try Row.fetchAll(
+                db.cachedStatement(
+                    sql: """
+                        SELECT o.id, o.lane, o.action, u.telegram_id IS NOT NULL AS unreachable FROM bot_outgoing o
+                        JOIN (SELECT min(id) AS id FROM bot_outgoing WHERE finished_at IS NULL GROUP BY lane) head
+                            ON o.id = head.id
+                        LEFT JOIN bot_unreachable u ON o.lane > 0 AND u.telegram_id = o.lane
+                        ORDER BY o.id LIMIT ?
+                        """
+                ),
+                arguments: [limit + busyLanes.count]
+            ).map {
+                (
+                    id: $0["id"] as Int64, lane: $0["lane"] as Int64, json: $0["action"] as String,
+                    unreachable: $0["unreachable"] as Bool
+                )
+            }
+        }
+        let decoder = JSONDecoder()
+        var next = [QueuedOutgoing]()
+        var unreadable = [Int64]()
+        for row in rows.filter({ !busyLanes.contains($0.lane) }).prefix(limit) {
+            if let action = try? decoder.decode(OutgoingAction.self, from: Data(row.json.utf8)) {
+                next.append(QueuedOutgoing(id: row.id, action: action, recipientUnreachable: row.unreachable))
+            } else {
+                unreadable.append(row.id)
+            }
+        }
+        // A row this version cannot read (written by a newer one) would block its lane for good: set it aside.
+        for id in unreadable {
+            try await finishOutgoing(id, result: .abandoned("unreadable by this version"))
+        }
+        return next
+    }
+
+    public func finishOutgoing(_ id: Int64, result: OutgoingResult) async throws {
+        let stamp = DatabaseDate.format(Date())
+        try await writer.write { db in
+            let summary: String
+            switch result {
+            case .sent(let posted):
+                summary = posted.map { "sent \($0.chatID)/\($0.messageID)" } ?? "sent"
+                if let posted,
+                    let json = try String.fetchOne(
+                        db,
+                        sql: "SELECT action FROM bot_outgoing WHERE id = ?",
+                        arguments: [id]
+                    ),
+                    case .send(let message)? = try? JSONDecoder().decode(OutgoingAction.self, from: Data(json.utf8))
+                {
+                    try Self.remember(db, posted, purpose: message.purpose, at: stamp)
+                }
+            case .abandoned(let reason):
+                summary = "abandoned: \(reason)"
+            }
+            try db.execute(
+                sql: "UPDATE bot_outgoing SET finished_at = ?, result = ? WHERE id = ? AND finished_at IS NULL",
+                arguments: [stamp, String(summary.prefix(500)), id]
+            )
+        }
+    }
+
+    static func remember(_ db: Database, _ posted: PostedMessage, purpose: OutgoingMessage.Purpose, at: String)
+        throws
+    {
+        let (name, keyID, revision): (String, Int64, String?)
+        switch purpose {
+        case .plain: return
+        case .adminRequest(let id): (name, keyID, revision) = ("request", id, nil)
+        case .reasonPrompt(let id, let version): (name, keyID, revision) = ("reason", id, version)
+        }
+        try db.execute(
+            sql: """
+                INSERT OR REPLACE INTO bot_posted (chat_id, message_id, purpose, key_id, text, revision, created_at)
+                VALUES (?, ?, ?, ?, ?, ?, ?)
+                """,
+            arguments: [posted.chatID, posted.messageID, name, keyID, posted.text, revision, at]
+        )
+    }
+
+    public func requestMessages(ofKey keyID: Int64) async throws -> [PostedMessage] {
+        try await writer.read { db in
+            try Row.fetchAll(
+                db,
+                sql: """
+                    SELECT chat_id, message_id, text FROM bot_posted WHERE key_id = ? AND purpose = 'request'
+                    ORDER BY created_at
+                    """,
+                arguments: [keyID]
+            ).map { PostedMessage(chatID: $0["chat_id"], messageID: $0["message_id"], text: $0["text"]) }
+        }
+    }
+
+    public func reasonPrompt(chatID: Int64, messageID: Int) async throws -> (keyID: Int64, revision: String?)? {
+        try await writer.read { db in
+            try Row.fetchOne(
+                db,
+                sql: """
+                    SELECT key_id, revision FROM bot_posted
+                    WHERE chat_id = ? AND message_id = ? AND purpose = 'reason'
+                    """,
+                arguments: [chatID, messageID]
+            ).map { (keyID: $0["key_id"], revision: $0["revision"]) }
+        }
+    }
+}

@@ -1,0 +1,36 @@
+import BotConversation
+import Logging
+import TelegramBotAPI
+
+/// The command menus Telegram shows: the users' in each of their languages, the admin group's own. The names come
+/// from ``ConversationEvent/Command/menu`` and ``AdminCommand/menu``, the descriptions from the locales.
+struct CommandMenus: Sendable {
+    let client: TelegramClient
+    let texts: BotTexts
+    let adminChat: AdminChat
+    let logger: Logger
+
+    func announce() async {
+        let localizer = texts.localizer
+        for language in localizer.languages.sorted() {
+            let commands = ConversationEvent.Command.menu.map {
+                BotCommand($0.rawValue, description: localizer.text("command.\($0.rawValue)", language: language))
+            }
+            do throws(TelegramError) {
+                try await client.setMyCommands(
+                    commands,
+                    scope: .allPrivateChats,
+                    languageCode: language == Localizer.fallbackLanguage ? nil : language
+                )
+            } catch {
+                logger.warning("could not set the bot's commands", metadata: ["error": "\(error)"])
+            }
+        }
+        let adminCommands = AdminCommand.menu.map { BotCommand($0, description: texts.text("command.admin.\($0)")) }
+        do throws(TelegramError) {
+            try await client.setMyCommands(adminCommands, scope: .chat(adminChat.id))
+        } catch {
+            logger.warning("could not set the admin group's commands", metadata: ["error": "\(error)"])
+        }
+    }
+}

@@ -1,0 +1,54 @@
+import BotConversation
+import Foundation
+
+/// Reads commands as Telegram writes them: `/name`, `/name@bot`, with arguments.
+///
+/// The command names live in one place each: the users' in ``ConversationEvent/Command``, the admin group's in
+/// ``AdminCommand``; the parser and the command menus (``CommandMenus``) read them there.
+struct CommandParser: Sendable {
+    /// The bot's `@username` (from `getMe`), to tell `/add@thisbot` from `/add@otherbot` in groups.
+    let botUsername: String?
+
+    enum Parsed: Equatable {
+        case known(ConversationEvent.Command)
+        case unknown
+        /// `/cmd@otherbot`: for another bot in the same group.
+        case otherBot
+        case adminCommand(AdminCommand, arguments: String)
+    }
+
+    /// `/name[@bot] arguments` → the conversation's command; `nil` for plain text.
+    func command(in text: String) -> Parsed? {
+        guard let (name, _, addressee) = Self.split(text) else { return nil }
+        if let addressee, let botUsername, addressee.lowercased() != botUsername.lowercased() { return .otherBot }
+        guard let command = ConversationEvent.Command(rawValue: name) else { return .unknown }
+        return .known(command)
+    }
+
+    /// The admin group's own commands; `nil` for anything else.
+    func adminCommand(in text: String) -> Parsed? {
+        guard let (name, arguments, addressee) = Self.split(text), let command = AdminCommand(rawValue: name) else {
+            return nil
+        }
+        if let addressee, let botUsername, addressee.lowercased() != botUsername.lowercased() { return nil }
+        return .adminCommand(command, arguments: arguments)
+    }
+
+    private static func split(_ text: String) -> (name: String, arguments: String, addressee: String?)? {
+        let trimmed = text.trimmingCharacters(in: .whitespacesAndNewlines)
+        guard trimmed.hasPrefix("/"), trimmed.count > 1 else { return nil }
+        let head = trimmed.prefix { !$0.isWhitespace }
+        let arguments = trimmed.dropFirst(head.count).trimmingCharacters(in: .whitespacesAndNewlines)
+        let parts = head.dropFirst().split(separator: "@", maxSplits: 1).map(String.init)
+        guard let name = parts.first?.lowercased() else { return nil }
+        return (name, arguments, parts.count > 1 ? parts[1] : nil)
+    }
+}
+
+/// The admin group's commands (besides `/help` and `/start`, which answer with the admins' help).
+enum AdminCommand: String, CaseIterable, Sendable {
+    case pending, approve, reject
+
+    /// The admin group's menu, in its order.
+    static let menu = allCases.map(\.rawValue) + [ConversationEvent.Command.help.rawValue]
+}

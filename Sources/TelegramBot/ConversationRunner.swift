@@ -1,0 +1,178 @@
+import BotConversation
+import ExchangeBotCore
+import Foundation
+import Logging
+import TelegramBotAPI
+
+/// Runs a user's conversation: feeds ``ConversationMachine`` an event and the answers to the effects it asks for,
+/// then commits the new state and the messages it queued with the update's removal from the inbox, in one
+/// transaction, and wakes the sender.
+///
+/// Effects that are safe to repeat (answering a button, deleting a credential message, reading the user's keys)
+/// happen at once; messages are queued, so a crash before the commit handles the update again from the start and a
+/// crash after it repeats nothing. A submitted key goes to the ``CheckRunner`` after the commit, and its verdict
+/// comes back here (``finishCheck(telegramID:result:)``) on the chat's queue.
+struct ConversationRunner: Sendable {
+    let store: any BotStore
+    let service: ApprovalService
+    let texts: BotTexts
+    let calls: ImmediateCalls
+    let checks: CheckRunner
+    let signal: OutgoingSignal
+    let logger: Logger
+    let now: @Sendable () -> Date
+
+    /// Runs the event `choose` makes of the user's current state (for `nil`: the command hint) and commits it as
+    /// the handling of `update`.
+    func run(
+        _ update: HandledUpdate,
+        from: TelegramBotAPI.User,
+        user: ExchangeBotCore.User,
+        state stored: ConversationState?,
+        choose: (ConversationState) -> ConversationEvent?
+    ) async throws {
+        let caller = Caller(telegram: from, userID: user.id)
+        var run = ConversationRun(
+            chatID: from.id,
+            user: user,
+            caller: caller,
+            language: texts.localizer.language(for: user.languageCode),
+            state: stored ?? ConversationState(updatedAt: now())
+        )
+        if let event = choose(run.state) {
+            try await advance(&run, with: event)
+        } else {
+            run.queue(Reply(.init("hint.commands")), texts: texts)
+        }
+        try await store.commit(
+            update.commit(
+                conversations: [from.id: run.state],
+                outgoing: run.outgoing,
+                language: run.chosenLanguage.map { (from.id, $0) }
+            )
+        )
+        if !run.outgoing.isEmpty { signal.wake() }
+        if run.startedCheck, let pending = run.state.pendingSubmission {
+            await checks.start(telegramID: from.id, caller: caller, pending: pending, resumed: false) { verdict in
+                await finishCheck(telegramID: from.id, result: verdict)
+            }
+        }
+    }
+
+    /// Finishes a check: the machine's answer to the exchange's verdict, committed with the cleared submission.
+    /// Tried again if storage fails, like an update; if it still fails, the check runs again at the next start.
+    func finishCheck(telegramID: Int64, result: CheckRunner.Verdict) async {
+        let failure = await StorageRetry.run {
+            let (user, stored) = try await store.userAndConversation(
+                telegramID: telegramID,
+                username: nil,
+                languageCode: nil,
+                at: now()
+            )
+            guard let state = stored, let pending = state.pendingSubmission else { return }
+            var run = ConversationRun(
+                chatID: telegramID,
+                user: user,
+                caller: Caller(submitterOf: pending, user: user),
+                language: texts.localizer.language(for: user.languageCode),
+                state: state
+            )
+            try await advance(&run, with: .submissionFinished(result))
+            try await store.commit(BotCommit(conversations: [telegramID: run.state], outgoing: run.outgoing))
+            signal.wake()
+        }
+        if let failure {
+            logger.error(
+                "a key check's outcome could not be stored; it will be checked again at the next start",
+                metadata: ["error": "\(failure)"]
+            )
+        }
+    }
+
+    /// Feeds `event` and the answers to its effects through the machine.
+    private func advance(_ run: inout ConversationRun, with first: ConversationEvent) async throws {
+        var events = [first]
+        while !events.isEmpty {
+            let event = events.removeFirst()
+            for effect in ConversationMachine.handle(event, state: &run.state, now: now()) {
+                if let answer = try await perform(effect, in: &run) { events.append(answer) }
+            }
+        }
+    }
+
+    /// Performs one effect; the event that answers it, if any.
+    private func perform(_ effect: ConversationEffect, in run: inout ConversationRun) async throws
+        -> ConversationEvent?
+    {
+        switch effect {
+        case .send(let reply):
+            run.queue(reply, texts: texts)
+        case .deleteMessage(let messageID):
+            await calls.deleteCredentialMessage(chatID: run.chatID, messageID: messageID)
+        case .answerButton(let queryID, let alert):
+            let language = run.language
+            await calls.answer(
+                queryID,
+                alert: alert.map { texts.localizer.plainText($0.key, $0.arguments, language: language) }
+            )
+        case .listKeys:
+            return .keysListed(try await service.keys(ofUser: run.user.id))
+        case .setActive(let keyID, let active):
+            do {
+                let key = try await service.setActive(keyID: keyID, userID: run.user.id, active: active, by: run.caller)
+                return .actionFinished(.activeChanged(key))
+            } catch {
+                return .actionFinished(.failed(error))
+            }
+        case .deleteKey(let keyID):
+            do {
+                // A pending key's request in the admin group says so (the core's withdrawn event).
+                try await service.deleteKey(keyID: keyID, userID: run.user.id, by: run.caller)
+                return .actionFinished(.deleted(keyID: keyID))
+            } catch .keyNotFound {
+                // Gone already (a repeat of this very update after a crash, or the REST API): done.
+                return .actionFinished(.deleted(keyID: keyID))
+            } catch {
+                return .actionFinished(.failed(error))
+            }
+        case .submit(let submission, let updating):
+            run.startedCheck = true
+            return .submissionStarted(
+                PendingSubmission(
+                    submission: submission,
+                    updating: updating,
+                    submittedAt: now(),
+                    submitterName: run.caller.displayName
+                )
+            )
+        case .setLanguage(let code):
+            run.chosenLanguage = code
+            run.language = texts.localizer.language(for: code)
+        }
+        return nil
+    }
+}
+
+/// One pass of the conversation for a user: its state and what it queued.
+struct ConversationRun {
+    let chatID: Int64
+    let user: ExchangeBotCore.User
+    let caller: Caller
+    var language: String
+    var state: ConversationState
+    var outgoing = [QueuedAction]()
+    var chosenLanguage: String?
+    var startedCheck = false
+
+    init(chatID: Int64, user: ExchangeBotCore.User, caller: Caller, language: String, state: ConversationState) {
+        self.chatID = chatID
+        self.user = user
+        self.caller = caller
+        self.language = language
+        self.state = state
+    }
+
+    mutating func queue(_ reply: Reply, texts: BotTexts) {
+        outgoing += texts.messages(reply, to: .chat(chatID), language: language).map { QueuedAction(.send($0)) }
+    }
+}

@@ -1,0 +1,54 @@
+import BotConversation
+import Foundation
+import TelegramBotAPI
+
+/// Messages in groups: in the admin group, reason replies and admin commands go to the ``AdminDesk`` and `/help`
+/// answers with the admins' help; anywhere else, our commands get the group answer (keys are never taken in a
+/// group: users are pointed to a private chat) and other chatter is ignored.
+struct GroupChat: Sendable {
+    let store: any BotStore
+    let texts: BotTexts
+    let parser: CommandParser
+    let desk: AdminDesk
+    let signal: OutgoingSignal
+    let now: @Sendable () -> Date
+
+    func message(_ message: Message, isAdminChat: Bool, _ update: HandledUpdate) async throws {
+        guard let text = message.text, let from = message.from else {
+            try await store.commit(update.commit())
+            return
+        }
+        if isAdminChat {
+            if let reply = message.replyToMessage,
+                let prompt = try await store.reasonPrompt(chatID: message.chat.id, messageID: reply.messageID)
+            {
+                try await desk.reasonGiven(text, keyID: prompt.keyID, revision: prompt.revision, by: from, update)
+                return
+            }
+            if case .adminCommand(let command, let arguments)? = parser.adminCommand(in: text) {
+                try await desk.command(command, arguments: arguments, by: from, update)
+                return
+            }
+        }
+        var outgoing = [QueuedAction]()
+        let parsed = parser.command(in: text)
+        if isAdminChat, parsed == .known(.help) || parsed == .known(.start) {
+            outgoing.append(
+                QueuedAction(.send(OutgoingMessage(to: .chat(message.chat.id), text: texts.text("admin.help"))))
+            )
+        } else if case .known(let command)? = parsed {
+            var state = ConversationState(updatedAt: now())
+            let language = texts.localizer.language(for: from.languageCode)
+            for case .send(let reply) in ConversationMachine.handle(
+                .commandReceived(command, chat: .group),
+                state: &state,
+                now: now()
+            ) {
+                outgoing += texts.messages(reply, to: .chat(message.chat.id), language: language)
+                    .map { QueuedAction(.send($0)) }
+            }
+        }
+        try await store.commit(update.commit(outgoing: outgoing))
+        if !outgoing.isEmpty { signal.wake() }
+    }
+}

@@ -1,0 +1,31 @@
+import Synchronization
+
+/// Tells the ``OutgoingSender`` that something was queued, without a task or an actor hop per wake.
+///
+/// Wakes are coalesced (a buffer of one): ten commits while the sender is busy make it look at the queue once more,
+/// not ten times. ``stop()`` ends the sender's wait for good, which is how a graceful shutdown reaches it.
+public final class OutgoingSignal: Sendable {
+    private let stream: AsyncStream<Void>
+    private let continuation: AsyncStream<Void>.Continuation
+    private let stopped = Atomic(false)
+
+    public init() {
+        (stream, continuation) = AsyncStream.makeStream(of: Void.self, bufferingPolicy: .bufferingNewest(1))
+    }
+
+    /// Something was queued (or a lane came free): the sender looks at the queue again.
+    public func wake() {
+        continuation.yield()
+    }
+
+    /// No more sending starts: the sender finishes the sends in flight and returns.
+    func stop() {
+        stopped.store(true, ordering: .relaxed)
+        continuation.finish()
+    }
+
+    var isStopped: Bool { stopped.load(ordering: .relaxed) }
+
+    /// The wakes, for the one sender that waits on them.
+    var wakes: AsyncStream<Void> { stream }
+}

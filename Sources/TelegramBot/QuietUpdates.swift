@@ -1,0 +1,46 @@
+import BotConversation
+import Foundation
+import Logging
+import TelegramBotAPI
+
+/// Updates from a user over their inbound budget (``InboundBudget``): they leave the inbox with no answer and no
+/// work, except the one notice of the window (in a private chat) and the deletion of a message that may hold a
+/// credential (the conversation is waiting for one): going quiet must not leave a secret on screen.
+struct QuietUpdates: Sendable {
+    let store: any BotStore
+    let texts: BotTexts
+    let calls: ImmediateCalls
+    let signal: OutgoingSignal
+    let logger: Logger
+
+    func handle(_ update: Update, notify: Bool) async {
+        do {
+            var outgoing = [QueuedAction]()
+            if case .message(let message) = update.kind, message.chat.type == .private, let from = message.from {
+                if message.text != nil, let state = try await store.conversation(ofUser: from.id),
+                    ConversationMachine.asksForCredential(state.step)
+                {
+                    await calls.deleteCredentialMessage(chatID: message.chat.id, messageID: Int64(message.messageID))
+                }
+            }
+            if notify, let from = update.from, update.chat?.id == from.id {
+                let language = texts.localizer.language(for: from.languageCode)
+                let text = texts.text("inbound.slow_down", language: language)
+                outgoing.append(QueuedAction(.send(OutgoingMessage(to: .chat(from.id), text: text))))
+            }
+            if notify {
+                logger.notice(
+                    "a user is over the inbound budget; the bot ignores them for the rest of the window",
+                    metadata: ["telegram_user": "\(update.from?.id ?? 0)"]
+                )
+            }
+            try await store.commit(BotCommit(handledUpdateID: update.updateID, outgoing: outgoing))
+            if !outgoing.isEmpty { signal.wake() }
+        } catch {
+            logger.error(
+                "an ignored update could not be removed; it is handled at the next start",
+                metadata: ["update": "\(update.updateID)", "error": "\(error)"]
+            )
+        }
+    }
+}
