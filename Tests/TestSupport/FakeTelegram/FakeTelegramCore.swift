@@ -174,8 +174,10 @@ final class FakeTelegramCore: Sendable {
         return Double(duration.components.seconds) + Double(duration.components.attoseconds) / 1e18
     }
 
+    /// Freezes at the next whole second, so that window arithmetic on the frozen time is exact (`t + 60 - t` is
+    /// 60 only for such `t`; the `retry_after` rounded up from it would otherwise be 61).
     func freezeClock() {
-        let now = elapsed()
+        let now = elapsed().rounded(.up)
         frozenElapsed.withLock { $0 = now }
     }
 
