@@ -50,7 +50,7 @@ extension SQLiteBotStore {
                         """,
                     arguments: [username, languageCode, id]
                 )
-                return try SQLiteExchangeStore.fetchUser(db, id: id)!
+                return try Users.require(db, id: id)
             }
             try db.execute(
                 sql: """
@@ -59,7 +59,7 @@ extension SQLiteBotStore {
                     """,
                 arguments: [username, telegramID, languageCode, DatabaseDate.format(date)]
             )
-            return try SQLiteExchangeStore.fetchUser(db, id: db.lastInsertedRowID)!
+            return try Users.require(db, id: db.lastInsertedRowID)
         }
         return (user, conversation)
     }

@@ -26,11 +26,6 @@ public struct SQLiteExchangeStore: ExchangeStore {
         try await writer.read { db in try Users.fetch(db, id: id) }
     }
 
-    /// The bot store's way to a user until it calls ``Users`` itself.
-    static func fetchUser(_ db: Database, id: Int64) throws -> User? {
-        try Users.fetch(db, id: id)
-    }
-
     // MARK: - Keys
 
     public func keys(ofUser userID: Int64) async throws -> [ExchangeKey] {
