@@ -16,9 +16,10 @@ let package = Package(
         .library(name: "Fernet", targets: ["Fernet"]),
         .library(name: "ExchangeBotCore", targets: ["ExchangeBotCore"]),
         .library(name: "ExchangeBotStorage", targets: ["ExchangeBotStorage"]),
-        .library(name: "ExchangeClients", targets: ["ExchangeClients"]),
+        .library(name: "PostgresStorage", targets: ["PostgresStorage"]),
+        .library(name: "ExchangeKeyCheck", targets: ["ExchangeKeyCheck"]),
         .library(name: "BotConversation", targets: ["BotConversation"]),
-        .library(name: "TelegramBotAPI", targets: ["TelegramBotAPI"]),
+        .library(name: "TelegramAPIClient", targets: ["TelegramAPIClient"]),
         .library(name: "TelegramBot", targets: ["TelegramBot"]),
         .library(name: "ExchangeBotApp", targets: ["ExchangeBotApp"]),
     ],
@@ -33,6 +34,7 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-nio.git", from: "2.101.2"),
         .package(url: "https://github.com/apple/swift-http-types.git", from: "1.8.0"),
         .package(url: "https://github.com/apple/swift-nio-extras.git", from: "1.35.2"),
+        .package(url: "https://github.com/vapor/postgres-nio.git", from: "1.33.2"),
     ],
     targets: [
         // MARK: Pure libraries
@@ -45,7 +47,7 @@ let package = Package(
             swiftSettings: strictSettings
         ),
         .target(
-            name: "AccessTokens",
+            name: "BearerTokens",
             dependencies: [.product(name: "Crypto", package: "swift-crypto")],
             swiftSettings: strictSettings
         ),
@@ -81,10 +83,22 @@ let package = Package(
         ),
 
         .target(
-            name: "ExchangeBotAPI",
+            name: "PostgresStorage",
             dependencies: [
                 "ExchangeBotCore",
-                "AccessTokens",
+                "BotConversation",
+                "Fernet",
+                .product(name: "PostgresNIO", package: "postgres-nio"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: strictSettings
+        ),
+
+        .target(
+            name: "RESTServer",
+            dependencies: [
+                "ExchangeBotCore",
+                "BearerTokens",
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdCore", package: "hummingbird"),
@@ -97,7 +111,7 @@ let package = Package(
         ),
 
         .target(
-            name: "ExchangeClients",
+            name: "ExchangeKeyCheck",
             dependencies: [
                 "ExchangeBotCore",
                 "ExchangeSigning",
@@ -109,7 +123,7 @@ let package = Package(
         ),
 
         .target(
-            name: "TelegramBotAPI",
+            name: "TelegramAPIClient",
             dependencies: [
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "NIOCore", package: "swift-nio"),
@@ -124,7 +138,7 @@ let package = Package(
             dependencies: [
                 "ExchangeBotCore",
                 "BotConversation",
-                "TelegramBotAPI",
+                "TelegramAPIClient",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ],
@@ -137,12 +151,13 @@ let package = Package(
             dependencies: [
                 "ExchangeBotCore",
                 "ExchangeBotStorage",
+                "PostgresStorage",
                 "Fernet",
-                "AccessTokens",
-                "ExchangeBotAPI",
-                "ExchangeClients",
+                "BearerTokens",
+                "RESTServer",
+                "ExchangeKeyCheck",
                 "BotConversation",
-                "TelegramBotAPI",
+                "TelegramAPIClient",
                 "TelegramBot",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
@@ -165,8 +180,9 @@ let package = Package(
         .testTarget(
             name: "TestSupport",
             dependencies: [
-                "ExchangeBotCore", "ExchangeBotStorage", "Fernet",
+                "ExchangeBotCore", "ExchangeBotStorage", "PostgresStorage", "BotConversation", "Fernet",
                 .product(name: "GRDB", package: "GRDB.swift"),
+                .product(name: "PostgresNIO", package: "postgres-nio"),
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HTTPTypes", package: "swift-http-types"),
@@ -185,9 +201,9 @@ let package = Package(
             swiftSettings: strictSettings
         ),
         .testTarget(
-            name: "ExchangeBotAPITests",
+            name: "RESTServerTests",
             dependencies: [
-                "ExchangeBotAPI", "ExchangeBotCore", "ExchangeBotStorage", "AccessTokens", "Fernet", "TestSupport",
+                "RESTServer", "ExchangeBotCore", "ExchangeBotStorage", "BearerTokens", "Fernet", "TestSupport",
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "InMemoryLogging", package: "swift-log"),
@@ -205,13 +221,13 @@ let package = Package(
             swiftSettings: strictSettings
         ),
         .testTarget(
-            name: "ExchangeClientsTests",
-            dependencies: ["ExchangeClients", "ExchangeSigning", "ExchangeBotCore", "TestSupport"],
+            name: "ExchangeKeyCheckTests",
+            dependencies: ["ExchangeKeyCheck", "ExchangeSigning", "ExchangeBotCore", "TestSupport"],
             swiftSettings: strictSettings
         ),
         .testTarget(
-            name: "TelegramBotAPITests",
-            dependencies: ["TelegramBotAPI", "TestSupport", .product(name: "Logging", package: "swift-log")],
+            name: "TelegramAPIClientTests",
+            dependencies: ["TelegramAPIClient", "TestSupport", .product(name: "Logging", package: "swift-log")],
             swiftSettings: strictSettings
         ),
         .testTarget(
@@ -230,8 +246,8 @@ let package = Package(
         ),
         .testTarget(name: "FernetTests", dependencies: ["Fernet", "TestSupport"], swiftSettings: strictSettings),
         .testTarget(
-            name: "AccessTokensTests",
-            dependencies: ["AccessTokens", "TestSupport"],
+            name: "BearerTokensTests",
+            dependencies: ["BearerTokens", "TestSupport"],
             swiftSettings: strictSettings
         ),
         .testTarget(
@@ -256,11 +272,22 @@ let package = Package(
             swiftSettings: strictSettings
         ),
         .testTarget(
+            name: "PostgresStorageTests",
+            dependencies: [
+                "ExchangeBotCore", "PostgresStorage", "ExchangeBotStorage", "BotConversation", "Fernet", "TestSupport",
+                .product(name: "GRDB", package: "GRDB.swift"),
+                .product(name: "PostgresNIO", package: "postgres-nio"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: strictSettings
+        ),
+        .testTarget(
             name: "TelegramBotTests",
             dependencies: [
-                "TelegramBot", "BotConversation", "TelegramBotAPI", "ExchangeBotApp", "ExchangeBotCore",
-                "ExchangeBotStorage", "Fernet", "AccessTokens", "TestSupport",
+                "TelegramBot", "BotConversation", "TelegramAPIClient", "ExchangeBotApp", "ExchangeBotCore",
+                "ExchangeBotStorage", "PostgresStorage", "Fernet", "BearerTokens", "TestSupport",
                 .product(name: "GRDB", package: "GRDB.swift"),
+                .product(name: "PostgresNIO", package: "postgres-nio"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ],
@@ -269,8 +296,11 @@ let package = Package(
         .testTarget(
             name: "ExchangeBotAppTests",
             dependencies: [
-                "ExchangeBotApp", "ExchangeBotCore", "ExchangeBotStorage", "Fernet", "AccessTokens", "TestSupport",
+                "ExchangeBotApp", "ExchangeBotCore", "ExchangeBotStorage", "PostgresStorage", "Fernet", "BearerTokens",
+                "TestSupport",
                 .product(name: "GRDB", package: "GRDB.swift"),
+                .product(name: "PostgresNIO", package: "postgres-nio"),
+                .product(name: "Logging", package: "swift-log"),
             ],
             swiftSettings: strictSettings
         ),

@@ -31,6 +31,7 @@ let package = Package(
         .package(url: "https://github.com/hummingbird-project/hummingbird.git", from: "2.28.1"),
         .package(url: "https://github.com/apple/swift-nio.git", from: "2.101.2"),
         .package(url: "https://github.com/apple/swift-http-types.git", from: "1.8.0"),
+        .package(url: "https://github.com/vapor/postgres-nio.git", from: "1.33.2"),
     ],
     targets: [
         /// The main package's `Tests/TestSupport` (a symlink): fake exchanges, fake Bot API, loopback HTTP.
@@ -39,8 +40,11 @@ let package = Package(
             dependencies: [
                 .product(name: "ExchangeBotCore", package: service),
                 .product(name: "ExchangeBotStorage", package: service),
+                .product(name: "PostgresStorage", package: service),
+                .product(name: "BotConversation", package: service),
                 .product(name: "Fernet", package: service),
                 .product(name: "GRDB", package: "GRDB.swift"),
+                .product(name: "PostgresNIO", package: "postgres-nio"),
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HTTPTypes", package: "swift-http-types"),
@@ -60,6 +64,7 @@ let package = Package(
             name: "exchange-bot-bench",
             dependencies: [
                 .product(name: "Fernet", package: service),
+                .product(name: "ExchangeBotCore", package: service),
                 .product(name: "ExchangeBotStorage", package: service),
                 .product(name: "ExchangeBotApp", package: service),
                 .product(name: "GRDB", package: "GRDB.swift"),
@@ -72,7 +77,7 @@ let package = Package(
                 "BenchmarkFakes", "BenchmarkDriver",
                 .product(name: "ExchangeBotApp", package: service),
                 .product(name: "TelegramBot", package: service),
-                .product(name: "TelegramBotAPI", package: service),
+                .product(name: "TelegramAPIClient", package: service),
                 .product(name: "BotConversation", package: service),
                 .product(name: "ExchangeBotCore", package: service),
                 .product(name: "ExchangeBotStorage", package: service),
@@ -87,7 +92,7 @@ let package = Package(
             name: "exchange-bot-validation-bench",
             dependencies: [
                 "BenchmarkFakes",
-                .product(name: "ExchangeClients", package: service),
+                .product(name: "ExchangeKeyCheck", package: service),
                 .product(name: "ExchangeBotCore", package: service),
             ],
             swiftSettings: strictSettings
@@ -97,7 +102,10 @@ let package = Package(
             dependencies: [
                 "BenchmarkFakes", "BenchmarkDriver",
                 .product(name: "ExchangeBotCore", package: service),
+                .product(name: "PostgresStorage", package: service),
                 .product(name: "Fernet", package: service),
+                .product(name: "PostgresNIO", package: "postgres-nio"),
+                .product(name: "Logging", package: "swift-log"),
             ],
             swiftSettings: strictSettings
         ),

@@ -4,7 +4,9 @@
 set -euo pipefail
 
 # systemd brings `systemd-analyze` (the unit's security score) and strace traces the setup script: both tests only.
-packages=(libsqlite3-dev sqlite3 python3 systemd strace)
+# postgresql: the tests start a throw-away PostgreSQL cluster of their own (initdb, as the `postgres` user) to run
+# the store contract and end-to-end tests on the second engine; the service itself needs no local server.
+packages=(libsqlite3-dev sqlite3 python3 systemd strace postgresql)
 missing=()
 for package in "${packages[@]}"; do
     dpkg-query -W -f='${Status}' "$package" 2>/dev/null | grep -q "install ok installed" || missing+=("$package")
@@ -28,6 +30,13 @@ fi
 if ! python3 -c "import ccxt" 2>/dev/null; then
     python3 -m pip install --quiet ccxt 2>/dev/null \
         || echo "note: python3 has no 'ccxt' module; the CCXT oracle tests will be skipped"
+fi
+
+# psycopg 3 and SQLAlchemy 2 play the platform on a shared PostgreSQL database (the seed's models, rows written and
+# read by Python); those tests skip, saying why, without them.
+if ! python3 -c "import psycopg, sqlalchemy" 2>/dev/null; then
+    python3 -m pip install --quiet --timeout 15 --retries 1 "psycopg[binary]>=3,<4" "SQLAlchemy>=2,<3" 2>/dev/null \
+        || echo "note: python3 has no 'psycopg' or 'sqlalchemy' module; the PostgreSQL Python interop test will be skipped"
 fi
 
 # The REST API's OpenAPI document is checked by openapi-spec-validator and fuzzed by Schemathesis 4 (its `st run`

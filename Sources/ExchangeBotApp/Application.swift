@@ -1,14 +1,14 @@
-import AccessTokens
-import ExchangeBotAPI
+import BearerTokens
 import ExchangeBotCore
 import ExchangeBotStorage
-import ExchangeClients
+import ExchangeKeyCheck
 import Fernet
 import Foundation
 import Logging
+import RESTServer
 import ServiceLifecycle
+import TelegramAPIClient
 import TelegramBot
-import TelegramBotAPI
 import UnixSignals
 
 /// The composition root of `exchange-bot run`: reads the environment, checks the master key, migrates, builds
@@ -73,7 +73,7 @@ public struct Runtime: Sendable {
             )
         }
 
-        let (ring, check) = try Commands.preflight(environment)
+        let (ring, check) = try await Commands.preflight(environment, logger: logger)
         logger.info(
             "master key check passed",
             metadata: [
@@ -90,8 +90,13 @@ public struct Runtime: Sendable {
             )
         }
 
-        let database = try Commands.openDatabase(environment, concurrentReads: true)
-        let store = SQLiteExchangeStore(database: database, ring: ring)
+        let storage = try await Commands.openStorage(
+            environment,
+            ring: ring,
+            concurrentReads: true,
+            logger: Logger(label: "exchange-bot.database")
+        )
+        let store = storage.exchangeStore
         let transport = AsyncHTTPTransport()
         let validator = ExchangeValidator(
             transport: transport,
@@ -125,7 +130,7 @@ public struct Runtime: Sendable {
             tuning(&configuration)
             bot = await TelegramBot.make(
                 client: TelegramClient(transport: transport, logger: Logger(label: "exchange-bot.telegram")),
-                store: SQLiteBotStore(database: database, ring: ring),
+                store: storage.botStore,
                 localizer: localizer,
                 configuration: configuration,
                 logger: Logger(label: "exchange-bot.bot"),
@@ -134,7 +139,8 @@ public struct Runtime: Sendable {
         }
         let service = bot?.service ?? makeService(NoNotifier())
 
-        var services: [any Service] = bot?.services ?? []
+        // The database pool first: services stop in reverse order, so it closes after everything that queries it.
+        var services: [any Service] = (storage.poolService.map { [$0] } ?? []) + (bot?.services ?? [])
         let botStatus = bot?.status
         if let rest {
             let dependencies = APIDependencies(
@@ -143,7 +149,7 @@ public struct Runtime: Sendable {
                 authority: BearerTokenAuthority(secretKey: rest.secretKey.exposedValue, maxAge: rest.tokenMaxAge),
                 rateLimit: (rest.rateLimit.requests, rest.rateLimit.perSeconds),
                 trustedProxies: try environment.trustedProxies(),
-                databaseIsReachable: { await database.isReachable() },
+                databaseIsReachable: storage.isReachable,
                 botState: { botStatus?.current ?? "disabled" }
             )
             services.append(
@@ -166,7 +172,7 @@ public struct Runtime: Sendable {
         }
         services.append(
             OutboxMaintenance(
-                store: store,
+                store: storage.upkeep,
                 retention: TimeInterval(outboxRetentionDays) * 86_400,
                 logger: Logger(label: "exchange-bot.outbox")
             )
@@ -197,6 +203,7 @@ public struct Runtime: Sendable {
             shutdown: {
                 try? await clients.exchanges.shutdown()
                 try? await clients.telegram?.shutdown()
+                await storage.close()
             },
             logger: logger
         )

@@ -1,28 +1,56 @@
-import AccessTokens
+import BearerTokens
 import ExchangeBotCore
 import ExchangeBotStorage
 import Fernet
 import Foundation
+import Logging
+import PostgresStorage
 
 /// What each command of `exchange-bot` does, apart from parsing its arguments: the executable only parses and
 /// prints. Every command returns the lines to print; none of them contains a secret except `generate-key`'s and
 /// `token`'s last line, which are what was asked for.
 public enum Commands {
-    /// Opens the configured database (creating its folder and file) and brings its schema up to date.
-    public static func openDatabase(_ environment: Environment, concurrentReads: Bool = false) throws -> AppDatabase {
-        let location = try environment.databaseLocation()
+    /// Opens the configured database (an SQLite file, created with its folder, or a PostgreSQL server) and brings
+    /// its schema up to date. Close it when done (PostgreSQL's pool runs until then).
+    static func openStorage(
+        _ environment: Environment,
+        ring: MultiFernet? = nil,
+        concurrentReads: Bool = false,
+        logger: Logger = Logger(label: "exchange-bot.database")
+    ) async throws -> Storage {
+        // Commands that never read a secret (migrate, token) open with a throw-away key.
+        let ring = try ring ?? MultiFernet(keys: [FernetKey.generate()])
+        return try await Storage.open(
+            try environment.database(),
+            ring: ring,
+            logger: logger,
+            concurrentReads: concurrentReads
+        )
+    }
+
+    /// Runs `body` on the opened database, then closes it, whether `body` succeeds or not.
+    static func withStorage<Result>(
+        _ environment: Environment,
+        ring: MultiFernet? = nil,
+        logger: Logger = Logger(label: "exchange-bot.database"),
+        _ body: (Storage) async throws -> Result
+    ) async throws -> Result {
+        let storage = try await openStorage(environment, ring: ring, logger: logger)
         do {
-            return try AppDatabase.open(location, concurrentReads: concurrentReads)
+            let result = try await body(storage)
+            await storage.close()
+            return result
         } catch {
-            throw ConfigurationError("DATABASE_URL", "cannot open the database (\(Self.describe(error)))")
+            await storage.close()
+            throw error
         }
     }
 
     /// `migrate`: creates or upgrades the schema.
-    public static func migrate(_ environment: Environment) throws -> [String] {
-        let database = try openDatabase(environment)
-        let applied = try database.appliedMigrations()
-        return ["database \(describe(try environment.databaseLocation())) is at schema \(applied.last ?? "none")"]
+    public static func migrate(_ environment: Environment) async throws -> [String] {
+        try await withStorage(environment) { storage in
+            ["database \(storage.target.description) is at schema \(try await storage.schemaVersion() ?? "none")"]
+        }
     }
 
     /// `generate-key`: a new Fernet key, on the last line.
@@ -34,22 +62,23 @@ public enum Commands {
     }
 
     /// `rotate-key`: re-encrypts every stored secret under the first key of `BRAIN_CAPITAL_MASTER_KEY`.
-    public static func rotateKey(_ environment: Environment, now: Date = Date()) throws -> [String] {
+    public static func rotateKey(_ environment: Environment, now: Date = Date()) async throws -> [String] {
         let ring = try environment.masterKeys()
-        let database = try openDatabase(environment)
-        // Only "does any stored token open?" matters here: rotation opens every token itself and refuses, changing
-        // nothing, if any does not.
-        let check = try MasterKeyCheck.run(database, ring: ring, stoppingAtFirstReadable: true)
-        if check.wrongKey { throw wrongKeyError(check) }
-        let report = try MasterKeyRotation.rotate(database, ring: ring, at: now)
-        return [
-            "rotated \(report.secrets) secret(s) and \(report.passphrases) passphrase(s) in \(report.rows) key row(s) "
-                + "to master key \(report.primaryFingerprint) (\(report.alreadyUnderPrimary) were already under it)",
-            ring.fernets.count > 1
-                ? "every stored secret now opens with the first key; the other keys can be removed from "
-                    + "BRAIN_CAPITAL_MASTER_KEY once every running instance uses the new list"
-                : "only one key is configured: rotation re-sealed every token with it",
-        ]
+        return try await withStorage(environment, ring: ring) { storage in
+            // Only "does any stored token open?" matters here: rotation opens every token itself and refuses,
+            // changing nothing, if any does not.
+            let check = try await storage.checkMasterKey(true)
+            if check.wrongKey { throw wrongKeyError(check) }
+            let report = try await storage.rotate(now)
+            return [
+                "rotated \(report.secrets) secret(s) and \(report.passphrases) passphrase(s) in \(report.rows) key row(s) "
+                    + "to master key \(report.primaryFingerprint) (\(report.alreadyUnderPrimary) were already under it)",
+                ring.fernets.count > 1
+                    ? "every stored secret now opens with the first key; the other keys can be removed from "
+                        + "BRAIN_CAPITAL_MASTER_KEY once every running instance uses the new list"
+                    : "only one key is configured: rotation re-sealed every token with it",
+            ]
+        }
     }
 
     /// `token USER_ID`: a REST bearer token, on the last line.
@@ -57,14 +86,18 @@ public enum Commands {
         let secretKey = try environment.secretKey()
         let maxAge = try environment.tokenMaxAge()
         var lines = [String]()
-        if let database = try? openDatabase(environment) {
-            let store = SQLiteExchangeStore(database: database, ring: try MultiFernet(keys: [FernetKey.generate()]))
-            switch try await store.user(id: userID) {
-            case nil: lines.append("warning: no user with id \(userID) exists; the API will refuse this token")
-            case .some(let user) where !user.isActive:
-                lines.append("warning: user \(userID) is deactivated; the API will refuse this token")
-            default: break
-            }
+        // A database that cannot be opened is no reason to withhold the token: the warnings are a courtesy.
+        let lookup: Result<User?, any Error>
+        do {
+            lookup = .success(try await withStorage(environment) { try await $0.exchangeStore.user(id: userID) })
+        } catch {
+            lookup = .failure(error)
+        }
+        switch lookup {
+        case .success(nil): lines.append("warning: no user with id \(userID) exists; the API will refuse this token")
+        case .success(let user?) where !user.isActive:
+            lines.append("warning: user \(userID) is deactivated; the API will refuse this token")
+        default: break
         }
         let authority = BearerTokenAuthority(secretKey: secretKey.exposedValue, maxAge: maxAge)
         lines.append("token for user \(userID), valid for \(maxAge) s:")
@@ -73,11 +106,14 @@ public enum Commands {
     }
 
     /// The checks `run` makes before it starts anything: a usable master key that opens the stored secrets.
-    /// It migrates over a single connection, so a refusal leaves an up-to-date database untouched.
-    public static func preflight(_ environment: Environment) throws -> (MultiFernet, MasterKeyCheck.Report) {
+    /// On SQLite it migrates over a single connection, so a refusal leaves an up-to-date database untouched.
+    static func preflight(_ environment: Environment, logger: Logger) async throws -> (
+        MultiFernet, MasterKeyCheck.Report
+    ) {
         let ring = try environment.masterKeys()
-        let database = try openDatabase(environment)
-        let check = try MasterKeyCheck.run(database, ring: ring)
+        let check = try await withStorage(environment, ring: ring, logger: logger) { storage in
+            try await storage.checkMasterKey(false)
+        }
         if check.wrongKey { throw wrongKeyError(check) }
         return (ring, check)
     }
@@ -90,13 +126,6 @@ public enum Commands {
         )
     }
 
-    static func describe(_ location: DatabaseLocation) -> String {
-        switch location {
-        case .inMemory: "in memory"
-        case .file(let path): path
-        }
-    }
-
     /// An error's text for people. Errors of this product describe themselves without secrets; others are
     /// reduced to their type, since a foreign error's text may quote anything.
     public static func describe(_ error: any Error) -> String {
@@ -104,8 +133,11 @@ public enum Commands {
         case let error as ConfigurationError: error.description
         case let error as ApprovalError: error.message
         case let error as FernetError: error.description
-        case let error as MasterKeyRotation.UnreadableSecrets: error.description
-        default: AppDatabase.summary(of: error) ?? String(describing: type(of: error))
+        case let error as UnreadableSecrets: error.description
+        case let error as PostgresSchemaError: error.description
+        default:
+            AppDatabase.summary(of: error) ?? PostgresPool.summary(of: error)
+                ?? String(describing: type(of: error))
         }
     }
 }

@@ -1,9 +1,10 @@
-import ExchangeBotAPI
 import ExchangeBotCore
 import ExchangeBotStorage
-import ExchangeClients
+import ExchangeKeyCheck
 import Fernet
 import Foundation
+import PostgresStorage
+import RESTServer
 
 /// Typed, checked reads of the process environment (the variables of DESIGN.md).
 ///
@@ -53,6 +54,26 @@ public struct Environment: Sendable {
         }
     }
 
+    /// The database `DATABASE_URL` names: an SQLite file (the default) or a PostgreSQL server.
+    public func database() throws(ConfigurationError) -> DatabaseTarget {
+        let url = self["DATABASE_URL"] ?? DatabaseLocation.defaultURL
+        if PostgresURL.isPostgres(url) {
+            do {
+                return .postgres(try PostgresURL(url))
+            } catch {
+                throw ConfigurationError("DATABASE_URL", error.description)
+            }
+        }
+        guard url.lowercased().hasPrefix("sqlite:") else {
+            throw ConfigurationError(
+                "DATABASE_URL",
+                "must be sqlite:///path (the default, \(DatabaseLocation.defaultURL)) or postgresql://user:password@host:port/dbname"
+            )
+        }
+        return .sqlite(try databaseLocation())
+    }
+
+    /// The SQLite file `DATABASE_URL` names (see ``database()`` for either engine).
     public func databaseLocation() throws(ConfigurationError) -> DatabaseLocation {
         let url = self["DATABASE_URL"] ?? DatabaseLocation.defaultURL
         do {

@@ -8,7 +8,7 @@ import ServiceLifecycle
 /// configured master keys now open, and seals events an earlier version stored in clear, then, hourly, deletes
 /// delivered (and parked) events older than `OUTBOX_RETENTION_DAYS`.
 struct OutboxMaintenance: Service {
-    let store: SQLiteExchangeStore
+    let store: any OutboxUpkeep
     let retention: TimeInterval
     let logger: Logger
     static let every: Duration = .seconds(3600)
@@ -56,6 +56,6 @@ struct OutboxMaintenance: Service {
     }
 
     static func describe(_ error: any Error) -> String {
-        AppDatabase.summary(of: error) ?? String(describing: type(of: error))
+        Commands.describe(error)
     }
 }

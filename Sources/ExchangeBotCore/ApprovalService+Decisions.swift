@@ -24,7 +24,7 @@ extension ApprovalService {
     public func approve(keyID: Int64, by caller: Caller, message: String? = nil, revision: String? = nil)
         async throws(ApprovalError) -> ExchangeKey
     {
-        let audit = AuditDraft(action: .approveKey, caller: caller, exchangeID: keyID, clock: clock)
+        let audit = AuditDraft(action: .approveKey, caller: caller, keyID: keyID, clock: clock)
         do {
             let note = try KeyRules.note(message, field: .message)
             return try await decide(keyID, .approve(message: note), revision, audit)
@@ -37,7 +37,7 @@ extension ApprovalService {
     public func reject(keyID: Int64, by caller: Caller, reason: String, revision: String? = nil)
         async throws(ApprovalError) -> ExchangeKey
     {
-        let audit = AuditDraft(action: .rejectKey, caller: caller, exchangeID: keyID, clock: clock)
+        let audit = AuditDraft(action: .rejectKey, caller: caller, keyID: keyID, clock: clock)
         do {
             guard let reason = try KeyRules.note(reason, field: .reason) else {
                 throw ApprovalError.invalidInput(field: .reason, problem: "must not be empty")
@@ -74,7 +74,7 @@ extension ApprovalService {
 
     /// Audits a refusal decided at the edge (a non-admin pressing Approve in the admin group, say).
     public func recordRefusal(action: AuditAction, keyID: Int64?, by caller: Caller, detail: String) async {
-        let audit = AuditDraft(action: action, caller: caller, exchangeID: keyID, clock: clock)
+        let audit = AuditDraft(action: action, caller: caller, keyID: keyID, clock: clock)
         try? await store.recordAudit(audit.entry(.refused, detail: detail))
     }
 }

@@ -62,7 +62,7 @@ extension ApprovalService {
                 at: clock.now(),
                 caller: .system,
                 action: .checkKeyHealth,
-                exchangeID: key.id,
+                keyID: key.id,
                 outcome: outcome,
                 detail: detail
             )

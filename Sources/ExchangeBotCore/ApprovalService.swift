@@ -96,7 +96,7 @@ public struct ApprovalService: Sendable {
         let audit = AuditDraft(
             action: active ? .activateKey : .deactivateKey,
             caller: caller,
-            exchangeID: keyID,
+            keyID: keyID,
             clock: clock
         )
         do {
@@ -136,7 +136,7 @@ public struct ApprovalService: Sendable {
     public func toggleActive(keyID: Int64, userID: Int64, by caller: Caller) async throws(ApprovalError)
         -> ExchangeKey
     {
-        let draft = AuditDraft(action: .activateKey, caller: caller, exchangeID: keyID, clock: clock)
+        let draft = AuditDraft(action: .activateKey, caller: caller, keyID: keyID, clock: clock)
         do {
             try await requireActiveUser(userID)
         } catch {
@@ -150,7 +150,7 @@ public struct ApprovalService: Sendable {
 
     /// Deletes a user's own key. The account must be active.
     public func deleteKey(keyID: Int64, userID: Int64, by caller: Caller) async throws(ApprovalError) {
-        let audit = AuditDraft(action: .deleteKey, caller: caller, exchangeID: keyID, clock: clock)
+        let audit = AuditDraft(action: .deleteKey, caller: caller, keyID: keyID, clock: clock)
         do {
             try await requireActiveUser(userID)
             let outcome = try await storeCall {
@@ -173,7 +173,7 @@ public struct ApprovalService: Sendable {
         credentials submission: KeySubmission?,
         by caller: Caller
     ) async throws(ApprovalError) -> ExchangeKey {
-        let audit = AuditDraft(action: .updateKey, caller: caller, exchangeID: keyID, clock: clock)
+        let audit = AuditDraft(action: .updateKey, caller: caller, keyID: keyID, clock: clock)
         do {
             try await requireActiveUser(userID)
             guard let key = try await ownedKey(keyID, userID: userID) else { throw ApprovalError.keyNotFound }
@@ -319,13 +319,13 @@ public struct ApprovalService: Sendable {
 struct AuditDraft {
     let action: AuditAction
     let caller: Caller
-    var exchangeID: Int64?
+    var keyID: Int64?
     let clock: any WallClock
 
-    init(action: AuditAction, caller: Caller, exchangeID: Int64? = nil, clock: any WallClock) {
+    init(action: AuditAction, caller: Caller, keyID: Int64? = nil, clock: any WallClock) {
         self.action = action
         self.caller = caller
-        self.exchangeID = exchangeID
+        self.keyID = keyID
         self.clock = clock
     }
 
@@ -334,7 +334,7 @@ struct AuditDraft {
             at: clock.now(),
             caller: caller,
             action: action,
-            exchangeID: exchangeID,
+            keyID: keyID,
             outcome: outcome,
             detail: detail
         )

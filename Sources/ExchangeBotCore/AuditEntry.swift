@@ -6,7 +6,7 @@ public struct AuditEntry: Sendable, Equatable {
     public var caller: Caller
     public var action: AuditAction
     /// The `user_exchanges.id` acted on, if any.
-    public var exchangeID: Int64?
+    public var keyID: Int64?
     public var outcome: AuditOutcome
     /// A short explanation: the refusal's code, a counts summary. Written by our code, never user secrets.
     public var detail: String?
@@ -15,14 +15,14 @@ public struct AuditEntry: Sendable, Equatable {
         at: Date,
         caller: Caller,
         action: AuditAction,
-        exchangeID: Int64? = nil,
+        keyID: Int64? = nil,
         outcome: AuditOutcome,
         detail: String? = nil
     ) {
         self.at = at
         self.caller = caller
         self.action = action
-        self.exchangeID = exchangeID
+        self.keyID = keyID
         self.outcome = outcome
         self.detail = detail
     }

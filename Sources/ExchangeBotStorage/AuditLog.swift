@@ -14,7 +14,7 @@ enum AuditLog {
             case at, actor, action, outcome, detail
             case userID = "user_id"
             case telegramID = "telegram_id"
-            case exchangeID = "exchange_id"
+            case keyID = "exchange_id"
         }
 
         enum Columns {
@@ -24,7 +24,7 @@ enum AuditLog {
             static let action = Column(CodingKeys.action)
             static let outcome = Column(CodingKeys.outcome)
             static let userID = Column(CodingKeys.userID)
-            static let exchangeID = Column(CodingKeys.exchangeID)
+            static let keyID = Column(CodingKeys.keyID)
         }
 
         var at: String
@@ -32,7 +32,7 @@ enum AuditLog {
         var telegramID: Int64?
         var actor: String
         var action: String
-        var exchangeID: Int64?
+        var keyID: Int64?
         var outcome: String
         var detail: String?
 
@@ -42,7 +42,7 @@ enum AuditLog {
             telegramID = entry.caller.telegramID
             actor = entry.caller.displayName
             action = entry.action.rawValue
-            exchangeID = entry.exchangeID
+            keyID = entry.keyID
             outcome = entry.outcome.rawValue
             detail = entry.detail
         }
@@ -53,9 +53,9 @@ enum AuditLog {
     }
 
     /// Who made the decision that stands on a key.
-    static func decider(_ db: Database, exchangeID: Int64) throws -> String? {
+    static func decider(_ db: Database, keyID: Int64) throws -> String? {
         try Record
-            .filter(Record.Columns.exchangeID == exchangeID)
+            .filter(Record.Columns.keyID == keyID)
             .filter([AuditAction.approveKey.rawValue, AuditAction.rejectKey.rawValue].contains(Record.Columns.action))
             .filter(Record.Columns.outcome == AuditOutcome.succeeded.rawValue)
             .order(Record.Columns.id.desc)

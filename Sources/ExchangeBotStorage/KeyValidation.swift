@@ -9,24 +9,24 @@ enum KeyValidation {
 
         enum CodingKeys: String, CodingKey {
             case report
-            case exchangeID = "exchange_id"
+            case keyID = "exchange_id"
             case checkedAt = "checked_at"
         }
 
-        var exchangeID: Int64
+        var keyID: Int64
         var report: String
         var checkedAt: String
     }
 
     /// Stores (or replaces) a key's report.
-    static func save(_ db: Database, exchangeID: Int64, report: ValidationReport, at date: Date) throws {
+    static func save(_ db: Database, keyID: Int64, report: ValidationReport, at date: Date) throws {
         let json = String(decoding: try StoredJSON.encode(report), as: UTF8.self)
-        try Record(exchangeID: exchangeID, report: json, checkedAt: DatabaseDate.format(date))
+        try Record(keyID: keyID, report: json, checkedAt: DatabaseDate.format(date))
             .insert(db, onConflict: .replace)
     }
 
-    static func report(_ db: Database, exchangeID: Int64) throws -> ValidationReport? {
-        decode(try Record.fetchOne(db, key: exchangeID)?.report)
+    static func report(_ db: Database, keyID: Int64) throws -> ValidationReport? {
+        decode(try Record.fetchOne(db, key: keyID)?.report)
     }
 
     /// A stored report, or `nil` for none, an unreadable one, or one of a newer format.

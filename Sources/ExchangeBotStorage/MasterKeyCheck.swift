@@ -1,18 +1,11 @@
+import ExchangeBotCore
 import Fernet
 import GRDB
 
 /// Checks at start-up that the configured master keys open the stored secrets.
 public enum MasterKeyCheck {
-    public struct Report: Sendable, Equatable {
-        /// Stored tokens (secrets, passphrases, API keys stored as tokens, the bot's sealed rows).
-        public var tokens: Int
-        public var openedByPrimary: Int
-        public var openedByOlderKeys: Int
-        public var unreadable: Int
-
-        /// True when there are stored secrets and not one of them opens: the wrong key is configured.
-        public var wrongKey: Bool { tokens > 0 && unreadable == tokens }
-    }
+    /// Shared with the PostgreSQL check, so the command line reads one report for both engines.
+    public typealias Report = MasterKeyCheckReport
 
     /// Opens the stored tokens with the ring.
     ///

@@ -11,36 +11,9 @@ import GRDB
 /// and the audit entry are one transaction, so a crash at any point leaves every row readable under the old or
 /// the new key; original Fernet timestamps are kept. Reports carry counts and key fingerprints, never secrets.
 public enum MasterKeyRotation {
-    public struct Report: Sendable, Equatable {
-        public var rows: Int
-        public var secrets: Int
-        public var passphrases: Int
-        /// API keys stored as Fernet tokens (newer Python rows), re-sealed like the secrets.
-        public var apiKeys: Int = 0
-        /// Undelivered outbox events (sealed), re-sealed so they stay deliverable once the old key is dropped.
-        public var outboxEvents: Int = 0
-        /// Tokens that were already under the primary key (re-sealed anyway, with a fresh IV).
-        public var alreadyUnderPrimary: Int
-        public var primaryFingerprint: String
-        /// The bot's sealed rows (conversation states and received updates), re-sealed in the same transaction.
-        public var botTokens: Int = 0
-    }
-
-    /// Some tokens open with none of the configured keys: nothing was written.
-    public struct UnreadableSecrets: Error, Sendable, CustomStringConvertible {
-        public let rowIDs: [Int64]
-        /// Bot rows (conversations, received updates) and undelivered outbox events that no key opens.
-        public var botTokens: Int = 0
-        public var description: String {
-            let shown = rowIDs.prefix(20).map(String.init).joined(separator: ", ")
-            var parts = [String]()
-            if !rowIDs.isEmpty { parts.append("user_exchanges.id: \(shown)\(rowIDs.count > 20 ? ", …" : "")") }
-            if botTokens > 0 { parts.append("\(botTokens) bot conversation/update or undelivered outbox row(s)") }
-            return
-                "\(rowIDs.count + botTokens) stored secret(s) open with none of the keys in BRAIN_CAPITAL_MASTER_KEY "
-                + "(\(parts.joined(separator: "; "))); nothing was changed"
-        }
-    }
+    /// Shared with the PostgreSQL rotation, so the command line reads one report (and one refusal) for both engines.
+    public typealias Report = MasterKeyRotationReport
+    public typealias UnreadableSecrets = ExchangeBotCore.UnreadableSecrets
 
     /// Rotates all rows in one transaction.
     ///

@@ -147,7 +147,7 @@ enum Migrations {
         // a check makes its own with `db.checkForeignKeys(in:)` on the tables it changed. The bot migration touches
         // no foreign key: `.immediate`.
         migrator = migrator.disablingDeferredForeignKeyChecks()
-        migrator.registerMigration(HardeningMigration.identifier, migrate: HardeningMigration.migrate)
+        migrator.registerMigration(KeyLifecycleMigration.identifier, migrate: KeyLifecycleMigration.migrate)
         migrator.registerMigration("v6-hardening-bot", foreignKeyChecks: .immediate) { db in
             // An update whose handling reached the approval service says so, so a replay after a crash recognises
             // its own decision; an update that could not be handled is parked instead of coming back at the next

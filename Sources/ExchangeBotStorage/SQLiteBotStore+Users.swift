@@ -34,7 +34,9 @@ extension SQLiteBotStore {
             return (user, token)
         }
         let conversation = token.flatMap(open)
-        if let known, username == nil || known.username == username, languageCode == nil || known.languageCode != nil {
+        // A known user's name and language are the platform's (or the user's choice): the Telegram handle and
+        // language only fill them when empty, so a shared `users` table is never rewritten from Telegram.
+        if let known, username == nil || known.username != nil, languageCode == nil || known.languageCode != nil {
             return (known, conversation)
         }
         let user = try await writer.write { db in
@@ -45,7 +47,7 @@ extension SQLiteBotStore {
                 // The language stays as first seen or as chosen with /language; the Telegram name may change.
                 try db.execute(
                     sql: """
-                        UPDATE users SET username = coalesce(?, username), language_code = coalesce(language_code, ?)
+                        UPDATE users SET username = coalesce(username, ?), language_code = coalesce(language_code, ?)
                         WHERE id = ?
                         """,
                     arguments: [username, languageCode, id]

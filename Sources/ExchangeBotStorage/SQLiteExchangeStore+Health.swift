@@ -12,10 +12,10 @@ extension SQLiteExchangeStore {
             try AuditLog.insert(db, audit)
             switch outcome {
             case .healthy(let report):
-                try KeyValidation.save(db, exchangeID: id, report: report, at: audit.at)
+                try KeyValidation.save(db, keyID: id, report: report, at: audit.at)
                 return nil
             case .broken(let reason):
-                let wasHeld = try Self.isHeld(db, exchangeID: id)
+                let wasHeld = try Self.isHeld(db, keyID: id)
                 try db.execute(
                     sql: "UPDATE user_exchanges SET is_active = 0, error_message = ?, updated_at = ? WHERE id = ?",
                     arguments: [reason, DatabaseDate.format(audit.at), id]
@@ -33,11 +33,11 @@ extension SQLiteExchangeStore {
         }
     }
 
-    static func isHeld(_ db: Database, exchangeID: Int64) throws -> Bool {
+    static func isHeld(_ db: Database, keyID: Int64) throws -> Bool {
         try Bool.fetchOne(
             db,
             sql: "SELECT EXISTS (SELECT 1 FROM key_holds WHERE exchange_id = ?)",
-            arguments: [exchangeID]
+            arguments: [keyID]
         ) ?? false
     }
 

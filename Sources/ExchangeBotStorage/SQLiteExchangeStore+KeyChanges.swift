@@ -26,10 +26,10 @@ extension SQLiteExchangeStore {
                 ]
             )
             let id = db.lastInsertedRowID
-            try KeyValidation.save(db, exchangeID: id, report: submission.report, at: submission.at)
-            try Self.saveCredentialsTime(db, exchangeID: id, at: submission.at)
+            try KeyValidation.save(db, keyID: id, report: submission.report, at: submission.at)
+            try Self.saveCredentialsTime(db, keyID: id, at: submission.at)
             var entry = audit
-            entry.exchangeID = id
+            entry.keyID = id
             try AuditLog.insert(db, entry)
             let key = try self.requireKey(db, id: id)
             let event = try self.enqueue(
@@ -50,7 +50,7 @@ extension SQLiteExchangeStore {
         let passphrase = change.credentials?.passphrase.map { ring.encrypt($0.exposedValue, at: change.at) }
         return try await writer.write { db in
             guard let key = try self.fetchKey(db, id: id), key.userID == ownerID else { return .notFound }
-            try Self.pinVersion(db, exchangeID: id)
+            try Self.pinVersion(db, keyID: id)
             let now = DatabaseDate.format(change.at)
             if let label = change.label {
                 try db.execute(
@@ -64,7 +64,7 @@ extension SQLiteExchangeStore {
                 // does not depend on its label, so a decision already under way still lands.
                 event = try self.enqueue(
                     db,
-                    kind: .relabeled(try KeyValidation.report(db, exchangeID: id)),
+                    kind: .relabeled(try KeyValidation.report(db, keyID: id)),
                     key: try self.requireKey(db, id: id),
                     decidedBy: nil,
                     at: change.at
@@ -83,9 +83,9 @@ extension SQLiteExchangeStore {
                     arguments: [credentials.apiKey, secret, passphrase, now, id]
                 )
                 if let report = change.report {
-                    try KeyValidation.save(db, exchangeID: id, report: report, at: change.at)
+                    try KeyValidation.save(db, keyID: id, report: report, at: change.at)
                 }
-                try Self.saveCredentialsTime(db, exchangeID: id, at: change.at)
+                try Self.saveCredentialsTime(db, keyID: id, at: change.at)
                 // New credentials were just checked: a hold from a failed health check no longer applies.
                 try db.execute(sql: "DELETE FROM key_holds WHERE exchange_id = ?", arguments: [id])
                 let updated = try self.requireKey(db, id: id)
@@ -108,12 +108,12 @@ extension SQLiteExchangeStore {
         try await writer.write { db in
             guard let key = try self.fetchKey(db, id: id), key.userID == ownerID else { return .notFound }
             if active && key.status != .approved { return .notApproved(key.status) }
-            try Self.pinVersion(db, exchangeID: id)
+            try Self.pinVersion(db, keyID: id)
             if active {
-                let held = try Self.isHeld(db, exchangeID: id)
+                let held = try Self.isHeld(db, keyID: id)
                 if held && freshReport == nil { return .checkRequired }
                 if let freshReport {
-                    try KeyValidation.save(db, exchangeID: id, report: freshReport, at: audit.at)
+                    try KeyValidation.save(db, keyID: id, report: freshReport, at: audit.at)
                     try db.execute(sql: "DELETE FROM key_holds WHERE exchange_id = ?", arguments: [id])
                     try db.execute(sql: "UPDATE user_exchanges SET error_message = NULL WHERE id = ?", arguments: [id])
                 }
@@ -146,7 +146,7 @@ extension SQLiteExchangeStore {
         try await writer.write { db in
             guard let key = try self.fetchKey(db, id: id) else { return .notFound }
             guard key.status == .pending else {
-                return .alreadyDecided(key.status, by: try AuditLog.decider(db, exchangeID: id))
+                return .alreadyDecided(key.status, by: try AuditLog.decider(db, keyID: id))
             }
             if let expectedRevision, key.revision != expectedRevision { return .outdated }
             let now = DatabaseDate.format(audit.at)
@@ -181,21 +181,21 @@ extension SQLiteExchangeStore {
     /// Gives a row written by another system its credentials time (its `updated_at`, which its revision has
     /// followed so far) before this service changes `updated_at` for something else, so a rename or an
     /// activation keeps the revision.
-    static func pinVersion(_ db: Database, exchangeID: Int64) throws {
+    static func pinVersion(_ db: Database, keyID: Int64) throws {
         try db.execute(
             sql: """
                 INSERT OR IGNORE INTO key_versions (exchange_id, credentials_at)
                 SELECT id, coalesce(updated_at, '1970-01-01 00:00:00.000000') FROM user_exchanges WHERE id = ?
                 """,
-            arguments: [exchangeID]
+            arguments: [keyID]
         )
     }
 
     /// Records when a key's credentials were set: part of its ``ExchangeKey/revision``.
-    static func saveCredentialsTime(_ db: Database, exchangeID: Int64, at date: Date) throws {
+    static func saveCredentialsTime(_ db: Database, keyID: Int64, at date: Date) throws {
         try db.execute(
             sql: "INSERT OR REPLACE INTO key_versions (exchange_id, credentials_at) VALUES (?, ?)",
-            arguments: [exchangeID, DatabaseDate.format(date)]
+            arguments: [keyID, DatabaseDate.format(date)]
         )
     }
 }

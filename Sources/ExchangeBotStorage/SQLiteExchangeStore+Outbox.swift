@@ -154,3 +154,5 @@ extension SQLiteExchangeStore {
         }
     }
 }
+
+extension SQLiteExchangeStore: OutboxUpkeep {}

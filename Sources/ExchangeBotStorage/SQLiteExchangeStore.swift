@@ -58,7 +58,7 @@ public struct SQLiteExchangeStore: ExchangeStore {
     }
 
     public func decider(ofKey id: Int64) async throws -> String? {
-        try await writer.read { db in try AuditLog.decider(db, exchangeID: id) }
+        try await writer.read { db in try AuditLog.decider(db, keyID: id) }
     }
 
     public func pendingRequests() async throws -> [PendingRequest] {
@@ -109,7 +109,7 @@ public struct SQLiteExchangeStore: ExchangeStore {
             ).map { row in
                 StoredSecrets(
                     exchangeName: row["exchange_name"],
-                    apiKey: row["api_key"],
+                    apiKey: self.revealAPIKey(row["api_key"]),
                     secretToken: row["api_secret"],
                     passphraseToken: row["passphrase"]
                 )

@@ -1,7 +1,7 @@
 import BotConversation
 import ExchangeBotCore
 import Foundation
-import TelegramBotAPI
+import TelegramAPIClient
 
 /// The admin group's side: Approve / Reject presses, the reason replies, `/pending`, `/approve`, `/reject`.
 ///
@@ -88,7 +88,7 @@ struct AdminDesk: Sendable {
         _ reason: String,
         keyID: Int64,
         revision: String?,
-        by user: TelegramBotAPI.User,
+        by user: TelegramAPIClient.User,
         _ update: HandledUpdate
     ) async throws {
         guard await admins.isAdmin(user.id) else {
@@ -109,7 +109,7 @@ struct AdminDesk: Sendable {
     func command(
         _ command: AdminCommand,
         arguments: String,
-        by user: TelegramBotAPI.User,
+        by user: TelegramAPIClient.User,
         _ update: HandledUpdate
     ) async throws {
         guard await admins.isAdmin(user.id) else {
@@ -167,7 +167,8 @@ struct AdminDesk: Sendable {
     /// Whether a refusal is "already decided" by this very admin, the same way: after a crash between the
     /// decision and the commit that removes its update, the update is handled again and meets its own decision,
     /// which must pass silently (as it went the first time) instead of being reported as someone else's.
-    private static func isOwnDecision(_ error: any Error, _ status: KeyStatus, by user: TelegramBotAPI.User) -> Bool {
+    private static func isOwnDecision(_ error: any Error, _ status: KeyStatus, by user: TelegramAPIClient.User) -> Bool
+    {
         guard case .alreadyDecided(let decided, let by)? = error as? ApprovalError else { return false }
         return decided == status && by == Caller.name(of: user)
     }

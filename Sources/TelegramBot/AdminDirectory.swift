@@ -1,5 +1,5 @@
 import Logging
-import TelegramBotAPI
+import TelegramAPIClient
 
 /// Who may decide on keys: the `ADMIN_USER_IDS`, and the administrators of the admin group who run it (its creator,
 /// and administrators with the right to manage the chat or delete messages: a group can make anyone an

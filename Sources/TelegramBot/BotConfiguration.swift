@@ -1,4 +1,4 @@
-import TelegramBotAPI
+import TelegramAPIClient
 
 /// How the bot runs: the admin group and who may decide there, plus the knobs tests and benchmarks turn.
 public struct BotConfiguration: Sendable {

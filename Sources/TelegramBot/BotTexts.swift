@@ -1,7 +1,7 @@
 import BotConversation
 import ExchangeBotCore
 import Foundation
-import TelegramBotAPI
+import TelegramAPIClient
 
 /// Turns what the bot has to say into rendered messages: conversation replies, admin requests and decisions,
 /// notifications. Pure; the admin group reads English.

@@ -1,6 +1,6 @@
 import BotConversation
 import Logging
-import TelegramBotAPI
+import TelegramAPIClient
 
 /// The command menus Telegram shows: the users' in each of their languages, the admin group's own. The names come
 /// from ``ConversationEvent/Command/menu`` and ``AdminCommand/menu``, the descriptions from the locales.

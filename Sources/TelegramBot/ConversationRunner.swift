@@ -2,7 +2,7 @@ import BotConversation
 import ExchangeBotCore
 import Foundation
 import Logging
-import TelegramBotAPI
+import TelegramAPIClient
 
 /// Runs a user's conversation: feeds ``ConversationMachine`` an event and the answers to the effects it asks for,
 /// then commits the new state and the messages it queued with the update's removal from the inbox, in one
@@ -26,7 +26,7 @@ struct ConversationRunner: Sendable {
     /// the handling of `update`.
     func run(
         _ update: HandledUpdate,
-        from: TelegramBotAPI.User,
+        from: TelegramAPIClient.User,
         user: ExchangeBotCore.User,
         state stored: ConversationState?,
         choose: (ConversationState) -> ConversationEvent?

@@ -1,6 +1,6 @@
 import BotConversation
 import Foundation
-import TelegramBotAPI
+import TelegramAPIClient
 
 /// Messages in groups: in the admin group, reason replies and admin commands go to the ``AdminDesk`` and `/help`
 /// answers with the admins' help; anywhere else, our commands get the group answer (keys are never taken in a

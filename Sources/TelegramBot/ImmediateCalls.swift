@@ -1,5 +1,5 @@
 import Logging
-import TelegramBotAPI
+import TelegramAPIClient
 
 /// The Bot API calls the bot makes at once, before its commit, because repeating them is harmless: answering a
 /// button press (Telegram shows a spinner until then) and deleting a message that holds a credential (it must not

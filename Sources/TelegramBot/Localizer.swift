@@ -1,6 +1,6 @@
 import BotConversation
 import Foundation
-import TelegramBotAPI
+import TelegramAPIClient
 
 /// The bot's texts, one table per language from `locales/<code>.json`, with `{name}` placeholders.
 ///

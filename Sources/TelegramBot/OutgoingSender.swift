@@ -2,7 +2,7 @@ import BotConversation
 import Foundation
 import Logging
 import ServiceLifecycle
-import TelegramBotAPI
+import TelegramAPIClient
 
 /// Sends the queued outgoing actions, in order per chat, within Telegram's send limits.
 ///

@@ -1,7 +1,7 @@
 import BotConversation
 import ExchangeBotCore
 import Foundation
-import TelegramBotAPI
+import TelegramAPIClient
 
 /// A user's private chat with the bot: turns a message or a button press into the conversation's event and hands
 /// it to the ``ConversationRunner``. Decides what a `/command` means while a credential is awaited, and whether a
@@ -65,7 +65,7 @@ struct PrivateChat: Sendable {
     }
 
     /// The sender's row in `users` (created on first contact) and their conversation, in one read.
-    private func userAndConversation(_ from: TelegramBotAPI.User) async throws
+    private func userAndConversation(_ from: TelegramAPIClient.User) async throws
         -> (ExchangeBotCore.User, ConversationState?)
     {
         try await store.userAndConversation(

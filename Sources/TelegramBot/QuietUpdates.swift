@@ -1,7 +1,7 @@
 import BotConversation
 import Foundation
 import Logging
-import TelegramBotAPI
+import TelegramAPIClient
 
 /// Updates from a user over their inbound budget (``InboundBudget``): they leave the inbox with no answer and no
 /// work, except the one notice of the window (in a private chat) and the deletion of a message that may hold a

@@ -4,7 +4,7 @@ import Foundation
 import Logging
 import ServiceLifecycle
 import Synchronization
-import TelegramBotAPI
+import TelegramAPIClient
 
 /// The Telegram front end, assembled in one step: the approval service it talks to (given the bot's notifier),
 /// and the services to run (sender, event relay, poller).

@@ -1,13 +1,13 @@
 import BotConversation
 import ExchangeBotCore
 import Foundation
-import TelegramBotAPI
+import TelegramAPIClient
 
 /// The one way a Telegram user becomes a ``Caller``, so the audit log and "decided by" name a person the same
 /// wherever they acted (a key they submitted, a button they pressed, a check resumed after a restart).
 extension Caller {
     /// A Telegram user acting now; `userID` is their row in `users`, when they have one.
-    init(telegram user: TelegramBotAPI.User, userID: Int64? = nil) {
+    init(telegram user: TelegramAPIClient.User, userID: Int64? = nil) {
         self.init(userID: userID, telegramID: user.id, displayName: Self.name(of: user))
     }
 
@@ -22,7 +22,7 @@ extension Caller {
     }
 
     /// How a Telegram user is named: `@username`, else their name, else their id.
-    static func name(of user: TelegramBotAPI.User) -> String {
+    static func name(of user: TelegramAPIClient.User) -> String {
         if let username = user.username, !username.isEmpty { return "@\(EchoBound.cut(username, to: EchoBound.name))" }
         let name = [user.firstName, user.lastName ?? ""].joined(separator: " ").trimmingCharacters(in: .whitespaces)
         return name.isEmpty ? "Telegram user \(user.id)" : EchoBound.cut(name, to: EchoBound.name)

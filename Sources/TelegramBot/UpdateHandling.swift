@@ -2,7 +2,7 @@ import BotConversation
 import ExchangeBotCore
 import Foundation
 import Logging
-import TelegramBotAPI
+import TelegramAPIClient
 
 /// The objects that handle updates, wired once the bot knows its own `@username` (from `getMe`, which its
 /// command parser needs): the router and what it routes to, the quiet path, and the conversation runner that key

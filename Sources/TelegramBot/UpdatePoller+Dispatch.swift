@@ -1,6 +1,6 @@
 import BotConversation
 import Logging
-import TelegramBotAPI
+import TelegramAPIClient
 
 /// Which updates the poller handles, and how each reaches its chat's queue: counted against its sender's inbound
 /// budget (``InboundBudget``), into a bounded queue (``ChatQueues``).

@@ -3,7 +3,7 @@ import ExchangeBotCore
 import Foundation
 import Logging
 import ServiceLifecycle
-import TelegramBotAPI
+import TelegramAPIClient
 
 /// Long-polls Telegram and hands each update to its chat's queue.
 ///
@@ -72,7 +72,7 @@ struct UpdatePoller: Service {
 
     /// `getMe` (retried while Telegram is unreachable), then removes any webhook so polling may run. Throws when
     /// the token is refused: nothing else can work then. `nil` when shut down while waiting.
-    private func identify() async throws -> TelegramBotAPI.User? {
+    private func identify() async throws -> TelegramAPIClient.User? {
         var delay: Duration = .seconds(1)
         while !Task.isCancelled && !Task.isShuttingDownGracefully {
             do throws(TelegramError) {

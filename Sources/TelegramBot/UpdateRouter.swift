@@ -1,7 +1,7 @@
 import BotConversation
 import Foundation
 import Logging
-import TelegramBotAPI
+import TelegramAPIClient
 
 /// Sends each update to whoever handles its kind and chat: private chats to ``PrivateChat``, groups to
 /// ``GroupChat``, admin-group buttons to the ``AdminDesk``; membership changes and the admin group's move to a

@@ -30,7 +30,7 @@ struct Migrate: AsyncParsableCommand {
     static let configuration = CommandConfiguration(abstract: "Create or upgrade the database schema, then exit.")
 
     func run() async throws {
-        try await report { try Commands.migrate(Environment()) }
+        try await report { try await Commands.migrate(Environment()) }
     }
 }
 
@@ -52,7 +52,7 @@ struct RotateKey: AsyncParsableCommand {
     )
 
     func run() async throws {
-        try await report { try Commands.rotateKey(Environment()) }
+        try await report { try await Commands.rotateKey(Environment()) }
     }
 }
 

@@ -114,7 +114,7 @@ import Testing
             #expect(losers.count == 31)
             let winnerName = try #require(
                 try await harness.store.auditLog(limit: 1000).first {
-                    $0.exchangeID == key.id && $0.outcome == .succeeded
+                    $0.keyID == key.id && $0.outcome == .succeeded
                         && ($0.action == .approveKey || $0.action == .rejectKey)
                 }
             ).caller.displayName

@@ -1,4 +1,4 @@
-import AccessTokens
+import BearerTokens
 import ExchangeBotCore
 import ExchangeBotStorage
 import Fernet
@@ -18,34 +18,34 @@ struct CommandLineTests {
         ["DATABASE_URL": "sqlite:///db/bot.sqlite", "PATH": ProcessInfo.processInfo.environment["PATH"] ?? "/usr/bin"]
     }
 
-    @Test func generateKeyPrintsAKeyOnItsLastLine() throws {
-        let result = try ExchangeBotBinary.run(["generate-key"], environment: baseEnvironment, in: folder)
+    @Test func generateKeyPrintsAKeyOnItsLastLine() async throws {
+        let result = try await ExchangeBotBinary.run(["generate-key"], environment: baseEnvironment, in: folder)
         #expect(result.status == 0)
         let last = try #require(result.output.split(separator: "\n").last)
         #expect(last.count == 44 && (try? FernetKey(base64: last)) != nil)
     }
 
-    @Test func migrateWorksFromAnyDirectoryWithoutAMasterKey() throws {
-        let result = try ExchangeBotBinary.run(["migrate"], environment: baseEnvironment, in: folder)
+    @Test func migrateWorksFromAnyDirectoryWithoutAMasterKey() async throws {
+        let result = try await ExchangeBotBinary.run(["migrate"], environment: baseEnvironment, in: folder)
         #expect(result.status == 0, "\(result.errors)")
         #expect(FileManager.default.fileExists(atPath: folder.path("db/bot.sqlite")))
         #expect(result.output.contains("v6-hardening-bot"))
     }
 
-    @Test func runWithNothingConfiguredSaysWhatToSet() throws {
+    @Test func runWithNothingConfiguredSaysWhatToSet() async throws {
         var environment = baseEnvironment
         environment["BRAIN_CAPITAL_MASTER_KEY"] = key.base64
-        let result = try ExchangeBotBinary.run(["run"], environment: environment, in: folder)
+        let result = try await ExchangeBotBinary.run(["run"], environment: environment, in: folder)
         #expect(result.status != 0)
         #expect(result.errors.contains("TELEGRAM_BOT_TOKEN") && result.errors.contains("SECRET_KEY"))
     }
 
     @Test(arguments: [nil, "malformed-key", "\(FernetKey.generate().base64),bad"])
-    func runRefusesAMissingOrMalformedMasterKey(value: String?) throws {
+    func runRefusesAMissingOrMalformedMasterKey(value: String?) async throws {
         var environment = baseEnvironment
         environment["SECRET_KEY"] = "rest-secret-value"
         environment["BRAIN_CAPITAL_MASTER_KEY"] = value
-        let result = try ExchangeBotBinary.run(["run"], environment: environment, in: folder)
+        let result = try await ExchangeBotBinary.run(["run"], environment: environment, in: folder)
         #expect(result.status != 0)
         #expect(result.errors.contains("BRAIN_CAPITAL_MASTER_KEY"))
         #expect(!result.errors.contains("malformed-key") && !result.errors.contains("rest-secret-value"))
@@ -59,7 +59,7 @@ struct CommandLineTests {
         let wrong = FernetKey.generate().base64
         environment["BRAIN_CAPITAL_MASTER_KEY"] = wrong
         for command in ["run", "rotate-key"] {
-            let result = try ExchangeBotBinary.run([command], environment: environment, in: folder)
+            let result = try await ExchangeBotBinary.run([command], environment: environment, in: folder)
             #expect(result.status != 0, "\(command)")
             #expect(result.errors.contains("BRAIN_CAPITAL_MASTER_KEY"), "\(command)")
             #expect(!(result.output + result.errors).contains(wrong))
@@ -72,7 +72,7 @@ struct CommandLineTests {
         let new = FernetKey.generate()
         var environment = baseEnvironment
         environment["BRAIN_CAPITAL_MASTER_KEY"] = "\(new.base64),\(key.base64)"
-        let result = try ExchangeBotBinary.run(["rotate-key"], environment: environment, in: folder)
+        let result = try await ExchangeBotBinary.run(["rotate-key"], environment: environment, in: folder)
         #expect(result.status == 0, "\(result.errors)")
         #expect(result.output.contains("rotated 4 secret(s)"))
         #expect(!result.output.contains(new.base64) && !result.output.contains(key.base64))
@@ -84,16 +84,16 @@ struct CommandLineTests {
         try await seed(count: 0, under: key)
         var environment = baseEnvironment
         environment["SECRET_KEY"] = "flask-secret"
-        let result = try ExchangeBotBinary.run(["token", "1"], environment: environment, in: folder)
+        let result = try await ExchangeBotBinary.run(["token", "1"], environment: environment, in: folder)
         #expect(result.status == 0, "\(result.errors)")
         let token = String(try #require(result.output.split(separator: "\n").last))
         #expect(try BearerTokenAuthority(secretKey: "flask-secret", maxAge: 3600).verify(token) == 1)
         #expect(!result.output.contains("flask-secret"))
-        let unknown = try ExchangeBotBinary.run(["token", "99"], environment: environment, in: folder)
+        let unknown = try await ExchangeBotBinary.run(["token", "99"], environment: environment, in: folder)
         #expect(unknown.status == 0 && unknown.output.contains("warning: no user with id 99"))
         environment["SECRET_KEY"] = nil
         #expect(
-            try ExchangeBotBinary.run(["token", "1"], environment: environment, in: folder).errors.contains(
+            try await ExchangeBotBinary.run(["token", "1"], environment: environment, in: folder).errors.contains(
                 "SECRET_KEY"
             )
         )
@@ -103,7 +103,7 @@ struct CommandLineTests {
         var environment = baseEnvironment
         environment["SECRET_KEY"] = "s"
         environment["BRAIN_CAPITAL_MASTER_KEY"] = key.base64
-        let result = try ExchangeBotBinary.run(
+        let result = try await ExchangeBotBinary.run(
             ["run"],
             environment: environment,
             in: folder,

@@ -1,4 +1,4 @@
-import AccessTokens
+import BearerTokens
 import ExchangeBotCore
 import ExchangeBotStorage
 import Fernet
@@ -12,16 +12,19 @@ import FoundationNetworking
 #endif
 
 /// The real `exchange-bot run` wiring: REST API, approval service, exchange validation against a fake exchange,
-/// SQLite with Fernet at rest.
+/// Fernet at rest, on SQLite and on PostgreSQL.
 @Suite(.enabled(if: ExchangeBotBinary.path != nil, "the exchange-bot binary is not built next to the tests"))
 struct EndToEndTests {
-    @Test func aKeyAddedOverRESTIsValidatedByTheExchangeAndStoredEncrypted() async throws {
+    @Test(arguments: StoreEngine.allCases)
+    func aKeyAddedOverRESTIsValidatedByTheExchangeAndStoredEncrypted(engine: StoreEngine) async throws {
+        guard engine.isAvailable else { return }
         let folder = TemporaryFolder()
         let key = FernetKey.generate()
+        let place = try await EngineDatabase.make(engine, folder: folder, key: key)
+        defer { Task { await place.close() } }
         // A user, created the way the seed's sign-up does.
-        let database = try AppDatabase.open(.file(path: folder.path("bot.sqlite")), concurrentReads: false)
-        let store = SQLiteExchangeStore(database: database, ring: try MultiFernet(keys: [key]))
-        let user = try await store.createUser(username: "alice", email: "a@example.com", at: Date())
+        let store = place.store
+        let user = try await place.createUser("alice")
         let exchange = try await FakeExchangeServer.start(.okx)
         let account = FakeAccount.random(for: .okx, ipRestricted: false)
         exchange.register(account)
@@ -34,7 +37,7 @@ struct EndToEndTests {
             let port = Int.random(in: 20_000..<60_000)
             let environment = [
                 "BRAIN_CAPITAL_MASTER_KEY": key.base64, "SECRET_KEY": "e2e-secret", "API_PORT": String(port),
-                "DATABASE_URL": "sqlite:///bot.sqlite", "EXCHANGE_OKX_URL": exchange.origin.absoluteString,
+                "DATABASE_URL": place.url, "EXCHANGE_OKX_URL": exchange.origin.absoluteString,
             ]
             outcome = try await ExchangeBotBinary.whileRunning(
                 ["run"],
@@ -70,10 +73,9 @@ struct EndToEndTests {
         #expect(stored.count == 1 && stored.first?.status == .pending)
         let credentials = try #require(try await store.credentials(ofKey: stored[0].id))
         #expect(credentials.apiSecret.exposedValue == account.secret)
-        let raw = try await database.writer.read { db in
-            try String.fetchOne(db, sql: "SELECT api_secret FROM user_exchanges")
-        }
-        #expect(raw?.contains(account.secret) == false)
+        let everything = try await place.storedText()
+        #expect(!everything.isEmpty && !everything.contains(account.secret), "no secret in the database in clear")
         #expect(!result.errors.contains(account.secret) && !result.errors.contains("e2e-secret"))
+        #expect(!result.errors.contains(PostgresTestServer.password), "the database password is never logged")
     }
 }

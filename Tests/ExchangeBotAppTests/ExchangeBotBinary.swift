@@ -25,7 +25,7 @@ enum ExchangeBotBinary {
         in folder: TemporaryFolder,
         terminateWhenReady marker: String? = nil,
         timeout: TimeInterval = 30
-    ) throws -> Result {
+    ) async throws -> Result {
         let launched = try Launched(arguments, environment: environment, in: folder)
         let deadline = Date().addingTimeInterval(timeout)
         var signalled = false
@@ -38,9 +38,9 @@ enum ExchangeBotBinary {
                 kill(launched.process.processIdentifier, SIGKILL)
                 break
             }
-            usleep(20_000)
+            try await Task.sleep(for: .milliseconds(20))
         }
-        launched.process.waitUntilExit()
+        while launched.process.isRunning { try await Task.sleep(for: .milliseconds(5)) }
         return launched.result
     }
 

@@ -1,4 +1,4 @@
-import AccessTokens
+import BearerTokens
 import ExchangeBotCore
 import ExchangeBotStorage
 import Fernet
@@ -16,7 +16,7 @@ import Testing
 @Suite(
     .enabled(if: ExchangeBotBinary.path != nil, "the exchange-bot binary is not built next to the tests"),
     .enabled(
-        if: (try? Python.run("import schemathesis")) != nil,
+        if: (try? Python.runBlocking("import schemathesis")) != nil,
         "python3 has no schemathesis (pip install schemathesis)"
     )
 )
@@ -156,23 +156,11 @@ struct SchemathesisTests {
         try Self.configuration.write(toFile: folder.path("schemathesis.toml"), atomically: true, encoding: .utf8)
     }
 
-    /// One bounded run; returns its exit status on the first line, then the end of its report.
-    ///
-    /// It waits on a thread of its own: the fake exchanges answer on Swift concurrency's few cooperative threads,
-    /// which a blocking wait would starve.
+    /// One bounded run; returns its exit status on the first line, then the end of its report. (``Python/run``
+    /// waits off the cooperative threads, which the fake exchanges answer on.)
     func run(port: Int, token: String, in folder: TemporaryFolder) async throws -> String {
         let configuration = folder.path("schemathesis.toml")
-        return try await withCheckedThrowingContinuation { continuation in
-            Thread {
-                continuation.resume(
-                    with: Result { try Self.blockingRun(port: port, token: token, configuration: configuration) }
-                )
-            }.start()
-        }
-    }
-
-    static func blockingRun(port: Int, token: String, configuration: String) throws -> String {
-        try Python.run(
+        return try await Python.run(
             """
             import os, shutil, subprocess, sys
             port, token, config = sys.argv[1], sys.argv[2], sys.argv[3]

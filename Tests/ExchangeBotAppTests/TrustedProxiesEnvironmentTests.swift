@@ -1,5 +1,5 @@
-import ExchangeBotAPI
 import ExchangeBotApp
+import RESTServer
 import Testing
 
 /// `TRUSTED_PROXIES` (issue 9, item 5): CIDRs parsed at start, a clear error naming the variable otherwise.

@@ -202,7 +202,8 @@ import Testing
         let first = try await store.ensureUser(telegramID: 77, username: "olga", languageCode: "ru", at: Date())
         try await store.commit(BotCommit(language: (77, "en")))
         let again = try await store.ensureUser(telegramID: 77, username: "olga2", languageCode: "ru", at: Date())
-        #expect(again.id == first.id && again.languageCode == "en" && again.username == "olga2")
+        // A stored name is never rewritten from Telegram (the `users` table may be the platform's).
+        #expect(again.id == first.id && again.languageCode == "en" && again.username == "olga")
         try await store.setUnreachable(telegramID: 77, true, at: Date())
         #expect(try await store.isUnreachable(telegramID: 77))
         try await store.setUnreachable(telegramID: 77, false, at: Date())

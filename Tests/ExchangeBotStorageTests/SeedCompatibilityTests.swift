@@ -69,7 +69,7 @@ import Testing
         let path = folder.path("seed.sqlite")
         let key = FernetKey.generate()
         // Given: the Python side created the schema and wrote a user and two keys.
-        try Python.run(
+        try await Python.run(
             """
             import sqlite3, sys
             from cryptography.fernet import Fernet
@@ -119,7 +119,7 @@ import Testing
             userID: 7,
             by: .system
         )
-        let output = try Python.run(
+        let output = try await Python.run(
             """
             import sqlite3, sys, datetime
             from cryptography.fernet import Fernet

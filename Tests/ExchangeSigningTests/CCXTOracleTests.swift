@@ -21,7 +21,7 @@ struct CCXTOracleTests {
     ]
 
     @Test(arguments: cases.indices)
-    func ourSignatureIsCCXTs(index: Int) throws {
+    func ourSignatureIsCCXTs(index: Int) async throws {
         let (exchange, method, path, body, header) = Self.cases[index]
         let secret = "dGVzdC1zZWNyZXQtY29pbmJhc2UtZXhjaGFuZ2UtMzI="
         let credentials = Credentials(
@@ -30,7 +30,7 @@ struct CCXTOracleTests {
             apiSecret: SecretString(secret),
             passphrase: exchange.requiresPassphrase ? SecretString("test-passphrase") : nil
         )
-        let theirs = try CCXTOracle.request(
+        let theirs = try await CCXTOracle.request(
             exchange,
             apiKey: "test-api-key",
             secret: secret,
@@ -58,12 +58,12 @@ enum CCXTOracle {
         let headers: [String: String]
     }
 
-    static let available: Bool = (try? Python.run("import ccxt")) != nil
+    static let available: Bool = (try? Python.runBlocking("import ccxt")) != nil
 
     static func request(_ exchange: ExchangeID, apiKey: String, secret: String, passphrase: String, time: Date)
-        throws -> Request
+        async throws -> Request
     {
-        let output = try Python.run(
+        let output = try await Python.run(
             """
             import json, sys, ccxt
             name, key, secret, password, ms = sys.argv[1], sys.argv[2], sys.argv[3], sys.argv[4], int(sys.argv[5])

@@ -279,7 +279,7 @@ struct CoinbaseSignerTests {
         "Python's cryptography verifies our token independently",
         .enabled(if: Python.cryptographyAvailable, "python3 with the `cryptography` module is not available")
     )
-    func pythonVerifies() throws {
+    func pythonVerifies() async throws {
         let signed = try CoinbaseSigner().sign(Self.accountsRequest, credentials: Self.credentials(), at: Fixture.time)
         let jwt = String(try #require(signed.header("Authorization")).dropFirst("Bearer ".count))
         let script = """
@@ -296,7 +296,7 @@ struct CoinbaseSignerTests {
             key.verify(utils.encode_dss_signature(r, s), (header + "." + claims).encode(), ec.ECDSA(hashes.SHA256()))
             print(json.dumps([json.loads(decode(header)), json.loads(decode(claims))], sort_keys=True))
             """
-        let output = try Python.run(script, arguments: [jwt, Self.publicPEM])
+        let output = try await Python.run(script, arguments: [jwt, Self.publicPEM])
         #expect(output.contains(#""uri": "GET api.coinbase.com/api/v3/brokerage/accounts""#))
         #expect(output.contains(#""alg": "ES256""#))
     }

@@ -160,7 +160,7 @@ struct PythonCrossCheckTests {
         .enabled(if: Python.executable != nil, "python3 is not on PATH"),
         arguments: exchanges
     )
-    func crossCheck(exchange: ExchangeID) throws {
+    func crossCheck(exchange: ExchangeID) async throws {
         var generator = SplitMix64(seed: 0x5EED_0000 + UInt64(Self.exchanges.firstIndex(of: exchange) ?? 0))
         var cases: [Case] = []
         var signed: [ExchangeRequest] = []
@@ -170,7 +170,7 @@ struct PythonCrossCheckTests {
             signed.append(request)
         }
         let argument = try JSONEncoder().encode(cases).base64EncodedString()
-        let output = try Python.run(Self.script, arguments: [argument])
+        let output = try await Python.run(Self.script, arguments: [argument])
         let expected = try JSONDecoder().decode([[String: String]].self, from: Data(output.utf8))
         try #require(expected.count == cases.count)
         for (index, values) in expected.enumerated() {

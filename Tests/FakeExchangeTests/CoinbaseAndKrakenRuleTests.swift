@@ -19,6 +19,7 @@ struct CoinbaseAndKrakenRuleTests {
         try await withFake(.coinbase) { server in
             let account = FakeAccount.random(for: .coinbase)
             server.register(account)
+            server.freezeClock()  // skew is measured exactly, however slow the machine
             let now = TestSigners.millis(server) / 1000
             let path = "/api/v3/brokerage/key_permissions"
             var uri = "GET api.coinbase.com\(path)"

@@ -22,6 +22,7 @@ struct HMACExchangeRuleTests {
         try await withFake(.binance) { server in
             let account = FakeAccount.random(for: .binance)
             server.register(account)
+            server.freezeClock()  // skew is measured exactly, however slow the machine
             let now = TestSigners.millis(server)
             let old = Self.binanceRequest(account, query: "timestamp=\(now - 30_000)&recvWindow=60000")
             #expect(try await old.send(to: server).status == 200)
@@ -79,6 +80,7 @@ struct HMACExchangeRuleTests {
         try await withFake(.bybit) { server in
             let account = FakeAccount.random(for: .bybit)
             server.register(account)
+            server.freezeClock()  // skew is measured exactly, however slow the machine
             let timestamp = String(TestSigners.millis(server) - 8000)
             func request(recvWindow: String?) -> SignedRequest {
                 let signature = TestSigners.hex(
@@ -132,6 +134,7 @@ struct HMACExchangeRuleTests {
         try await withFake(.okx) { server in
             let account = FakeAccount.random(for: .okx)
             server.register(account)
+            server.freezeClock()  // skew is measured exactly, however slow the machine
             let now = TestSigners.millis(server)
             func request(timestamp: String, target: String, signedPath: String) -> SignedRequest {
                 let signature = TestSigners.hmacSHA256(Data(account.secret.utf8), timestamp + "GET" + signedPath)
@@ -182,6 +185,7 @@ struct HMACExchangeRuleTests {
         try await withFake(.gate) { server in
             let account = FakeAccount.random(for: .gate)
             server.register(account)
+            server.freezeClock()  // skew is measured exactly, however slow the machine
             let timestamp = String(TestSigners.millis(server) / 1000 - 50)
             let path = "/api/v4/spot/accounts"
             let message = "GET\n\(path)\n\n\(TestSigners.hex(SHA512.hash(data: Data())))\n\(timestamp)"
@@ -243,6 +247,7 @@ struct HMACExchangeRuleTests {
         try await withFake(.kucoin) { server in
             let account = FakeAccount.random(for: .kucoin)
             server.register(account)
+            server.freezeClock()  // skew is measured exactly, however slow the machine
             let now = TestSigners.millis(server)
             #expect(
                 try await TestSigners.permissionRequest(.kucoin, account, at: now - 4000).send(to: server).status == 200

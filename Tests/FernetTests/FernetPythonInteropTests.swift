@@ -7,11 +7,11 @@ import Testing
 /// Python `cryptography` as an independent oracle: tokens travel both ways.
 @Suite(.enabled(if: Python.cryptographyAvailable, "\(Python.skipReason): Python interop not checked"))
 struct FernetPythonInteropTests {
-    @Test func pythonOpensSwiftTokens() throws {
+    @Test func pythonOpensSwiftTokens() async throws {
         let key = FernetKey.generate()
         let secret = "sk-\(UUID().uuidString)-ünïcødé"
         let token = Fernet(key: key).encrypt(secret, at: Date(timeIntervalSince1970: 1_700_000_000))
-        let output = try Python.run(
+        let output = try await Python.run(
             """
             import sys
             from cryptography.fernet import Fernet
@@ -24,8 +24,8 @@ struct FernetPythonInteropTests {
         #expect(output == "\(secret)\n1700000000")
     }
 
-    @Test func swiftOpensPythonTokens() throws {
-        let output = try Python.run(
+    @Test func swiftOpensPythonTokens() async throws {
+        let output = try await Python.run(
             """
             from cryptography.fernet import Fernet, MultiFernet
             old, new = Fernet.generate_key(), Fernet.generate_key()
@@ -44,12 +44,12 @@ struct FernetPythonInteropTests {
         #expect(try Fernet(key: new).extractTimestamp(lines[3]) == 1_234_567_890)
     }
 
-    @Test func pythonOpensSwiftRotations() throws {
+    @Test func pythonOpensSwiftRotations() async throws {
         let old = FernetKey.generate()
         let new = FernetKey.generate()
         let token = Fernet(key: old).encrypt("rotate-me", at: Date(timeIntervalSince1970: 42))
         let rotated = try MultiFernet(keys: [new, old]).rotate(token)
-        let output = try Python.run(
+        let output = try await Python.run(
             """
             import sys
             from cryptography.fernet import Fernet
@@ -61,11 +61,13 @@ struct FernetPythonInteropTests {
         #expect(output == "rotate-me 42")
     }
 
-    @Test func keysGeneratedOnEitherSideWork() throws {
+    @Test func keysGeneratedOnEitherSideWork() async throws {
         let swiftKey = FernetKey.generate()
-        let pythonKey = try Python.run("from cryptography.fernet import Fernet; print(Fernet.generate_key().decode())")
+        let pythonKey = try await Python.run(
+            "from cryptography.fernet import Fernet; print(Fernet.generate_key().decode())"
+        )
         #expect(try FernetKey(base64: pythonKey).base64 == pythonKey)
-        _ = try Python.run(
+        _ = try await Python.run(
             "import sys; from cryptography.fernet import Fernet; Fernet(sys.argv[1].encode())",
             arguments: [swiftKey.base64]
         )

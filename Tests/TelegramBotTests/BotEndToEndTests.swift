@@ -1,4 +1,4 @@
-import AccessTokens
+import BearerTokens
 import ExchangeBotCore
 import ExchangeBotStorage
 import Fernet
@@ -14,8 +14,12 @@ import FoundationNetworking
 @Suite(.serialized) struct BotEndToEndTests {
     let alice = FakeUser(id: 5_000_001, firstName: "Alice", username: "alice")
 
-    @Test func aKeyIsAddedApprovedAndActivated() async throws {
-        let bot = try await BotHarness.start(exchanges: [.okx])
+    @Test(arguments: StoreEngine.allCases) func aKeyIsAddedApprovedAndActivated(engine: StoreEngine) async throws {
+        guard engine.isAvailable else { return }
+        let bot = try await BotHarness.start(
+            engine: engine,
+            exchanges: [.okx]
+        )
         defer { Task { await bot.stop() } }
         let account = FakeAccount.random(for: .okx, ipRestricted: true)
         bot.exchanges[.okx]!.register(account)
@@ -66,7 +70,7 @@ import FoundationNetworking
         #expect(keys.first?.status == .approved && keys.first?.isActive == true)
         #expect(keys.first?.label == label)
         #expect(bot.telegram.unansweredCallbackQueries().isEmpty)
-        let bytes = bot.databaseBytes()
+        let bytes = try await bot.storedBytes()
         #expect(bytes.range(of: Data(account.secret.utf8)) == nil, "no secret in the database files in clear")
         #expect(bytes.range(of: Data((account.passphrase ?? "§").utf8)) == nil)
         // The command menus were set for private chats (both languages) and the admin group.
@@ -76,8 +80,14 @@ import FoundationNetworking
         try await bot.stopBot()
     }
 
-    @Test func aRejectionAsksForTheReasonAndPassesItOn() async throws {
-        let bot = try await BotHarness.start(exchanges: [.binance])
+    @Test(arguments: StoreEngine.allCases) func aRejectionAsksForTheReasonAndPassesItOn(engine: StoreEngine)
+        async throws
+    {
+        guard engine.isAvailable else { return }
+        let bot = try await BotHarness.start(
+            engine: engine,
+            exchanges: [.binance]
+        )
         defer { Task { await bot.stop() } }
         let account = FakeAccount.random(for: .binance)
         bot.exchanges[.binance]!.register(account)
@@ -94,6 +104,7 @@ import FoundationNetworking
         _ = bot.telegram.pressButton(from: bot.groupAdmin, on: request, caption: "Reject")
         let prompt = try await bot.waitForBotMessage(in: bot.adminGroup.id) { $0.forcesReply }
         #expect(prompt.text.contains("reason"))
+        try await bot.waitForReasonPromptRecord(prompt)
         bot.telegram.sendUserMessage(
             from: bot.groupAdmin,
             chat: bot.adminGroup,
@@ -112,8 +123,14 @@ import FoundationNetworking
         try await bot.stopBot()
     }
 
-    @Test func theExchangesRefusalsAreExplainedAndNothingIsStored() async throws {
-        let bot = try await BotHarness.start(exchanges: [.kucoin, .bybit])
+    @Test(arguments: StoreEngine.allCases) func theExchangesRefusalsAreExplainedAndNothingIsStored(engine: StoreEngine)
+        async throws
+    {
+        guard engine.isAvailable else { return }
+        let bot = try await BotHarness.start(
+            engine: engine,
+            exchanges: [.kucoin, .bybit]
+        )
         defer { Task { await bot.stop() } }
         let kucoin = FakeAccount.random(for: .kucoin)
         bot.exchanges[.kucoin]!.register(kucoin)
@@ -143,8 +160,14 @@ import FoundationNetworking
         try await bot.stopBot()
     }
 
-    @Test func onlyAdminsDecideAndTwoAdminsAtOnceGetOneDecision() async throws {
-        let bot = try await BotHarness.start(exchanges: [.gate])
+    @Test(arguments: StoreEngine.allCases) func onlyAdminsDecideAndTwoAdminsAtOnceGetOneDecision(engine: StoreEngine)
+        async throws
+    {
+        guard engine.isAvailable else { return }
+        let bot = try await BotHarness.start(
+            engine: engine,
+            exchanges: [.gate]
+        )
         defer { Task { await bot.stop() } }
         let account = FakeAccount.random(for: .gate)
         bot.exchanges[.gate]!.register(account)
@@ -187,9 +210,11 @@ import FoundationNetworking
     }
 
     /// A decision over the REST API reaches the owner and the admin group on Telegram, through the same notifier.
-    @Test func aRESTDecisionIsAnnouncedOnTelegram() async throws {
+    @Test(arguments: StoreEngine.allCases) func aRESTDecisionIsAnnouncedOnTelegram(engine: StoreEngine) async throws {
+        guard engine.isAvailable else { return }
         let port = Int.random(in: 20_000..<60_000)
         let bot = try await BotHarness.start(
+            engine: engine,
             exchanges: [.bybit],
             extraEnvironment: ["SECRET_KEY": "rest-secret", "API_PORT": String(port)]
         )
@@ -206,9 +231,8 @@ import FoundationNetworking
         )
         let request = try await bot.waitForBotMessage(in: bot.adminGroup.id) { $0.button("Approve") != nil }
         let key = try #require(try await bot.keys(ofTelegramUser: alice.id).first)
-        let admin = try await SQLiteExchangeStore(database: try bot.database(), ring: try MultiFernet(keys: [bot.key]))
-            .createUser(username: "rest-admin", email: nil, isAdmin: true, at: Date())
-        let token = BearerTokenAuthority(secretKey: "rest-secret", maxAge: 3600).mint(userID: admin.id)
+        let adminID = try await bot.createUser(username: "rest-admin", isAdmin: true)
+        let token = BearerTokenAuthority(secretKey: "rest-secret", maxAge: 3600).mint(userID: adminID)
         var call = URLRequest(url: URL(string: "http://127.0.0.1:\(port)/admin/exchanges/\(key.id)/approve")!)
         call.httpMethod = "POST"
         call.setValue("Bearer \(token)", forHTTPHeaderField: "Authorization")
@@ -225,8 +249,12 @@ import FoundationNetworking
         try await bot.stopBot()
     }
 
-    @Test func groupsNeverTakeKeys() async throws {
-        let bot = try await BotHarness.start(exchanges: [])
+    @Test(arguments: StoreEngine.allCases) func groupsNeverTakeKeys(engine: StoreEngine) async throws {
+        guard engine.isAvailable else { return }
+        let bot = try await BotHarness.start(
+            engine: engine,
+            exchanges: []
+        )
         defer { Task { await bot.stop() } }
         let group = FakeChat.group(id: -4_242, title: "Traders")
         bot.telegram.setMember(alice, in: group, status: .member)

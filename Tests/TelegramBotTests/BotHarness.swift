@@ -1,3 +1,4 @@
+import BotConversation
 import ExchangeBotApp
 import ExchangeBotCore
 import ExchangeBotStorage
@@ -5,6 +6,8 @@ import Fernet
 import Foundation
 import GRDB
 import Logging
+import PostgresNIO
+import PostgresStorage
 import ServiceLifecycle
 import Synchronization
 import TelegramBot
@@ -12,7 +15,8 @@ import TestSupport
 import Testing
 
 /// The real `run` wiring (``Runtime/make(_:logger:signals:tuning:)``) in-process, against a fake Bot API and fake
-/// exchanges on loopback, with a SQLite file in a temporary folder. Tests play users and admins through the fake.
+/// exchanges on loopback, with a SQLite file in a temporary folder or a fresh database on the tests' PostgreSQL
+/// server. Tests play users and admins through the fake.
 final class BotHarness: Sendable {
     static let token = "7000001:TEST-harness_token"
     let folder = TemporaryFolder()
@@ -29,16 +33,25 @@ final class BotHarness: Sendable {
     /// A member of the admin group who is not an admin.
     let bystander = FakeUser(id: 900_003, firstName: "Mallory", username: "mallory")
     private let running: Mutex<(runtime: Runtime, task: Task<Void, any Error>)?> = Mutex(nil)
+    let engine: StoreEngine
+    /// `DATABASE_URL`: the SQLite file in ``folder``, or a database of the tests' PostgreSQL server.
+    let databaseURL: String
+    /// A pool on the PostgreSQL database for looking inside, opened on first use.
+    private let inspection: Mutex<(pool: PostgresPool, task: Task<Void, Never>)?> = Mutex(nil)
 
     var databasePath: String { folder.path("bot.sqlite") }
 
     private init(
+        engine: StoreEngine,
+        databaseURL: String?,
         key: FernetKey,
         telegram: FakeTelegramServer,
         exchanges: [ExchangeID: FakeExchangeServer],
         adminGroup: FakeChat,
         extraEnvironment: [String: String]
     ) {
+        self.engine = engine
+        self.databaseURL = databaseURL ?? "sqlite:///" + folder.path("bot.sqlite")
         self.adminGroup = adminGroup
         self.extraEnvironment = extraEnvironment
         self.key = key
@@ -46,7 +59,12 @@ final class BotHarness: Sendable {
         self.exchanges = exchanges
     }
 
+    /// - Parameter databaseURL: a PostgreSQL database made beforehand (by the platform's Python side, say);
+    ///   otherwise a fresh one of the engine's.
     static func start(
+        engine: StoreEngine = .sqlite,
+        databaseURL: String? = nil,
+        masterKey: FernetKey = .generate(),
         exchanges ids: [ExchangeID] = [.okx],
         latency: Double = 0,
         adminGroup: FakeChat = .supergroup(id: -1_001_700_000_001, title: "Key approvals"),
@@ -56,8 +74,12 @@ final class BotHarness: Sendable {
         let telegram = try await FakeTelegramServer.start(token: token)
         var exchanges = [ExchangeID: FakeExchangeServer]()
         for id in ids { exchanges[id] = try await FakeExchangeServer.start(id, latency: latency) }
+        var url = databaseURL
+        if engine == .postgres, url == nil { url = try await PostgresTestServer.shared().makeDatabase("bot") }
         let harness = BotHarness(
-            key: FernetKey.generate(),
+            engine: engine,
+            databaseURL: url,
+            key: masterKey,
             telegram: telegram,
             exchanges: exchanges,
             adminGroup: adminGroup,
@@ -75,7 +97,7 @@ final class BotHarness: Sendable {
     var environment: [String: String] {
         BotEnvironment.values(
             masterKey: key,
-            database: databasePath,
+            database: databaseURL,
             telegram: telegram,
             adminChatID: adminGroup.id,
             adminUserIDs: [listedAdmin.id],
@@ -120,6 +142,12 @@ final class BotHarness: Sendable {
         try? await stopBot()
         for server in exchanges.values { try? await server.stop() }
         await telegram.stop()
+        if let opened = inspection.withLock({ state in
+            defer { state = nil }; return state
+        }) {
+            opened.task.cancel()
+            await opened.task.value
+        }
     }
 
     // MARK: - Playing users
@@ -186,15 +214,84 @@ final class BotHarness: Sendable {
         try AppDatabase.open(.file(path: databasePath), concurrentReads: false)
     }
 
+    /// The PostgreSQL database's pool, for looking inside (PostgreSQL runs only).
+    func postgres() throws -> PostgresPool {
+        try inspection.withLock { state in
+            if let state { return state.pool }
+            let pool = try PostgresPool(url: try PostgresURL(databaseURL), logger: Logger(label: "bot-harness"))
+            state = (pool, Task { await pool.run() })
+            return pool
+        }
+    }
+
+    /// The service's stores on the harness's database, with its master key.
+    func stores() throws -> (exchange: any ExchangeStore, bot: any BotStore) {
+        let ring = try MultiFernet(keys: [key])
+        switch engine {
+        case .sqlite:
+            let database = try database()
+            return (SQLiteExchangeStore(database: database, ring: ring), SQLiteBotStore(database: database, ring: ring))
+        case .postgres:
+            let pool = try postgres()
+            return (PostgresExchangeStore(database: pool, ring: ring), PostgresBotStore(database: pool, ring: ring))
+        }
+    }
+
     func keys(ofTelegramUser telegramID: Int64) async throws -> [ExchangeKey] {
-        let database = try database()
-        let store = SQLiteExchangeStore(database: database, ring: try MultiFernet(keys: [key]))
-        guard
-            let userID = try await database.writer.read({ db in
+        guard let userID = try await userID(ofTelegramUser: telegramID) else { return [] }
+        return try await stores().exchange.keys(ofUser: userID)
+    }
+
+    func userID(ofTelegramUser telegramID: Int64) async throws -> Int64? {
+        switch engine {
+        case .sqlite:
+            return try await database().writer.read { db in
                 try Int64.fetchOne(db, sql: "SELECT id FROM users WHERE telegram_id = ?", arguments: [telegramID])
-            })
-        else { return [] }
-        return try await store.keys(ofUser: userID)
+            }
+        case .postgres:
+            let rows = try await postgres().query("SELECT id FROM users WHERE telegram_id = \(telegramID)")
+            for try await id in rows.decode(Int64.self) { return id }
+            return nil
+        }
+    }
+
+    /// A platform user with no Telegram account (an admin of the REST API, say).
+    func createUser(username: String, isAdmin: Bool) async throws -> Int64 {
+        switch engine {
+        case .sqlite:
+            let store = SQLiteExchangeStore(database: try database(), ring: try MultiFernet(keys: [key]))
+            return try await store.createUser(username: username, email: nil, isAdmin: isAdmin, at: Date()).id
+        case .postgres:
+            let rows = try await postgres().query(
+                "INSERT INTO users (username, is_admin, is_active) VALUES (\(username), \(isAdmin), TRUE) RETURNING id"
+            )
+            for try await id in rows.decode(Int64.self) { return id }
+            throw HarnessFailure("no user id came back")
+        }
+    }
+
+    /// Everything the database holds, as bytes: the SQLite files (main and WAL), or a data dump of PostgreSQL's
+    /// database; for "no secret in plain text" checks.
+    func storedBytes() async throws -> Data {
+        switch engine {
+        case .sqlite: return databaseBytes()
+        case .postgres:
+            let server = try await PostgresTestServer.shared()
+            return Data(try await server.dump(database: PostgresTestServer.databaseName(in: databaseURL)).utf8)
+        }
+    }
+
+    /// Waits until the bot has recorded which key a reason prompt it sent belongs to. The fake shows the prompt as
+    /// soon as it answers `sendMessage`; the bot learns the prompt's message id only from that answer, and a reply
+    /// faster than that (no person types so fast) would not be matched to the prompt.
+    func waitForReasonPromptRecord(_ prompt: FakeSentMessage, timeout: Duration = .seconds(20)) async throws {
+        let store = try stores().bot
+        let deadline = ContinuousClock.now + timeout
+        while ContinuousClock.now < deadline {
+            if try await store.reasonPrompt(chatID: prompt.chatID, messageID: prompt.messageID) != nil { return }
+            try await Task.sleep(for: .milliseconds(20))
+        }
+        throw HarnessFailure("the bot never recorded reason prompt \(prompt.messageID)")
     }
 
     /// Every byte of the database files (main and WAL), for "no secret in plain text" checks.

@@ -5,7 +5,8 @@ import Foundation
 /// The environment `exchange-bot run` reads to run its bot against the fakes: one place for the variable names,
 /// shared by the in-process tests, the crash tests of the real binary and the Telegram benchmark.
 public enum BotEnvironment {
-    /// Health checks are off (nothing but the work under test runs); `database` is an absolute path.
+    /// Health checks are off (nothing but the work under test runs); `database` is an absolute path to an SQLite
+    /// file, or a `DATABASE_URL` (a PostgreSQL one, say).
     public static func values(
         masterKey: FernetKey,
         database: String,
@@ -17,7 +18,7 @@ public enum BotEnvironment {
     ) -> [String: String] {
         var values = [
             "BRAIN_CAPITAL_MASTER_KEY": masterKey.base64,
-            "DATABASE_URL": "sqlite:///" + database,
+            "DATABASE_URL": database.contains("://") ? database : "sqlite:///" + database,
             "TELEGRAM_BOT_TOKEN": telegram.token,
             "TELEGRAM_API_URL": telegram.baseURL.absoluteString,
             "ADMIN_CHAT_ID": String(adminChatID),

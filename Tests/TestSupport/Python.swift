@@ -24,7 +24,7 @@ public enum Python {
     /// Whether `python3 -c "import cryptography"` works here.
     public static let cryptographyAvailable: Bool = {
         guard executable != nil else { return false }
-        return (try? run("import cryptography")) != nil
+        return (try? runBlocking("import cryptography")) != nil
     }()
 
     /// Why Python-backed tests are skipped here, for the test log.
@@ -32,9 +32,19 @@ public enum Python {
         executable == nil ? "python3 is not on PATH" : "python3 has no `cryptography` module"
     }
 
-    /// Runs a script with arguments and returns its standard output, trimmed.
+    /// Runs a script with arguments and returns its standard output, trimmed; waits off the cooperative threads
+    /// (see ``offThePool(_:)``).
     @discardableResult
-    public static func run(_ script: String, arguments: [String] = [], environment: [String: String] = [:]) throws
+    public static func run(_ script: String, arguments: [String] = [], environment: [String: String] = [:])
+        async throws -> String
+    {
+        try await offThePool { try runBlocking(script, arguments: arguments, environment: environment) }
+    }
+
+    /// ``run(_:arguments:environment:)`` for synchronous callers (static initialisers), blocking the thread.
+    @discardableResult
+    public static func runBlocking(_ script: String, arguments: [String] = [], environment: [String: String] = [:])
+        throws
         -> String
     {
         guard let executable else { throw Failure(status: -1, standardError: "python3 not found") }

@@ -31,7 +31,7 @@ extension SQLiteExchangeStore {
                     at: StoreInspection.date(row["at"]) ?? Date(timeIntervalSince1970: 0),
                     caller: Caller(userID: row["user_id"], telegramID: row["telegram_id"], displayName: row["actor"]),
                     action: AuditAction(rawValue: row["action"]) ?? .updateKey,
-                    exchangeID: row["exchange_id"],
+                    keyID: row["exchange_id"],
                     outcome: AuditOutcome(rawValue: row["outcome"]) ?? .failed,
                     detail: row["detail"]
                 )

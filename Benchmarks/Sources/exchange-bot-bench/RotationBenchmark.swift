@@ -1,3 +1,4 @@
+import ExchangeBotCore
 import ExchangeBotStorage
 import Fernet
 import Foundation

@@ -5,7 +5,7 @@ import ExchangeBotStorage
 import Fernet
 import Foundation
 import TelegramBot
-import TelegramBotAPI
+import TelegramAPIClient
 
 /// Part 2: a burst of "your key was approved" notices to distinct users under Telegram's real limits.
 ///

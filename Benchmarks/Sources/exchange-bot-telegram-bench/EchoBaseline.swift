@@ -1,7 +1,7 @@
 import BenchmarkDriver
 import Foundation
 import Logging
-import TelegramBotAPI
+import TelegramAPIClient
 
 /// The baseline of the flow measurement: the least a long-polling bot can do per update, on the same client.
 ///

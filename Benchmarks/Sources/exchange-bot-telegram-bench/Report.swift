@@ -1,6 +1,6 @@
 import BenchmarkDriver
 import Foundation
-import TelegramBotAPI
+import TelegramAPIClient
 
 /// What the bench prints: a header, one table per part, then one line per goal in a fixed form that scripts can
 /// grep (`…(goal …: met)` / `not met` / `not checked`). Progress goes to stderr so stdout stays the report.

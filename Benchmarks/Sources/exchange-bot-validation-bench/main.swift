@@ -1,6 +1,6 @@
 import BenchmarkFakes
 import ExchangeBotCore
-import ExchangeClients
+import ExchangeKeyCheck
 import Foundation
 
 // `exchange-bot-validation-bench`: validates 1,000 keys spread over the nine fake exchanges (each answering after

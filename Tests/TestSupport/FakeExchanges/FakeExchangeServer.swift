@@ -59,6 +59,13 @@ public final class FakeExchangeServer: Sendable {
     /// Sets the fake's clock to real time plus `seconds`, for clock-skew tests; the time endpoint reports it too.
     public func setClockOffset(seconds: Double) { core.state.withLock { $0.clockOffset = seconds } }
 
+    /// Stops the fake's clock at its current time (a whole millisecond), so window tests measure skew exactly
+    /// however long the machine takes to deliver a request; `nil` lets it run again.
+    public func freezeClock(_ frozen: Bool = true) {
+        let now = frozen ? core.nowMillis() : nil
+        core.state.withLock { $0.frozenMillis = now }
+    }
+
     /// The fake's clock now.
     public var now: Date { Date(timeIntervalSince1970: Double(core.nowMillis()) / 1000) }
 
@@ -101,6 +108,7 @@ final class FakeExchangeCore: Sendable {
         var accounts: [String: RegisteredAccount] = [:]
         var behaviour: FakeBehaviour = .normal
         var clockOffset: Double = 0
+        var frozenMillis: Int64?
         var records: [FakeRequestRecord] = []
         var nonces: [String: UInt64] = [:]
     }
@@ -141,7 +149,8 @@ final class FakeExchangeCore: Sendable {
     }
 
     func nowMillis() -> Int64 {
-        let offset = state.withLock { $0.clockOffset }
+        let (offset, frozen) = state.withLock { ($0.clockOffset, $0.frozenMillis) }
+        if let frozen { return frozen }
         return Int64(((Date().timeIntervalSince1970 + offset) * 1000).rounded(.down))
     }
 

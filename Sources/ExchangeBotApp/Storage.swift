@@ -1,0 +1,81 @@
+import BotConversation
+import ExchangeBotCore
+import ExchangeBotStorage
+import Fernet
+import Foundation
+import Logging
+import PostgresStorage
+import ServiceLifecycle
+
+/// The database `DATABASE_URL` names, opened and migrated, behind the ports the rest of the service speaks: SQLite
+/// through GRDB, or PostgreSQL through a pooled client that runs until ``close``.
+///
+/// The one place that knows both engines: everything above it sees only ``ExchangeStore``, ``BotStore`` and
+/// ``OutboxUpkeep``.
+struct Storage: Sendable {
+    let target: DatabaseTarget
+    let exchangeStore: any ExchangeStore
+    let botStore: any BotStore
+    let upkeep: any OutboxUpkeep
+    let isReachable: @Sendable () async -> Bool
+    /// Checks which stored secrets the ring opens.
+    let checkMasterKey: @Sendable (_ stoppingAtFirstReadable: Bool) async throws -> MasterKeyCheck.Report
+    /// Re-encrypts every stored secret under the ring's first key, in one transaction.
+    let rotate: @Sendable (_ at: Date) async throws -> MasterKeyRotation.Report
+    /// The schema's last applied migration.
+    let schemaVersion: @Sendable () async throws -> String?
+    /// Stops PostgreSQL's connection pool (nothing for SQLite).
+    let close: @Sendable () async -> Void
+    /// PostgreSQL's connection pool as a member of `run`'s service group (see ``DatabasePoolService``).
+    let poolService: (any Service)?
+
+    /// Opens and migrates.
+    ///
+    /// - Parameter concurrentReads: SQLite only: a pool of readers for the long-running service; a one-shot command
+    ///   uses a single connection, so a refusal leaves an up-to-date file untouched.
+    static func open(
+        _ target: DatabaseTarget,
+        ring: MultiFernet,
+        logger: Logger,
+        concurrentReads: Bool = false
+    ) async throws -> Storage {
+        switch target {
+        case .sqlite(let location):
+            let database: AppDatabase
+            do {
+                database = try AppDatabase.open(location, concurrentReads: concurrentReads)
+            } catch {
+                throw ConfigurationError("DATABASE_URL", "cannot open the database (\(Commands.describe(error)))")
+            }
+            let store = SQLiteExchangeStore(database: database, ring: ring)
+            return Storage(
+                target: target,
+                exchangeStore: store,
+                botStore: SQLiteBotStore(database: database, ring: ring),
+                upkeep: store,
+                isReachable: { await database.isReachable() },
+                checkMasterKey: { stopping in
+                    try MasterKeyCheck.run(database, ring: ring, stoppingAtFirstReadable: stopping)
+                },
+                rotate: { date in try MasterKeyRotation.rotate(database, ring: ring, at: date) },
+                schemaVersion: { try database.appliedMigrations().last },
+                close: {},
+                poolService: nil
+            )
+        case .postgres(let url):
+            return try await openPostgres(url, target: target, ring: ring, logger: logger)
+        }
+    }
+}
+
+/// PostgreSQL's pool in `run`'s service group. The pool runs from the moment the database is opened (migration, the
+/// key check and the bot's start-up read it before the group runs), so this service owns its end instead: listed
+/// first, it is stopped last, once every service that queries has finished, and only then closes the pool.
+struct DatabasePoolService: Service {
+    let close: @Sendable () async -> Void
+
+    func run() async throws {
+        try? await gracefulShutdown()
+        await close()
+    }
+}

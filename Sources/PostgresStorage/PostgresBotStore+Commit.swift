@@ -1,0 +1,119 @@
+import BotConversation
+import ExchangeBotCore
+import Fernet
+import Foundation
+import PostgresNIO
+
+/// Applying what handling one update changed, in one transaction.
+extension PostgresBotStore {
+    /// The transaction-scoped advisory lock a commit that queues actions holds (`pg_advisory_xact_lock`), from
+    /// before its first insert to its end.
+    ///
+    /// An identity value is drawn when a row is inserted, not when it commits: without the lock, a commit that drew
+    /// id 10 and then waited (on a `users` row, say) would let a later commit's id 11 be seen, and sent, first, and
+    /// its own action would then appear behind it. With it, the queue grows in one order, as under SQLite's single
+    /// writer. It also orders the dedupe-key inserts of racing commits, which could otherwise deadlock on each other's
+    /// uncommitted keys. The cost is SQLite's: commits that queue actions run one at a time. ("exbotout" in ASCII.)
+    static let outgoingQueueLock: Int64 = 0x6578_626F_746F_7574
+
+    public func commit(_ commit: BotCommit) async throws {
+        let now = Date()
+        let encoder = Self.encoder()
+        // Ascending ids: two commits that write the same conversations lock their rows in the same order.
+        let states = try commit.conversations.sorted { $0.key < $1.key }.map { id, state in
+            (id: id, token: ring.encrypt(try encoder.encode(state)), awaiting: state.pendingSubmission != nil)
+        }
+        let actions = try commit.outgoing.map {
+            (
+                json: String(decoding: try encoder.encode($0.action), as: UTF8.self), dedupe: $0.dedupeKey,
+                lane: $0.action.lane, keyID: $0.action.keyID, closes: $0.action.closesRequests
+            )
+        }
+        let idleSince = commit.onlyIfIdleSince
+        try await database.transaction { connection in
+            if !actions.isEmpty {
+                try await Self.run(
+                    "SELECT pg_advisory_xact_lock(\(Self.outgoingQueueLock))",
+                    on: connection,
+                    logger: logger
+                )
+            }
+            if let id = commit.handledUpdateID {
+                try await Self.run(
+                    "DELETE FROM exchange_bot_updates WHERE update_id = \(id)",
+                    on: connection,
+                    logger: logger
+                )
+            }
+            if let id = commit.reachable {
+                try await Self.run(
+                    "DELETE FROM exchange_bot_unreachable WHERE telegram_id = \(id)",
+                    on: connection,
+                    logger: logger
+                )
+            }
+            for state in states {
+                if let idleSince {
+                    // Written only if the stored row has not moved on since: a message handled meanwhile wins.
+                    try await Self.run(
+                        """
+                        UPDATE exchange_bot_conversations SET state = \(state.token), awaiting_service = \(state.awaiting)
+                        WHERE telegram_id = \(state.id) AND updated_at < \(idleSince) AND NOT awaiting_service
+                        """,
+                        on: connection,
+                        logger: logger
+                    )
+                    continue
+                }
+                try await Self.run(
+                    """
+                    INSERT INTO exchange_bot_conversations (telegram_id, state, awaiting_service, updated_at)
+                    VALUES (\(state.id), \(state.token), \(state.awaiting), \(now))
+                    ON CONFLICT (telegram_id) DO UPDATE SET state = EXCLUDED.state,
+                        awaiting_service = EXCLUDED.awaiting_service, updated_at = EXCLUDED.updated_at
+                    """,
+                    on: connection,
+                    logger: logger
+                )
+            }
+            for action in actions {
+                if action.closes, let keyID = action.keyID {
+                    // A key decided before its request (or reason prompt) went out: the request would only be
+                    // stale. One already in flight is still remembered when it lands, and closed after it.
+                    try await Self.run(
+                        """
+                        UPDATE exchange_bot_outgoing
+                        SET finished_at = \(now), result = 'abandoned: decided before it was posted'
+                        WHERE key_id = \(keyID) AND finished_at IS NULL
+                        """,
+                        on: connection,
+                        logger: logger
+                    )
+                }
+                try await Self.run(
+                    """
+                    INSERT INTO exchange_bot_outgoing (lane, key_id, action, dedupe_key, created_at)
+                    VALUES (\(action.lane), \(action.keyID), \(action.json), \(action.dedupe), \(now))
+                    ON CONFLICT (dedupe_key) DO NOTHING
+                    """,
+                    on: connection,
+                    logger: logger
+                )
+            }
+            if let language = commit.language {
+                try await Self.run(
+                    "UPDATE users SET language_code = \(language.code) WHERE telegram_id = \(language.telegramID)",
+                    on: connection,
+                    logger: logger
+                )
+            }
+        }
+    }
+}
+
+extension OutgoingAction {
+    fileprivate var closesRequests: Bool {
+        if case .closeRequests = self { return true }
+        return false
+    }
+}

@@ -1,0 +1,136 @@
+import BotConversation
+import ExchangeBotCore
+import Foundation
+import Logging
+import PostgresNIO
+
+/// The outgoing queue: each lane's head, how a call ended, and the admin-group messages remembered for later.
+extension PostgresBotStore {
+    // MARK: - Outgoing
+
+    public func nextOutgoing(limit: Int, excludingLanes busyLanes: Set<Int64>) async throws -> [QueuedOutgoing] {
+        // Only each lane's head is read and decoded: a long queue for one chat (the admin group, at 20 a minute)
+        // costs nothing while it waits. Busy lanes are left out in SQL, so `limit` counts only what may go.
+        let rows = try await database.query(
+            """
+            SELECT o.id, o.lane, o.action, u.telegram_id IS NOT NULL AS unreachable FROM exchange_bot_outgoing o
+            JOIN (
+                SELECT min(id) AS id FROM exchange_bot_outgoing
+                WHERE finished_at IS NULL AND NOT (lane = ANY(\(Array(busyLanes))::BIGINT[]))
+                GROUP BY lane
+            ) head ON o.id = head.id
+            LEFT JOIN exchange_bot_unreachable u ON o.lane > 0 AND u.telegram_id = o.lane
+            ORDER BY o.id LIMIT \(max(limit, 0))
+            """
+        )
+        let decoder = JSONDecoder()
+        var next = [QueuedOutgoing]()
+        var unreadable = [Int64]()
+        for try await (id, _, json, unreachable) in rows.decode((Int64, Int64, String, Bool).self) {
+            if let action = try? decoder.decode(OutgoingAction.self, from: Data(json.utf8)) {
+                next.append(QueuedOutgoing(id: id, action: action, recipientUnreachable: unreachable))
+            } else {
+                unreadable.append(id)
+            }
+        }
+        // A row this version cannot read (written by a newer one) would block its lane for good: set it aside.
+        for id in unreadable {
+            try await finishOutgoing(id, result: .abandoned("unreadable by this version"))
+        }
+        return next
+    }
+
+    public func finishOutgoing(_ id: Int64, result: OutgoingResult) async throws {
+        let now = Date()
+        try await database.transaction { connection in
+            let summary: String
+            switch result {
+            case .sent(let posted):
+                summary = posted.map { "sent \($0.chatID)/\($0.messageID)" } ?? "sent"
+                if let posted, let purpose = try await Self.purpose(ofOutgoing: id, on: connection, logger: logger) {
+                    try await Self.remember(posted, purpose: purpose, at: now, on: connection, logger: logger)
+                }
+            case .abandoned(let reason):
+                summary = "abandoned: \(reason)"
+            }
+            try await Self.run(
+                """
+                UPDATE exchange_bot_outgoing SET finished_at = \(now), result = \(String(summary.prefix(500)))
+                WHERE id = \(id) AND finished_at IS NULL
+                """,
+                on: connection,
+                logger: logger
+            )
+        }
+    }
+
+    /// What a queued message was for, if the row is a message this build can read.
+    private static func purpose(
+        ofOutgoing id: Int64,
+        on connection: PostgresConnection,
+        logger: Logger
+    ) async throws -> OutgoingMessage.Purpose? {
+        let rows = try await connection.query(
+            "SELECT action FROM exchange_bot_outgoing WHERE id = \(id)",
+            logger: logger
+        )
+        var purpose: OutgoingMessage.Purpose?
+        for try await json in rows.decode(String.self) {
+            if case .send(let message)? = try? JSONDecoder().decode(OutgoingAction.self, from: Data(json.utf8)) {
+                purpose = message.purpose
+            }
+        }
+        return purpose
+    }
+
+    private static func remember(
+        _ posted: PostedMessage,
+        purpose: OutgoingMessage.Purpose,
+        at date: Date,
+        on connection: PostgresConnection,
+        logger: Logger
+    ) async throws {
+        let (name, keyID, revision): (String, Int64, String?)
+        switch purpose {
+        case .plain: return
+        case .adminRequest(let id): (name, keyID, revision) = ("request", id, nil)
+        case .reasonPrompt(let id, let version): (name, keyID, revision) = ("reason", id, version)
+        }
+        try await run(
+            """
+            INSERT INTO exchange_bot_posted_messages (chat_id, message_id, purpose, key_id, text, revision, created_at)
+            VALUES (\(posted.chatID), \(Int64(posted.messageID)), \(name), \(keyID), \(posted.text), \(revision), \(date))
+            ON CONFLICT (chat_id, message_id) DO UPDATE SET purpose = EXCLUDED.purpose, key_id = EXCLUDED.key_id,
+                text = EXCLUDED.text, revision = EXCLUDED.revision, created_at = EXCLUDED.created_at
+            """,
+            on: connection,
+            logger: logger
+        )
+    }
+
+    public func requestMessages(ofKey keyID: Int64) async throws -> [PostedMessage] {
+        let rows = try await database.query(
+            """
+            SELECT chat_id, message_id, text FROM exchange_bot_posted_messages
+            WHERE key_id = \(keyID) AND purpose = 'request'
+            ORDER BY created_at, chat_id, message_id
+            """
+        )
+        var messages = [PostedMessage]()
+        for try await (chatID, messageID, text) in rows.decode((Int64, Int64, String).self) {
+            messages.append(PostedMessage(chatID: chatID, messageID: Int(messageID), text: text))
+        }
+        return messages
+    }
+
+    public func reasonPrompt(chatID: Int64, messageID: Int) async throws -> (keyID: Int64, revision: String?)? {
+        let rows = try await database.query(
+            """
+            SELECT key_id, revision FROM exchange_bot_posted_messages
+            WHERE chat_id = \(chatID) AND message_id = \(Int64(messageID)) AND purpose = 'reason'
+            """
+        )
+        for try await (keyID, revision) in rows.decode((Int64, String?).self) { return (keyID, revision) }
+        return nil
+    }
+}

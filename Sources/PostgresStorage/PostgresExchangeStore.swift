@@ -1,0 +1,148 @@
+import ExchangeBotCore
+import Fernet
+import Foundation
+import PostgresNIO
+
+/// The ``ExchangeStore`` on PostgreSQL: the platform's `users` and `user_exchanges`, Fernet at rest, and this
+/// service's audit log, validation reports, key versions, holds, alerts and outbox in `exchange_bot_` tables
+/// (``PostgresExchangeTables``). It behaves as `SQLiteExchangeStore` does, call for call.
+///
+/// Every call is one transaction. SQLite serialises writers; here several instances may write at once, so what
+/// must not interleave is said in the SQL: a change to a key locks the key's row first, checks over all of a
+/// user's keys (duplicates, the key-check budget) lock the user's row, and a service alert relies on its table's
+/// primary key. Secrets are encrypted with the ring's primary key before they reach SQL, and only
+/// ``credentials(ofKey:)`` opens them again. This file reads; changes to keys are in `+KeyChanges`, the outbox in
+/// `+Outbox`, health holds, alerts and the key-check budget in `+Health`.
+public struct PostgresExchangeStore: ExchangeStore {
+    public let database: PostgresPool
+    let ring: MultiFernet
+
+    public init(database: PostgresPool, ring: MultiFernet) {
+        self.database = database
+        self.ring = ring
+    }
+
+    /// Runs `body` in one transaction.
+    func transaction<Result: Sendable>(_ body: (PostgresExchangeSession) async throws -> Result) async throws
+        -> Result
+    {
+        try await database.transaction { connection in
+            try await body(PostgresExchangeSession(connection: connection, logger: database.logger, ring: ring))
+        }
+    }
+
+    /// Whether the database answers a trivial query (for `/readyz`).
+    public func isReachable() async -> Bool {
+        await database.isReachable()
+    }
+
+    // MARK: - Users
+
+    public func user(id: Int64) async throws -> User? {
+        try await transaction { session in try await session.user(id: id) }
+    }
+
+    // MARK: - Keys
+
+    public func keys(ofUser userID: Int64) async throws -> [ExchangeKey] {
+        try await transaction { session in
+            try await session.rows(
+                """
+                SELECT \(unescaped: PostgresExchangeRows.keyColumns) FROM user_exchanges e
+                WHERE e.user_id = \(userID) ORDER BY e.id
+                """
+            ).map { try session.key(from: $0) }
+        }
+    }
+
+    public func key(id: Int64) async throws -> ExchangeKey? {
+        try await transaction { session in try await session.key(id: id) }
+    }
+
+    public func decider(ofKey id: Int64) async throws -> String? {
+        try await transaction { session in try await PostgresAuditLog.decider(session, keyID: id) }
+    }
+
+    public func pendingRequests() async throws -> [PendingRequest] {
+        try await transaction { session in
+            try await session.rows(
+                """
+                SELECT \(unescaped: PostgresExchangeRows.keyColumns), \(unescaped: PostgresExchangeRows.userColumns),
+                    v.report
+                FROM user_exchanges e
+                JOIN users u ON u.id = e.user_id
+                LEFT JOIN exchange_bot_key_validation v ON v.exchange_id = e.id
+                WHERE coalesce(upper(e.status), 'PENDING') = 'PENDING'
+                ORDER BY e.id
+                """
+            ).map { row in
+                PendingRequest(
+                    key: try session.key(from: row),
+                    owner: try PostgresExchangeRows.user(row),
+                    report: PostgresExchangeRows.report(try row["report"].decode(String?.self))
+                )
+            }
+        }
+    }
+
+    public func approvedKeys() async throws -> [ExchangeKey] {
+        try await transaction { session in
+            // A held key is inactive unless the Python side, which knows nothing of holds, activated it again: then
+            // it is checked like any active key.
+            try await session.rows(
+                """
+                SELECT \(unescaped: PostgresExchangeRows.keyColumns) FROM user_exchanges e
+                WHERE upper(e.status) = 'APPROVED'
+                    AND (NOT EXISTS (SELECT 1 FROM exchange_bot_key_holds h WHERE h.exchange_id = e.id)
+                        OR coalesce(e.is_active, FALSE))
+                ORDER BY e.id
+                """
+            ).map { try session.key(from: $0) }
+        }
+    }
+
+    public func credentials(ofKey id: Int64) async throws -> Credentials? {
+        let stored = try await transaction { session in
+            try await session.rows(
+                "SELECT exchange_name, api_key, api_secret, passphrase FROM user_exchanges WHERE id = \(id)"
+            ).first.map { row in
+                StoredSecrets(
+                    exchangeName: try row["exchange_name"].decode(String.self),
+                    apiKey: session.revealAPIKey(try row["api_key"].decode(String.self)),
+                    secretToken: try row["api_secret"].decode(String.self),
+                    passphraseToken: try row["passphrase"].decode(String?.self)
+                )
+            }
+        }
+        guard let stored else { return nil }
+        guard let exchange = ExchangeID(normalizing: stored.exchangeName) else {
+            throw ApprovalError.unknownExchange(stored.exchangeName)
+        }
+        do {
+            let secret = try ring.decryptString(stored.secretToken)
+            let passphrase = try stored.passphraseToken.map { (token) throws(FernetError) in
+                try ring.decryptString(token)
+            }
+            return Credentials(
+                exchange: exchange,
+                apiKey: stored.apiKey,
+                apiSecret: SecretString(secret),
+                passphrase: passphrase.map(SecretString.init)
+            )
+        } catch {
+            throw ApprovalError.secretUnreadable
+        }
+    }
+
+    public func recordAudit(_ entry: AuditEntry) async throws {
+        try await transaction { session in try await PostgresAuditLog.insert(session, entry) }
+    }
+}
+
+/// The encrypted columns of one key, as read.
+private struct StoredSecrets: Sendable {
+    let exchangeName: String
+    let apiKey: String
+    let secretToken: String
+    let passphraseToken: String?
+}
