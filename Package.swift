@@ -72,10 +72,16 @@ let package = Package(
 
         // MARK: Adapters
         .target(
+            name: "SealedRecords",
+            dependencies: ["ExchangeBotCore", "Fernet"],
+            swiftSettings: strictSettings
+        ),
+        .target(
             name: "ExchangeBotStorage",
             dependencies: [
                 "ExchangeBotCore",
                 "BotConversation",
+                "SealedRecords",
                 "Fernet",
                 .product(name: "GRDB", package: "GRDB.swift"),
             ],
@@ -87,6 +93,7 @@ let package = Package(
             dependencies: [
                 "ExchangeBotCore",
                 "BotConversation",
+                "SealedRecords",
                 "Fernet",
                 .product(name: "PostgresNIO", package: "postgres-nio"),
                 .product(name: "Logging", package: "swift-log"),

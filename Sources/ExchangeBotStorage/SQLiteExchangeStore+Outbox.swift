@@ -2,6 +2,7 @@ import ExchangeBotCore
 import Fernet
 import Foundation
 import GRDB
+import SealedRecords
 
 /// The outbox: key events written in the same transaction as the change they describe, delivered afterwards.
 ///
@@ -25,25 +26,10 @@ extension SQLiteExchangeStore {
         return event
     }
 
-    /// The stored form of an event: what delivery needs, as versioned JSON (``StoredJSON``), sealed.
-    func seal(_ event: KeyEvent) throws -> String {
-        var stored = event
-        stored.owner.email = nil
-        return ring.encrypt(try StoredJSON.encode(stored), at: Date())
-    }
+    /// The stored form of an event (see ``SealedKeyEvent``).
+    func seal(_ event: KeyEvent) throws -> String { try SealedKeyEvent.seal(event, with: ring) }
 
-    /// Opens a stored event, sealed or (written before sealing) clear JSON.
-    func unseal(_ text: String) -> KeyEvent? {
-        let json: Data
-        if text.hasPrefix("{") {
-            json = Data(text.utf8)
-        } else if let opened = try? ring.decrypt(text) {
-            json = Data(opened)
-        } else {
-            return nil
-        }
-        return StoredJSON.decode(KeyEvent.self, from: json)
-    }
+    func unseal(_ text: String) -> KeyEvent? { SealedKeyEvent.unseal(text, with: ring) }
 
     public func undeliveredBatch(limit: Int, at date: Date) async throws -> OutboxBatch {
         // Read first (the relay asks often, and there is usually nothing to park); write only to park.

@@ -2,6 +2,7 @@ import ExchangeBotCore
 import Fernet
 import Foundation
 import GRDB
+import SealedRecords
 
 /// The ``ExchangeStore`` on SQLite: the seed's tables, Fernet at rest, and this service's audit log, validation
 /// reports and outbox.
@@ -107,7 +108,7 @@ public struct SQLiteExchangeStore: ExchangeStore {
                 sql: "SELECT exchange_name, api_key, api_secret, passphrase FROM user_exchanges WHERE id = ?",
                 arguments: [id]
             ).map { row in
-                StoredSecrets(
+                StoredCredentials(
                     exchangeName: row["exchange_name"],
                     apiKey: self.revealAPIKey(row["api_key"]),
                     secretToken: row["api_secret"],
@@ -115,24 +116,7 @@ public struct SQLiteExchangeStore: ExchangeStore {
                 )
             }
         }
-        guard let stored else { return nil }
-        guard let exchange = ExchangeID(normalizing: stored.exchangeName) else {
-            throw ApprovalError.unknownExchange(stored.exchangeName)
-        }
-        do {
-            let secret = try ring.decryptString(stored.secretToken)
-            let passphrase = try stored.passphraseToken.map { (token) throws(FernetError) in
-                try ring.decryptString(token)
-            }
-            return Credentials(
-                exchange: exchange,
-                apiKey: stored.apiKey,
-                apiSecret: SecretString(secret),
-                passphrase: passphrase.map(SecretString.init)
-            )
-        } catch {
-            throw ApprovalError.secretUnreadable
-        }
+        return try stored?.open(with: ring)
     }
 
     public func recordAudit(_ entry: AuditEntry) async throws {
@@ -169,15 +153,6 @@ public struct SQLiteExchangeStore: ExchangeStore {
     }
 
     func revealAPIKey(_ stored: String) -> String {
-        guard stored.hasPrefix("gAAAAA"), let plain = try? ring.decryptString(stored) else { return stored }
-        return plain
+        StoredCredentials.revealAPIKey(stored, with: ring)
     }
-}
-
-/// The encrypted columns of one key, as read.
-private struct StoredSecrets: Sendable {
-    let exchangeName: String
-    let apiKey: String
-    let secretToken: String
-    let passphraseToken: String?
 }

@@ -3,6 +3,7 @@ import Fernet
 import Foundation
 import Logging
 import PostgresNIO
+import SealedRecords
 
 /// One transaction of ``PostgresExchangeStore``: its connection, and the reads and writes the store's calls share.
 ///
@@ -76,8 +77,7 @@ struct PostgresExchangeSession {
     /// The API key in clear: newer seed versions store it as a Fernet token too (this service stores it in clear,
     /// as the schema documents).
     func revealAPIKey(_ stored: String) -> String {
-        guard stored.hasPrefix("gAAAAA"), let plain = try? ring.decryptString(stored) else { return stored }
-        return plain
+        StoredCredentials.revealAPIKey(stored, with: ring)
     }
 
     /// Another key of this user on this exchange (or its alias) with the same API key, compared after opening API

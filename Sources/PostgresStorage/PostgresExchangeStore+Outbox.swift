@@ -2,6 +2,7 @@ import ExchangeBotCore
 import Fernet
 import Foundation
 import PostgresNIO
+import SealedRecords
 
 /// The outbox (`exchange_bot_outbox`): key events written in the same transaction as the change they describe,
 /// delivered afterwards.
@@ -34,25 +35,10 @@ extension PostgresExchangeStore: OutboxUpkeep {
         return event
     }
 
-    /// The stored form of an event: what delivery needs, as versioned JSON, sealed.
-    func seal(_ event: KeyEvent) throws -> String {
-        var stored = event
-        stored.owner.email = nil
-        return ring.encrypt(try StoredJSON.encode(stored), at: Date())
-    }
+    /// The stored form of an event (see ``SealedKeyEvent``).
+    func seal(_ event: KeyEvent) throws -> String { try SealedKeyEvent.seal(event, with: ring) }
 
-    /// Opens a stored event, sealed or clear JSON (a row another tool wrote by hand, as older SQLite builds did).
-    func unseal(_ text: String) -> KeyEvent? {
-        let json: Data
-        if text.hasPrefix("{") {
-            json = Data(text.utf8)
-        } else if let opened = try? ring.decrypt(text) {
-            json = Data(opened)
-        } else {
-            return nil
-        }
-        return StoredJSON.decode(KeyEvent.self, from: json)
-    }
+    func unseal(_ text: String) -> KeyEvent? { SealedKeyEvent.unseal(text, with: ring) }
 
     public func undeliveredBatch(limit: Int, at date: Date) async throws -> OutboxBatch {
         try await transaction { session in

@@ -2,6 +2,7 @@ import ExchangeBotCore
 import Fernet
 import Foundation
 import PostgresNIO
+import SealedRecords
 
 /// The ``ExchangeStore`` on PostgreSQL: the platform's `users` and `user_exchanges`, Fernet at rest, and this
 /// service's audit log, validation reports, key versions, holds, alerts and outbox in `exchange_bot_` tables
@@ -106,7 +107,7 @@ public struct PostgresExchangeStore: ExchangeStore {
             try await session.rows(
                 "SELECT exchange_name, api_key, api_secret, passphrase FROM user_exchanges WHERE id = \(id)"
             ).first.map { row in
-                StoredSecrets(
+                StoredCredentials(
                     exchangeName: try row["exchange_name"].decode(String.self),
                     apiKey: session.revealAPIKey(try row["api_key"].decode(String.self)),
                     secretToken: try row["api_secret"].decode(String.self),
@@ -114,35 +115,10 @@ public struct PostgresExchangeStore: ExchangeStore {
                 )
             }
         }
-        guard let stored else { return nil }
-        guard let exchange = ExchangeID(normalizing: stored.exchangeName) else {
-            throw ApprovalError.unknownExchange(stored.exchangeName)
-        }
-        do {
-            let secret = try ring.decryptString(stored.secretToken)
-            let passphrase = try stored.passphraseToken.map { (token) throws(FernetError) in
-                try ring.decryptString(token)
-            }
-            return Credentials(
-                exchange: exchange,
-                apiKey: stored.apiKey,
-                apiSecret: SecretString(secret),
-                passphrase: passphrase.map(SecretString.init)
-            )
-        } catch {
-            throw ApprovalError.secretUnreadable
-        }
+        return try stored?.open(with: ring)
     }
 
     public func recordAudit(_ entry: AuditEntry) async throws {
         try await transaction { session in try await PostgresAuditLog.insert(session, entry) }
     }
-}
-
-/// The encrypted columns of one key, as read.
-private struct StoredSecrets: Sendable {
-    let exchangeName: String
-    let apiKey: String
-    let secretToken: String
-    let passphraseToken: String?
 }
