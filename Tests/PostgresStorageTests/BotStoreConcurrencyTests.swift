@@ -92,6 +92,21 @@ import Testing
         }
     }
 
+    /// Waits until `count` sessions of this database wait for a lock (a row lock or an advisory lock).
+    static func waitForBlockedSessions(_ count: Int, on pool: PostgresPool) async throws {
+        for _ in 0..<1000 {
+            let rows = try await pool.query(
+                """
+                SELECT count(*)::int8 FROM pg_stat_activity
+                WHERE datname = current_database() AND wait_event_type = 'Lock'
+                """
+            )
+            for try await blocked in rows.decode(Int64.self) where blocked >= count { return }
+            try await Task.sleep(for: .milliseconds(10))
+        }
+        Issue.record("\(count) session(s) never waited for a lock")
+    }
+
     /// A commit that drew its action's id and then waits (here on a `users` row another transaction holds, for its
     /// language) keeps every later commit's actions from being queued before it: the queue grows in one order, as on
     /// SQLite, and no action becomes visible behind one still uncommitted.
@@ -119,9 +134,11 @@ import Testing
             let waiting = Task {
                 try await store.commit(BotCommit(outgoing: [QueuedAction(first)], language: (77, "en")))
             }
-            try await Task.sleep(for: .milliseconds(300))
+            // Each commit is known to be waiting (on the row lock, then on the queue's lock) before the next step,
+            // so the order is the one under test, not the machine's scheduling.
+            try await Self.waitForBlockedSessions(1, on: pool)
             let later = Task { try await store.commit(BotCommit(outgoing: [QueuedAction(second)])) }
-            try await Task.sleep(for: .milliseconds(300))
+            try await Self.waitForBlockedSessions(2, on: pool)
             #expect(try await store.nextOutgoing(limit: 10, excludingLanes: []).isEmpty)
             releaseSignal.yield()
             try await holder.value
