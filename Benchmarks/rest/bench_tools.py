@@ -1,4 +1,6 @@
-"""Helpers for Benchmarks/rest/run.sh (standard library + `cryptography`).
+"""Helpers for Benchmarks/rest/run.sh (standard library + `cryptography`; `psycopg` 3 for PostgreSQL).
+
+The database is `--db PATH` (SQLite) or `--database-url postgresql://...` (PostgreSQL, through psycopg).
 
   populate --db PATH          insert user 1 and 50 user_exchanges rows for it (the schema must exist already:
                               `exchange-bot migrate` creates it); the Fernet key comes from BENCH_MASTER_KEY
@@ -31,7 +33,43 @@ def sql_datetime(moment: datetime) -> str:
     return moment.strftime("%Y-%m-%d %H:%M:%S.%f")
 
 
-def populate(path: str) -> None:
+class Database:
+    """One connection to the benchmark's database, SQLite or PostgreSQL, with the SQL written in `?` style."""
+
+    def __init__(self, path, url) -> None:
+        self.postgres = url is not None
+        self.name = "PostgreSQL" if self.postgres else path
+        if self.postgres:
+            import psycopg
+
+            for prefix in ("postgresql+psycopg://", "postgres://"):
+                if url.startswith(prefix):
+                    url = "postgresql://" + url[len(prefix):]
+            self.connection = psycopg.connect(url)
+        else:
+            self.connection = sqlite3.connect(path)
+
+    def execute(self, sql: str, parameters=()):
+        if self.postgres:
+            sql = sql.replace("?", "%s")
+            return self.connection.execute(sql, parameters)
+        return self.connection.execute(sql, parameters)
+
+    def date(self, moment: datetime):
+        """SQLAlchemy's naive UTC DateTime: text in SQLite, `timestamp without time zone` in PostgreSQL."""
+        return moment if self.postgres else sql_datetime(moment)
+
+    def flag(self, value: bool):
+        return value if self.postgres else int(value)
+
+    def commit(self) -> None:
+        self.connection.commit()
+
+    def close(self) -> None:
+        self.connection.close()
+
+
+def populate(path, url) -> None:
     from cryptography.fernet import Fernet
 
     fernet = Fernet(os.environ["BENCH_MASTER_KEY"].encode())
@@ -42,44 +80,49 @@ def populate(path: str) -> None:
         return "".join(rng.choice(alphabet) for _ in range(length))
 
     start = datetime(2025, 3, 1, 9, 30, 0, 123457)
-    db = sqlite3.connect(path)
-    with db:
+    db = Database(path, url)
+    db.execute(
+        "INSERT INTO users (id, username, email, telegram_id, language_code, is_admin, is_active, created_at) "
+        "VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+        (USER_ID, "bench_trader", "bench.trader@example.com", 500000001, "en", db.flag(False), db.flag(True),
+         db.date(start)),
+    )
+    for index in range(KEY_COUNT):
+        exchange = EXCHANGES[index % len(EXCHANGES)]
+        created = start + timedelta(hours=7 * index, microseconds=rng.randint(1, 999_999))
+        status = ["APPROVED", "APPROVED", "PENDING", "REJECTED"][index % 4]
+        is_active = status == "APPROVED" and index % 3 != 0
+        error = "API key has withdrawal permission enabled" if status == "REJECTED" else None
+        updated = None if status == "PENDING" else created + timedelta(minutes=42, microseconds=rng.randint(1, 999_999))
+        secret = token(64)
+        passphrase = fernet.encrypt(token(16).encode()).decode() if exchange in NEEDS_PASSPHRASE else None
         db.execute(
-            "INSERT INTO users (id, username, email, telegram_id, language_code, is_admin, is_active, created_at) "
-            "VALUES (?, ?, ?, ?, ?, 0, 1, ?)",
-            (USER_ID, "bench_trader", "bench.trader@example.com", 500000001, "en", sql_datetime(start)),
+            "INSERT INTO user_exchanges (user_id, exchange_name, label, api_key, api_secret, passphrase, status, "
+            "is_active, error_message, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            (
+                USER_ID,
+                exchange,
+                f"{LABELS[index % len(LABELS)]} {index + 1}",
+                token(64),
+                fernet.encrypt(secret.encode()).decode(),
+                passphrase,
+                status,
+                db.flag(is_active),
+                error,
+                db.date(created),
+                db.date(updated) if updated else None,
+            ),
         )
-        for index in range(KEY_COUNT):
-            exchange = EXCHANGES[index % len(EXCHANGES)]
-            created = start + timedelta(hours=7 * index, microseconds=rng.randint(1, 999_999))
-            status = ["APPROVED", "APPROVED", "PENDING", "REJECTED"][index % 4]
-            is_active = status == "APPROVED" and index % 3 != 0
-            error = "API key has withdrawal permission enabled" if status == "REJECTED" else None
-            updated = None if status == "PENDING" else created + timedelta(minutes=42, microseconds=rng.randint(1, 999_999))
-            secret = token(64)
-            passphrase = fernet.encrypt(token(16).encode()).decode() if exchange in NEEDS_PASSPHRASE else None
-            db.execute(
-                "INSERT INTO user_exchanges (user_id, exchange_name, label, api_key, api_secret, passphrase, status, "
-                "is_active, error_message, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                (
-                    USER_ID,
-                    exchange,
-                    f"{LABELS[index % len(LABELS)]} {index + 1}",
-                    token(64),
-                    fernet.encrypt(secret.encode()).decode(),
-                    passphrase,
-                    status,
-                    1 if is_active else 0,
-                    error,
-                    sql_datetime(created),
-                    sql_datetime(updated) if updated else None,
-                ),
-            )
+    if db.postgres:  # the rows above chose their ids; the sequences move past them
+        db.execute("SELECT setval(pg_get_serial_sequence('users', 'id'), (SELECT max(id) FROM users))")
+        db.execute("SELECT setval(pg_get_serial_sequence('user_exchanges', 'id'), "
+                   "(SELECT max(id) FROM user_exchanges))")
+    db.commit()
     count = db.execute("SELECT count(*) FROM user_exchanges WHERE user_id = ?", (USER_ID,)).fetchone()[0]
     db.close()
     if count != KEY_COUNT:
         sys.exit(f"populate: expected {KEY_COUNT} rows for user {USER_ID}, found {count}")
-    print(f"populated {path}: user {USER_ID} with {count} exchange keys")
+    print(f"populated {db.name}: user {USER_ID} with {count} exchange keys")
 
 
 def fetch(url: str, token: str):
@@ -89,8 +132,8 @@ def fetch(url: str, token: str):
         return response.status, body
 
 
-def check(path: str, urls: list) -> None:
-    db = sqlite3.connect(path)
+def check(path, database_url, urls: list) -> None:
+    db = Database(path, database_url)
     expected = [row[0] for row in db.execute("SELECT id FROM user_exchanges WHERE user_id = ? ORDER BY id", (USER_ID,))]
     db.close()
     if len(expected) != KEY_COUNT:
@@ -134,15 +177,17 @@ def main() -> None:
     parser = argparse.ArgumentParser()
     commands = parser.add_subparsers(dest="command", required=True)
     populate_parser = commands.add_parser("populate")
-    populate_parser.add_argument("--db", required=True)
     check_parser = commands.add_parser("check")
-    check_parser.add_argument("--db", required=True)
+    for command in (populate_parser, check_parser):
+        where = command.add_mutually_exclusive_group(required=True)
+        where.add_argument("--db", help="an SQLite file")
+        where.add_argument("--database-url", help="a PostgreSQL URL (postgresql://...)")
     check_parser.add_argument("--url", action="append", required=True)
     arguments = parser.parse_args()
     if arguments.command == "populate":
-        populate(arguments.db)
+        populate(arguments.db, arguments.database_url)
     else:
-        check(arguments.db, arguments.url)
+        check(arguments.db, arguments.database_url, arguments.url)
 
 
 if __name__ == "__main__":

@@ -12,7 +12,11 @@ It reproduces the seed's request path and nothing more, so the benchmark measure
   returns pydantic `ExchangeResponse` objects through `response_model=List[ExchangeResponse]`.
 
 Configuration comes from the environment, as in the Swift service: `SECRET_KEY`, `DATABASE_URL`
-(`sqlite:////abs/path.sqlite`). Run: `uvicorn seed_app:app --host 127.0.0.1 --port 8001` (one worker).
+(`sqlite:////abs/path.sqlite`, or PostgreSQL through psycopg 3: `postgresql+psycopg://user:pass@host:port/db`; a plain
+`postgresql://` or `postgres://` URL is read as psycopg 3 too, since SQLAlchemy's default PostgreSQL driver is
+psycopg2). On PostgreSQL the engine keeps SQLAlchemy's defaults (a QueuePool of 5 connections plus 10 overflow), as
+the seed's `create_engine(DATABASE_URL)` does. Run: `uvicorn seed_app:app --host 127.0.0.1 --port 8001` (one
+worker).
 """
 
 import base64
@@ -34,9 +38,15 @@ SECRET_KEY = os.environ["SECRET_KEY"]
 DATABASE_URL = os.environ["DATABASE_URL"]
 TOKEN_MAX_AGE = 3600
 
-# The usual FastAPI recipe for SQLite: the session's connection is opened in the threadpool (by the sync auth
-# dependency) and used again on the event loop (by the async route), so pysqlite's same-thread check is off.
-engine = create_engine(DATABASE_URL, connect_args={"check_same_thread": False})
+if DATABASE_URL.startswith("sqlite"):
+    # The usual FastAPI recipe for SQLite: the session's connection is opened in the threadpool (by the sync auth
+    # dependency) and used again on the event loop (by the async route), so pysqlite's same-thread check is off.
+    engine = create_engine(DATABASE_URL, connect_args={"check_same_thread": False})
+else:
+    for prefix in ("postgresql://", "postgres://"):
+        if DATABASE_URL.startswith(prefix):
+            DATABASE_URL = "postgresql+psycopg://" + DATABASE_URL[len(prefix):]
+    engine = create_engine(DATABASE_URL)
 SessionLocal = sessionmaker(bind=engine, autocommit=False, autoflush=False)
 Base = declarative_base()
 

@@ -32,6 +32,13 @@ public struct PostgresExchangeStore: ExchangeStore {
         }
     }
 
+    /// Runs `body`, whose queries must be a single statement (or independent reads), outside a transaction.
+    func read<Result: Sendable>(_ body: (PostgresExchangeSession) async throws -> Result) async throws -> Result {
+        try await database.withConnection { connection in
+            try await body(PostgresExchangeSession(connection: connection, logger: database.logger, ring: ring))
+        }
+    }
+
     /// Whether the database answers a trivial query (for `/readyz`).
     public func isReachable() async -> Bool {
         await database.isReachable()
@@ -40,13 +47,13 @@ public struct PostgresExchangeStore: ExchangeStore {
     // MARK: - Users
 
     public func user(id: Int64) async throws -> User? {
-        try await transaction { session in try await session.user(id: id) }
+        try await read { session in try await session.user(id: id) }
     }
 
     // MARK: - Keys
 
     public func keys(ofUser userID: Int64) async throws -> [ExchangeKey] {
-        try await transaction { session in
+        try await read { session in
             try await session.rows(
                 """
                 SELECT \(unescaped: PostgresExchangeRows.keyColumns) FROM user_exchanges e
@@ -57,7 +64,7 @@ public struct PostgresExchangeStore: ExchangeStore {
     }
 
     public func key(id: Int64) async throws -> ExchangeKey? {
-        try await transaction { session in try await session.key(id: id) }
+        try await read { session in try await session.key(id: id) }
     }
 
     public func decider(ofKey id: Int64) async throws -> String? {
@@ -65,7 +72,7 @@ public struct PostgresExchangeStore: ExchangeStore {
     }
 
     public func pendingRequests() async throws -> [PendingRequest] {
-        try await transaction { session in
+        try await read { session in
             try await session.rows(
                 """
                 SELECT \(unescaped: PostgresExchangeRows.keyColumns), \(unescaped: PostgresExchangeRows.userColumns),
@@ -87,7 +94,7 @@ public struct PostgresExchangeStore: ExchangeStore {
     }
 
     public func approvedKeys() async throws -> [ExchangeKey] {
-        try await transaction { session in
+        try await read { session in
             // A held key is inactive unless the Python side, which knows nothing of holds, activated it again: then
             // it is checked like any active key.
             try await session.rows(

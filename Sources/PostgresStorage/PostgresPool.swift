@@ -47,6 +47,14 @@ public struct PostgresPool: Sendable {
         try await client.withTransaction(logger: logger) { connection in try await body(connection) }
     }
 
+    /// Runs `body` on one pooled connection without `BEGIN`/`COMMIT`: for reads that are a single statement, which
+    /// is atomic on its own, this saves two round trips to the server per call.
+    public func withConnection<Result: Sendable>(
+        _ body: (PostgresConnection) async throws -> Result
+    ) async throws -> Result {
+        try await client.withConnection { connection in try await body(connection) }
+    }
+
     /// A statement (or a read) outside an explicit transaction.
     @discardableResult
     public func query(_ query: PostgresQuery) async throws -> PostgresRowSequence {

@@ -10,11 +10,11 @@ final class BotProcess {
     var pid: Int32 { process.processIdentifier }
 
     /// Starts the binary and returns once it said "exchange-bot ready" and long-polls the fake Bot API.
-    init(binary: String, world: FakeWorld, logLevel: String) async throws {
+    init(binary: String, world: FakeWorld, logLevel: String, databaseURL: String?) async throws {
         errorPath = world.folder.path("stderr.log")
         process.executableURL = URL(fileURLWithPath: binary)
         process.arguments = ["run"]
-        process.environment = try world.environment(logLevel: logLevel)
+        process.environment = try world.environment(logLevel: logLevel, databaseURL: databaseURL)
         process.currentDirectoryURL = world.folder.url
         _ = FileManager.default.createFile(atPath: errorPath, contents: nil)
         process.standardError = try FileHandle(forWritingTo: URL(fileURLWithPath: errorPath))

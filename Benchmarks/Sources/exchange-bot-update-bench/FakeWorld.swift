@@ -6,7 +6,8 @@ import Foundation
 import Synchronization
 
 /// Everything outside the bot, in this process: the fake Bot API (with the admin group, the bot an admin of it), a
-/// fake Binance answering at once, a fresh database file and master key, and the users who talk to the bot.
+/// fake Binance answering at once, a fresh database file (or a fresh PostgreSQL database, made by the run) and
+/// master key, and the users who talk to the bot.
 ///
 /// Binance because its keys have no passphrase, so the `/add` flow is the six updates. Each binary under
 /// measurement gets a world of its own, so neither inherits the other's data or the fake's records.
@@ -44,11 +45,11 @@ final class FakeWorld: Sendable {
     }
 
     /// What `exchange-bot run` reads: the bot against the fakes, the REST API on a free port (as the service
-    /// usually runs), health checks off.
-    func environment(logLevel: String) throws -> [String: String] {
+    /// usually runs), health checks off; `databaseURL` when given, else a file in the world's folder.
+    func environment(logLevel: String, databaseURL: String? = nil) throws -> [String: String] {
         var values = BotEnvironment.values(
             masterKey: key,
-            database: folder.path("bot.sqlite"),
+            database: databaseURL ?? folder.path("bot.sqlite"),
             telegram: telegram,
             adminChatID: adminGroup.id,
             adminUserIDs: [admin.id],

@@ -2,13 +2,23 @@ import Foundation
 
 /// The command line: which `exchange-bot` binaries to measure, and the size of each phase.
 struct UpdateBenchOptions {
-    /// A binary under measurement and the name its column gets.
+    /// A binary under measurement, the name its column gets, and the database engine it runs on.
     struct Bot {
+        enum Engine: String {
+            /// A fresh SQLite file in the run's folder.
+            case sqlite
+            /// A fresh database on the `--postgres-url` server.
+            case postgres
+        }
+
         let name: String
         let path: String
+        var engine = Engine.sqlite
     }
 
     var bots: [Bot] = []
+    /// The server of the `@postgres` bots, and its postmaster's process id (for its CPU), if known.
+    var postgres: PostgresServer?
     /// Users in the flow with `concurrency` users in flight at once.
     var users = 64
     var concurrency = 16
@@ -22,11 +32,20 @@ struct UpdateBenchOptions {
     var logLevel = "info"
 
     static let usage = """
-        usage: exchange-bot-update-bench [--bot NAME=PATH]... [--users N] [--concurrency N] [--serial-users N]
-                                         [--latency-samples N] [--strace-updates N] [--settle S] [--log-level LEVEL]
-          --bot NAME=PATH       an exchange-bot binary to measure, its column named NAME; repeat it to compare
-                                binaries in one run (the first is the baseline of the ratios). Default:
-                                now=<the exchange-bot beside this bench>
+        usage: exchange-bot-update-bench [--bot NAME=PATH[@ENGINE]]... [--postgres-url URL] [--postgres-pid PID]
+                                         [--users N] [--concurrency N] [--serial-users N] [--latency-samples N]
+                                         [--strace-updates N] [--settle S] [--log-level LEVEL]
+          --bot NAME=PATH[@ENGINE]
+                                an exchange-bot binary to measure, its column named NAME; repeat it to compare
+                                binaries, or engines, in one run (the first is the baseline of the ratios).
+                                ENGINE: sqlite (the default: a fresh file per run) or postgres (a fresh database
+                                per run on the --postgres-url server). Default: now=<the exchange-bot beside this
+                                bench>
+          --postgres-url URL    a PostgreSQL server for the @postgres bots: the URL of any database on it, as a
+                                user that may CREATE DATABASE (default: $BENCH_POSTGRES_URL, which
+                                Benchmarks/postgres/cluster.sh run sets)
+          --postgres-pid PID    the server's postmaster, to count PostgreSQL's CPU beside the bot's (default:
+                                $BENCH_POSTGRES_PID, which cluster.sh run sets; without it that CPU is not shown)
           --users N             users in the concurrent flow (default 64)
           --concurrency N       users in flight at once in that flow (default 16)
           --serial-users N      users in the one-at-a-time flow (default 8)
@@ -39,6 +58,9 @@ struct UpdateBenchOptions {
 
     init(_ arguments: ArraySlice<String>) {
         var iterator = arguments.makeIterator()
+        let environment = ProcessInfo.processInfo.environment
+        var postgresURL = environment["BENCH_POSTGRES_URL"].flatMap { $0.isEmpty ? nil : $0 }
+        var postgresPID = environment["BENCH_POSTGRES_PID"].flatMap { Int32($0) }
         func count(after flag: String, least: Int = 1) -> Int {
             guard let value = iterator.next().flatMap(Int.init), value >= least else {
                 Self.fail("\(flag) needs a whole number of at least \(least)")
@@ -50,8 +72,24 @@ struct UpdateBenchOptions {
             case "--bot":
                 guard let value = iterator.next(), let equals = value.firstIndex(of: "="),
                     equals != value.startIndex
-                else { Self.fail("--bot needs NAME=PATH") }
-                bots.append(Bot(name: String(value[..<equals]), path: String(value[value.index(after: equals)...])))
+                else { Self.fail("--bot needs NAME=PATH[@ENGINE]") }
+                var bot = Bot(name: String(value[..<equals]), path: String(value[value.index(after: equals)...]))
+                for engine in [Bot.Engine.sqlite, .postgres] where bot.path.hasSuffix("@" + engine.rawValue) {
+                    bot = Bot(
+                        name: bot.name,
+                        path: String(bot.path.dropLast(engine.rawValue.count + 1)),
+                        engine: engine
+                    )
+                }
+                bots.append(bot)
+            case "--postgres-url":
+                guard let value = iterator.next() else { Self.fail("--postgres-url needs a URL") }
+                postgresURL = value
+            case "--postgres-pid":
+                guard let value = iterator.next().flatMap(Int32.init), value > 0 else {
+                    Self.fail("--postgres-pid needs a process id")
+                }
+                postgresPID = value
             case "--users": users = count(after: flag)
             case "--concurrency": concurrency = count(after: flag)
             case "--serial-users": serialUsers = count(after: flag)
@@ -78,6 +116,12 @@ struct UpdateBenchOptions {
         }
         for bot in bots where !FileManager.default.isExecutableFile(atPath: bot.path) {
             Self.fail("no executable at \(bot.path) (--bot \(bot.name)=PATH)")
+        }
+        if bots.contains(where: { $0.engine == .postgres }) {
+            guard let postgresURL else {
+                Self.fail("a @postgres bot needs --postgres-url (or BENCH_POSTGRES_URL): a server to make databases on")
+            }
+            postgres = PostgresServer(url: postgresURL, postmasterPID: postgresPID)
         }
     }
 

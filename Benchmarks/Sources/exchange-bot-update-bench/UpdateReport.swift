@@ -16,7 +16,14 @@ enum UpdateReport {
         )
         print("the fake Bot API, the fake Binance and the simulated users run in this process.")
         print("cores: \(ProcessInfo.processInfo.activeProcessorCount), load average at start: \(load)")
-        for bot in options.bots { print("  \(bot.name): \(bot.path)") }
+        for bot in options.bots {
+            let engine =
+                bot.engine == .postgres
+                ? "PostgreSQL, a fresh database per run"
+                    + (options.postgres?.postmasterPID == nil ? "" : "; PostgreSQL's CPU counted beside the bot's")
+                : "SQLite, a fresh file per run"
+            print("  \(bot.name): \(bot.path) (\(engine))")
+        }
         print("")
     }
 
@@ -41,6 +48,23 @@ enum UpdateReport {
                     runs.map(\.serial.cpuMillisecondsPerUpdate), 2
                 )
             )
+            let databaseRows: [(String, KeyPath<UpdateRun.Figures, UpdateRun.Flow>)] = [
+                ("\(first.concurrent.users) users \(concurrencyText(first))", \.concurrent),
+                ("1 user at a time", \.serial),
+            ]
+            if runs.contains(where: { $0.engine == .postgres }) {
+                for (label, flow) in databaseRows {
+                    let database = runs.compactMap { $0[keyPath: flow].databaseMillisecondsPerUpdate }
+                    guard database.count == runs.count else { continue }
+                    rows.append(("  PostgreSQL's CPU ms/update, \(label)", database, 2))
+                    rows.append(
+                        (
+                            "  bot + PostgreSQL CPU ms/update, \(label)",
+                            zip(runs, database).map { $0[keyPath: flow].cpuMillisecondsPerUpdate + $1 }, 2
+                        )
+                    )
+                }
+            }
             rows.append(("/help reply p50, ms (idle chat)", runs.map { percentile($0.helpLatencies, 0.5) * 1000 }, 1))
             rows.append(("/help reply p90, ms (idle chat)", runs.map { percentile($0.helpLatencies, 0.9) * 1000 }, 1))
             rows.append(
@@ -70,7 +94,7 @@ enum UpdateReport {
                 rows.append(("  \(name)", counted.map { Double($0.calls[name] ?? 0) / Double(updates) }, 1))
             }
         }
-        let width = max(52, rows.map(\.0.count).max() ?? 0)
+        let width = max(52, (rows.map(\.0.count).max() ?? 0) + 1)
         print(pad("", width) + names.map { leftPad($0, 10) }.joined() + leftPad(ratioTitle, 14))
         for (title, values, digits) in rows {
             var line = pad(title, width) + values.map { leftPad(format($0, digits), 10) }.joined()

@@ -18,15 +18,20 @@ enum UpdateRun {
         let updates: Int
         let wallSeconds: Double
         let cpuSeconds: Double
+        /// CPU of PostgreSQL's processes over the same window, for a bot on PostgreSQL whose server is known.
+        let databaseCPUSeconds: Double?
         /// Seconds from an update offered to the fake until the fake had the answer, sorted.
         let answerSeconds: [Double]
 
         var cpuMillisecondsPerUpdate: Double { cpuSeconds / Double(updates) * 1000 }
+        /// PostgreSQL's CPU per update: 0 on SQLite (in the bot's process), nil when it was not counted.
+        var databaseMillisecondsPerUpdate: Double? { databaseCPUSeconds.map { $0 / Double(updates) * 1000 } }
     }
 
     struct Figures {
         let name: String
         let path: String
+        let engine: UpdateBenchOptions.Bot.Engine
         let startSeconds: Double
         /// Largest of 10 `VmRSS` samples, 300 ms apart, after the settle time.
         let idleRSSMegabytes: Double
@@ -45,29 +50,58 @@ enum UpdateRun {
     static let tail: Duration = .milliseconds(500)
 
     static func measure(_ bot: UpdateBenchOptions.Bot, options: UpdateBenchOptions) async throws -> Figures {
+        var database: (name: String, url: String)?
+        var server: PostgresServer?
+        if bot.engine == .postgres, let postgres = options.postgres {
+            database = try await postgres.makeDatabase()
+            server = postgres
+        }
         let world = try await FakeWorld.start()
         let launched = ContinuousClock.now
-        let process = try await BotProcess(binary: bot.path, world: world, logLevel: options.logLevel)
-        let startSeconds = (ContinuousClock.now - launched).seconds
+        let process: BotProcess
         do {
-            let figures = try await phases(bot, process: process, world: world, options: options, start: startSeconds)
+            process = try await BotProcess(
+                binary: bot.path,
+                world: world,
+                logLevel: options.logLevel,
+                databaseURL: database?.url
+            )
+        } catch {
+            try? await world.stop()
+            if let server, let database { try? await server.dropDatabase(database.name) }
+            throw error
+        }
+        let startSeconds = (ContinuousClock.now - launched).seconds
+        let context = Context(process: process, world: world, database: server, options: options)
+        do {
+            let figures = try await phases(bot, context, start: startSeconds)
             try await process.stop()
             try await world.stop()
+            if let server, let database { try await server.dropDatabase(database.name) }
             return figures
         } catch {
             process.kill()
             try? await world.stop()
+            if let server, let database { try? await server.dropDatabase(database.name) }
             throw error
         }
     }
 
-    private static func phases(
-        _ bot: UpdateBenchOptions.Bot,
-        process: BotProcess,
-        world: FakeWorld,
-        options: UpdateBenchOptions,
-        start: Double
-    ) async throws -> Figures {
+    /// What the phases of one run share.
+    private struct Context {
+        let process: BotProcess
+        let world: FakeWorld
+        /// The PostgreSQL server the bot runs on, if it does.
+        let database: PostgresServer?
+        let options: UpdateBenchOptions
+    }
+
+    private static func phases(_ bot: UpdateBenchOptions.Bot, _ context: Context, start: Double) async throws
+        -> Figures
+    {
+        let process = context.process
+        let world = context.world
+        let options = context.options
         progress("\(bot.name): idle \(options.settleSeconds) s, then RSS")
         try await Task.sleep(for: .seconds(options.settleSeconds))
         let idleStart = ContinuousClock.now
@@ -111,12 +145,13 @@ enum UpdateRun {
             script: world.addKeyScript
         )
         progress("\(bot.name): /add flow, \(options.serialUsers) users one at a time")
-        let serial = try await flow(options.serialUsers, concurrency: 1, process: process, world: world)
+        let serial = try await flow(options.serialUsers, concurrency: 1, context)
         progress("\(bot.name): /add flow, \(options.users) users, \(options.concurrency) at a time")
-        let concurrent = try await flow(options.users, concurrency: options.concurrency, process: process, world: world)
+        let concurrent = try await flow(options.users, concurrency: options.concurrency, context)
         return Figures(
             name: bot.name,
             path: bot.path,
+            engine: bot.engine,
             startSeconds: start,
             idleRSSMegabytes: rss,
             idleCPUPercent: idleCPUPercent,
@@ -128,11 +163,12 @@ enum UpdateRun {
         )
     }
 
-    private static func flow(_ count: Int, concurrency: Int, process: BotProcess, world: FakeWorld) async throws
-        -> Flow
-    {
+    private static func flow(_ count: Int, concurrency: Int, _ context: Context) async throws -> Flow {
+        let process = context.process
+        let world = context.world
         let users = world.newUsers(count)
         let started = ContinuousClock.now
+        let databaseBefore = context.database?.cpuSeconds()
         let cpuBefore = try process.cpuSeconds()
         let outcome = try await SimulatedUsers(telegram: world.telegram).play(
             users,
@@ -142,12 +178,18 @@ enum UpdateRun {
         let wall = (ContinuousClock.now - started).seconds
         try await Task.sleep(for: tail)
         let cpu = try process.cpuSeconds() - cpuBefore
+        // SQLite works in the bot's process: nothing elsewhere. PostgreSQL: its processes' CPU, when readable.
+        var databaseCPU: Double? = 0
+        if let server = context.database {
+            databaseCPU = databaseBefore.flatMap { before in server.cpuSeconds().map { $0 - before } }
+        }
         return Flow(
             users: count,
             concurrency: concurrency,
             updates: outcome.updates,
             wallSeconds: wall,
             cpuSeconds: cpu,
+            databaseCPUSeconds: databaseCPU,
             answerSeconds: outcome.answerSeconds
         )
     }
