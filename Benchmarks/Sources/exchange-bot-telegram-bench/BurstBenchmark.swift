@@ -4,8 +4,8 @@ import ExchangeBotCore
 import ExchangeBotStorage
 import Fernet
 import Foundation
-import TelegramBot
 import TelegramAPIClient
+import TelegramBot
 
 /// Part 2: a burst of "your key was approved" notices to distinct users under Telegram's real limits.
 ///

@@ -3,8 +3,8 @@ import BenchmarkFakes
 import ExchangeBotCore
 import Foundation
 import GRDB
-import TelegramBot
 import TelegramAPIClient
+import TelegramBot
 
 /// Part 1: many users at once through `/start` and the whole `/add` flow of an OKX key (label, API key, secret,
 /// passphrase, "awaiting approval"), against the echo bot on the same fake and the same simulated users.
