@@ -50,6 +50,12 @@ extension SQLiteExchangeStore {
         let passphrase = change.credentials?.passphrase.map { ring.encrypt($0.exposedValue, at: change.at) }
         return try await writer.write { db in
             guard let key = try self.fetchKey(db, id: id), key.userID == ownerID else { return .notFound }
+            // A refused change changes nothing, its label included: the duplicate check comes before any write.
+            if let credentials = change.credentials,
+                let existing = try self.duplicate(db, userID: ownerID, credentials: credentials, except: id)
+            {
+                return .duplicate(existingID: existing)
+            }
             try Self.pinVersion(db, keyID: id)
             let now = DatabaseDate.format(change.at)
             if let label = change.label {
@@ -71,9 +77,6 @@ extension SQLiteExchangeStore {
                 )
             }
             if let credentials = change.credentials, let secret {
-                if let existing = try self.duplicate(db, userID: ownerID, credentials: credentials, except: id) {
-                    return .duplicate(existingID: existing)
-                }
                 try db.execute(
                     sql: """
                         UPDATE user_exchanges SET api_key = ?, api_secret = ?, passphrase = ?, status = 'PENDING',

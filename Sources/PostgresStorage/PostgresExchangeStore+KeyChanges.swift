@@ -58,6 +58,14 @@ extension PostgresExchangeStore {
         let passphrase = change.credentials?.passphrase.map { ring.encrypt($0.exposedValue, at: change.at) }
         return try await transaction { session in
             guard let key = try await session.lockedKey(id: id), key.userID == ownerID else { return .notFound }
+            // A refused change changes nothing, its label included: the duplicate check (under the owner's lock, so
+            // no other instance adds the same key meanwhile) comes before any write.
+            if let credentials = change.credentials {
+                try await session.lockUser(id: ownerID)
+                if let existing = try await session.duplicate(userID: ownerID, credentials: credentials, except: id) {
+                    return .duplicate(existingID: existing)
+                }
+            }
             try await session.pinVersion(keyID: id)
             let now = PostgresExchangeRows.stored(change.at)
             if let label = change.label {
@@ -78,10 +86,6 @@ extension PostgresExchangeStore {
                 )
             }
             if let credentials = change.credentials, let secret {
-                try await session.lockUser(id: ownerID)
-                if let existing = try await session.duplicate(userID: ownerID, credentials: credentials, except: id) {
-                    return .duplicate(existingID: existing)
-                }
                 try await session.execute(
                     """
                     UPDATE user_exchanges SET api_key = \(credentials.apiKey), api_secret = \(secret),

@@ -125,10 +125,18 @@ import Testing
             let collision = try await store.updateKey(
                 id: other.id,
                 ownerID: alice.id,
-                change: KeyChange(credentials: Samples.credentials(apiKey: "contract-api-key-0000002"), at: even),
+                change: KeyChange(
+                    label: "Renamed in a refused change",
+                    credentials: Samples.credentials(apiKey: "contract-api-key-0000002"),
+                    at: even
+                ),
                 audit: Samples.audit(.updateKey)
             )
             #expect(collision == .duplicate(existingID: key.id))
+            // A refused change changes nothing, its label included.
+            let untouched = try #require(try await store.key(id: other.id))
+            #expect(untouched.label == other.label && untouched.apiKey == other.apiKey)
+            #expect(untouched.updatedAt == other.updatedAt && untouched.revision == other.revision)
         }
     }
 
