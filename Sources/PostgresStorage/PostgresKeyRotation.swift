@@ -23,45 +23,43 @@ public enum PostgresKeyRotation {
         pageSize: Int = 5_000
     ) async throws -> MasterKeyRotationReport {
         let logger = database.logger
-        return try await PostgresTransactionErrors.unwrapped {
-            try await database.transaction { connection in
-                var tables = [SealedTable]()
-                for table in SealedTable.all {
-                    if try await table.exists(connection, logger: logger) { tables.append(table) }
-                }
-                // SQLite's single writer, made explicit: a row another transaction wrote under the old key after the
-                // rotation passed it would stay unreadable once the old key is dropped. SHARE ROW EXCLUSIVE lets
-                // readers (the service, the platform) go on, holds writers until the commit, and is taken by one
-                // rotation at a time.
-                if !tables.isEmpty {
-                    let names = tables.map(\.table).joined(separator: ", ")
-                    _ = try await connection.query(
-                        PostgresQuery(unsafeSQL: "LOCK TABLE \(names) IN SHARE ROW EXCLUSIVE MODE"),
-                        logger: logger
-                    ).collect()
-                }
-                var tally = Tally(primaryFingerprint: ring.primary.key.fingerprint)
-                for table in tables {
-                    try await rotate(table, ring: ring, pageSize: max(1, pageSize), into: &tally, connection, logger)
-                }
-                guard tally.unreadableRows.isEmpty, tally.unreadableOthers == 0 else {
-                    throw UnreadableSecrets(rowIDs: tally.unreadableRows, botTokens: tally.unreadableOthers)
-                }
-                let report = tally.report
-                try await PostgresAuditLog.insert(
-                    PostgresExchangeSession(connection: connection, logger: logger, ring: ring),
-                    AuditEntry(
-                        at: date,
-                        caller: .system,
-                        action: .rotateMasterKey,
-                        outcome: .succeeded,
-                        detail: "rows=\(report.rows) secrets=\(report.secrets) passphrases=\(report.passphrases) "
-                            + "api_keys=\(report.apiKeys) outbox=\(report.outboxEvents) "
-                            + "primary=\(report.primaryFingerprint)"
-                    )
-                )
-                return report
+        return try await database.transaction { connection in
+            var tables = [SealedTable]()
+            for table in SealedTable.all {
+                if try await table.exists(connection, logger: logger) { tables.append(table) }
             }
+            // SQLite's single writer, made explicit: a row another transaction wrote under the old key after the
+            // rotation passed it would stay unreadable once the old key is dropped. SHARE ROW EXCLUSIVE lets
+            // readers (the service, the platform) go on, holds writers until the commit, and is taken by one
+            // rotation at a time.
+            if !tables.isEmpty {
+                let names = tables.map(\.table).joined(separator: ", ")
+                _ = try await connection.query(
+                    PostgresQuery(unsafeSQL: "LOCK TABLE \(names) IN SHARE ROW EXCLUSIVE MODE"),
+                    logger: logger
+                ).collect()
+            }
+            var tally = Tally(primaryFingerprint: ring.primary.key.fingerprint)
+            for table in tables {
+                try await rotate(table, ring: ring, pageSize: max(1, pageSize), into: &tally, connection, logger)
+            }
+            guard tally.unreadableRows.isEmpty, tally.unreadableOthers == 0 else {
+                throw UnreadableSecrets(rowIDs: tally.unreadableRows, botTokens: tally.unreadableOthers)
+            }
+            let report = tally.report
+            try await PostgresAuditLog.insert(
+                PostgresExchangeSession(connection: connection, logger: logger, ring: ring),
+                AuditEntry(
+                    at: date,
+                    caller: .system,
+                    action: .rotateMasterKey,
+                    outcome: .succeeded,
+                    detail: "rows=\(report.rows) secrets=\(report.secrets) passphrases=\(report.passphrases) "
+                        + "api_keys=\(report.apiKeys) outbox=\(report.outboxEvents) "
+                        + "primary=\(report.primaryFingerprint)"
+                )
+            )
+            return report
         }
     }
 

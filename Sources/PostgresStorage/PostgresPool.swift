@@ -41,10 +41,19 @@ public struct PostgresPool: Sendable {
     }
 
     /// One transaction: `BEGIN`, the body, `COMMIT` (or `ROLLBACK` when the body throws).
+    ///
+    /// postgres-nio wraps whatever fails in a `PostgresTransactionError`, whose text says little; the error inside
+    /// (the body's own, such as a ``PostgresSchemaError``, or the failed statement's `PSQLError`) is what callers
+    /// match on and what ``summary(of:)`` describes, so it is thrown as it is.
     public func transaction<Result: Sendable>(
         _ body: (PostgresConnection) async throws -> Result
     ) async throws -> Result {
-        try await client.withTransaction(logger: logger) { connection in try await body(connection) }
+        do {
+            return try await client.withTransaction(logger: logger) { connection in try await body(connection) }
+        } catch let error as PostgresTransactionError {
+            if let inner = error.closureError ?? error.beginError ?? error.commitError { throw inner }
+            throw error
+        }
     }
 
     /// Runs `body` on one pooled connection without `BEGIN`/`COMMIT`: for reads that are a single statement, which

@@ -48,41 +48,37 @@ public enum PostgresSchema {
     /// `exchange_bot_schema_version`.
     public static func migrate(_ database: PostgresPool) async throws {
         let logger = database.logger
-        try await PostgresTransactionErrors.unwrapped {
-            try await database.transaction { connection in
-                _ = try await connection.query(
-                    "SELECT pg_advisory_xact_lock(\(PostgresMigrations.lockKey))",
-                    logger: logger
-                ).collect()
-                let placement = try await PlatformTables.find(connection, logger: logger)
-                guard placement.currentSchema != nil else {
-                    throw PostgresSchemaError(problems: [.noSchema(searchPath: placement.searchPath)], fixes: [])
-                }
-                let check = try await ColumnCheck.problems(connection, schemas: placement.schemas, logger: logger)
-                guard check.problems.isEmpty else {
-                    throw PostgresSchemaError(problems: check.problems, fixes: check.fixes)
-                }
-                for (table, statement) in zip(["users", "user_exchanges"], platformStatements)
-                where placement.schemas[table] == nil {
-                    _ = try await connection.query(PostgresQuery(unsafeSQL: statement), logger: logger).collect()
-                }
-                try await PostgresMigrations.apply(connection, logger: logger)
+        try await database.transaction { connection in
+            _ = try await connection.query(
+                "SELECT pg_advisory_xact_lock(\(PostgresMigrations.lockKey))",
+                logger: logger
+            ).collect()
+            let placement = try await PlatformTables.find(connection, logger: logger)
+            guard placement.currentSchema != nil else {
+                throw PostgresSchemaError(problems: [.noSchema(searchPath: placement.searchPath)], fixes: [])
             }
+            let check = try await ColumnCheck.problems(connection, schemas: placement.schemas, logger: logger)
+            guard check.problems.isEmpty else {
+                throw PostgresSchemaError(problems: check.problems, fixes: check.fixes)
+            }
+            for (table, statement) in zip(["users", "user_exchanges"], platformStatements)
+            where placement.schemas[table] == nil {
+                _ = try await connection.query(PostgresQuery(unsafeSQL: statement), logger: logger).collect()
+            }
+            try await PostgresMigrations.apply(connection, logger: logger)
         }
     }
 
     /// The names of the applied migrations, oldest first (none before the first ``migrate(_:)``).
     public static func appliedMigrations(_ database: PostgresPool) async throws -> [String] {
-        try await PostgresTransactionErrors.unwrapped {
-            try await database.transaction { connection in
-                let exists =
-                    try await connection.query(
-                        "SELECT to_regclass('exchange_bot_schema_version') IS NOT NULL",
-                        logger: database.logger
-                    ).collect().first?.decode(Bool.self) ?? false
-                guard exists else { return [] }
-                return try await PostgresMigrations.applied(connection, logger: database.logger)
-            }
+        try await database.transaction { connection in
+            let exists =
+                try await connection.query(
+                    "SELECT to_regclass('exchange_bot_schema_version') IS NOT NULL",
+                    logger: database.logger
+                ).collect().first?.decode(Bool.self) ?? false
+            guard exists else { return [] }
+            return try await PostgresMigrations.applied(connection, logger: database.logger)
         }
     }
 }
@@ -114,19 +110,5 @@ struct PlatformTables {
         ).collect()
         let (current, searchPath) = try settings.first?.decode((String?, String).self) ?? (nil, "")
         return PlatformTables(schemas: schemas, currentSchema: current, searchPath: searchPath)
-    }
-}
-
-/// postgres-nio wraps whatever a transaction's body throws in a `PostgresTransactionError`, whose text says little.
-/// The body's own error (a ``PostgresSchemaError``, ``UnreadableSecrets``, a failed statement) is what the caller
-/// and the operator need, so it is thrown as it is.
-enum PostgresTransactionErrors {
-    static func unwrapped<Result>(_ body: () async throws -> Result) async throws -> Result {
-        do {
-            return try await body()
-        } catch let error as PostgresTransactionError {
-            if let inner = error.closureError ?? error.beginError ?? error.commitError { throw inner }
-            throw error
-        }
     }
 }

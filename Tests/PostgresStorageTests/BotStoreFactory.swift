@@ -131,18 +131,7 @@ struct BotStoreFixture: Sendable {
                 }
                 return texts
             },
-            dumpRows: {
-                let tables = try await server.psql(
-                    "SELECT tablename FROM pg_tables WHERE schemaname = 'public' ORDER BY tablename",
-                    database: name
-                ).split(separator: "\n")
-                var rows = [String]()
-                for table in tables {
-                    rows += try await server.psql("SELECT t::text FROM \"\(table)\" t", database: name)
-                        .split(separator: "\n").map { "\(table): \($0)" }
-                }
-                return rows
-            }
+            dumpRows: { try await server.dump(database: name).split(separator: "\n").map(String.init) }
         )
     }
 }

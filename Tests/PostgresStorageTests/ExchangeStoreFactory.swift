@@ -111,22 +111,12 @@ struct ExchangeStoreFixture: Sendable {
             engine: .postgres,
             ring: ring,
             reopen: { PostgresExchangeStore(database: database, ring: $0) },
-            execute: { sql in try await database.query(PostgresQuery(unsafeSQL: sql)).collect() },
+            execute: { sql in _ = try await database.query(PostgresQuery(unsafeSQL: sql)).collect() },
             scalar: { sql in
                 let rows = try await database.query(PostgresQuery(unsafeSQL: sql)).collect()
                 return try rows.first.flatMap { try $0.makeRandomAccess()[0].decode(Int64?.self) }
             },
-            dump: {
-                let tables = try await server.psql(
-                    "SELECT tablename FROM pg_tables WHERE schemaname = 'public' ORDER BY tablename",
-                    database: name
-                ).split(separator: "\n")
-                var dumps = [String]()
-                for table in tables {
-                    dumps.append(try await server.psql("SELECT t::text FROM \"\(table)\" t", database: name))
-                }
-                return dumps.joined(separator: "\n")
-            },
+            dump: { try await server.dump(database: name) },
             close: {
                 pool.cancel()
                 _ = await pool.value
