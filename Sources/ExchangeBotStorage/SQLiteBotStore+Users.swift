@@ -8,13 +8,6 @@ import GRDB
 extension SQLiteBotStore {
     // MARK: - Users and chats
 
-    public func ensureUser(telegramID: Int64, username: String?, languageCode: String?, at date: Date) async throws
-        -> User
-    {
-        try await userAndConversation(telegramID: telegramID, username: username, languageCode: languageCode, at: date)
-            .user
-    }
-
     public func userAndConversation(
         telegramID: Int64,
         username: String?,

@@ -28,13 +28,6 @@ extension PostgresBotStore {
         )
     }
 
-    public func ensureUser(telegramID: Int64, username: String?, languageCode: String?, at date: Date) async throws
-        -> User
-    {
-        try await userAndConversation(telegramID: telegramID, username: username, languageCode: languageCode, at: date)
-            .user
-    }
-
     public func userAndConversation(
         telegramID: Int64,
         username: String?,

@@ -31,9 +31,9 @@ public protocol BotStore: Sendable {
 
     func conversation(ofUser telegramID: Int64) async throws -> ConversationState?
 
-    /// The Telegram user's row (created on first contact, like ``ensureUser(telegramID:username:languageCode:at:)``)
-    /// and their conversation, read together: what handling one of their updates starts from, in one read (and a
-    /// write only for a new or renamed user).
+    /// The Telegram user's row in `users` (created on first contact) and their conversation, read together: what
+    /// handling one of their updates starts from, in one read (and a write only for a new user, or to fill a name or
+    /// language still empty: a stored name is never rewritten from Telegram, since `users` may be the platform's).
     func userAndConversation(telegramID: Int64, username: String?, languageCode: String?, at date: Date) async throws
         -> (user: User, conversation: ConversationState?)
 
@@ -55,9 +55,6 @@ public protocol BotStore: Sendable {
 
     /// The key (and its version) a "reply with the reason" message asks about.
     func reasonPrompt(chatID: Int64, messageID: Int) async throws -> (keyID: Int64, revision: String?)?
-
-    /// The Telegram user's row in `users`, created on first contact.
-    func ensureUser(telegramID: Int64, username: String?, languageCode: String?, at date: Date) async throws -> User
 
     /// The admin group's id after Telegram moved it to a supergroup, if it moved the group that `configured`
     /// (`ADMIN_CHAT_ID`) names: a migration recorded for another group is not applied, so pointing
