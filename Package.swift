@@ -35,6 +35,7 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-http-types.git", from: "1.8.0"),
         .package(url: "https://github.com/apple/swift-nio-extras.git", from: "1.35.2"),
         .package(url: "https://github.com/vapor/postgres-nio.git", from: "1.33.2"),
+        .package(url: "https://github.com/apple/swift-nio-ssl.git", from: "2.37.6"),
     ],
     targets: [
         // MARK: Pure libraries
@@ -141,11 +142,18 @@ let package = Package(
         ),
 
         .target(
+            name: "Localization",
+            dependencies: ["TelegramAPIClient"],
+            swiftSettings: strictSettings
+        ),
+
+        .target(
             name: "TelegramBot",
             dependencies: [
                 "ExchangeBotCore",
                 "BotConversation",
                 "TelegramAPIClient",
+                "Localization",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ],
@@ -166,6 +174,7 @@ let package = Package(
                 "BotConversation",
                 "TelegramAPIClient",
                 "TelegramBot",
+                "Localization",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "UnixSignals", package: "swift-service-lifecycle"),
@@ -291,7 +300,7 @@ let package = Package(
         .testTarget(
             name: "TelegramBotTests",
             dependencies: [
-                "TelegramBot", "BotConversation", "TelegramAPIClient", "ExchangeBotApp", "ExchangeBotCore",
+                "TelegramBot", "BotConversation", "TelegramAPIClient", "ExchangeBotApp", "ExchangeBotCore", "Localization",
                 "ExchangeBotStorage", "PostgresStorage", "Fernet", "BearerTokens", "TestSupport",
                 .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "PostgresNIO", package: "postgres-nio"),

@@ -4,6 +4,7 @@ import ExchangeBotStorage
 import ExchangeKeyCheck
 import Fernet
 import Foundation
+import Localization
 import Logging
 import RESTServer
 import ServiceLifecycle

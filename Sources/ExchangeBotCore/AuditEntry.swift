@@ -42,6 +42,10 @@ public enum AuditAction: String, Sendable, Codable, CaseIterable {
     /// ``KeyCheckBudget`` counts. Its `user_id` is the key's owner.
     case startKeyCheck = "key.check"
     case rotateMasterKey = "master_key.rotate"
+    /// A one-time code to link a Telegram account was issued (command line or REST).
+    case issueLinkCode = "telegram.link_code"
+    case linkTelegram = "telegram.link"
+    case unlinkTelegram = "telegram.unlink"
 }
 
 /// How an attempt ended.

@@ -12,8 +12,9 @@ extension SQLiteBotStore {
         telegramID: Int64,
         username: String?,
         languageCode: String?,
+        createUser: Bool,
         at date: Date
-    ) async throws -> (user: User, conversation: ConversationState?) {
+    ) async throws -> (user: User?, conversation: ConversationState?) {
         // Every update asks; almost always the user exists unchanged, and a read does not take the write lock.
         let (known, token) = try await writer.read { db in
             let user = try Row.fetchOne(
@@ -32,6 +33,7 @@ extension SQLiteBotStore {
         if let known, username == nil || known.username != nil, languageCode == nil || known.languageCode != nil {
             return (known, conversation)
         }
+        if known == nil, !createUser { return (nil, conversation) }
         let user = try await writer.write { db in
             if let id = try Int64.fetchOne(
                 db.cachedStatement(sql: "SELECT id FROM users WHERE telegram_id = ?"),

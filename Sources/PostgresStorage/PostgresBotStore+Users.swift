@@ -32,8 +32,9 @@ extension PostgresBotStore {
         telegramID: Int64,
         username: String?,
         languageCode: String?,
+        createUser: Bool,
         at date: Date
-    ) async throws -> (user: User, conversation: ConversationState?) {
+    ) async throws -> (user: User?, conversation: ConversationState?) {
         // Every update asks; almost always the user exists unchanged: one read, one round trip, no row lock.
         let rows = try await database.query(
             """
@@ -56,6 +57,7 @@ extension PostgresBotStore {
         if let known, username == nil || known.username != nil, languageCode == nil || known.languageCode != nil {
             return (known, conversation)
         }
+        if known == nil, !createUser { return (nil, conversation) }
         // One statement whatever a concurrent first contact does: the unique `telegram_id` makes the loser of the
         // race update the winner's row. The language stays as first seen or as chosen with /language; the Telegram
         // name may change.

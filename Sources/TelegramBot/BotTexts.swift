@@ -1,6 +1,7 @@
 import BotConversation
 import ExchangeBotCore
 import Foundation
+import Localization
 import TelegramAPIClient
 
 /// Turns what the bot has to say into rendered messages: conversation replies, admin requests and decisions,

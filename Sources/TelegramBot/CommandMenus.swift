@@ -1,4 +1,5 @@
 import BotConversation
+import Localization
 import Logging
 import TelegramAPIClient
 

@@ -1,5 +1,6 @@
 import BotConversation
 import Foundation
+import Localization
 import TelegramAPIClient
 
 /// Messages in groups: in the admin group, reason replies and admin commands go to the ``AdminDesk`` and `/help`

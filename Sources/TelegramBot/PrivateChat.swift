@@ -1,6 +1,7 @@
 import BotConversation
 import ExchangeBotCore
 import Foundation
+import Localization
 import TelegramAPIClient
 
 /// A user's private chat with the bot: turns a message or a button press into the conversation's event and hands

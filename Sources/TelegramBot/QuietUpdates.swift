@@ -1,5 +1,6 @@
 import BotConversation
 import Foundation
+import Localization
 import Logging
 import TelegramAPIClient
 

@@ -1,6 +1,7 @@
 import BotConversation
 import ExchangeBotCore
 import Foundation
+import Localization
 import Logging
 import ServiceLifecycle
 import Synchronization

@@ -31,11 +31,18 @@ public protocol BotStore: Sendable {
 
     func conversation(ofUser telegramID: Int64) async throws -> ConversationState?
 
-    /// The Telegram user's row in `users` (created on first contact) and their conversation, read together: what
-    /// handling one of their updates starts from, in one read (and a write only for a new user, or to fill a name or
-    /// language still empty: a stored name is never rewritten from Telegram, since `users` may be the platform's).
-    func userAndConversation(telegramID: Int64, username: String?, languageCode: String?, at date: Date) async throws
-        -> (user: User, conversation: ConversationState?)
+    /// The Telegram user's row in `users` and their conversation, read together: what handling one of their updates
+    /// starts from, in one read. With `createUser` a Telegram user no one knows gets a row (an account the bot made
+    /// for them); without it they are `nil` (`TELEGRAM_SIGNUP=linked`). A write happens only for a new user or to
+    /// fill a name or language still empty: a stored name is never rewritten from Telegram, since `users` may be the
+    /// platform's.
+    func userAndConversation(
+        telegramID: Int64,
+        username: String?,
+        languageCode: String?,
+        createUser: Bool,
+        at date: Date
+    ) async throws -> (user: User?, conversation: ConversationState?)
 
     /// Conversations with a key at the exchange (see ``ConversationState/pendingSubmission``).
     func conversationsAwaitingService() async throws -> [(telegramID: Int64, state: ConversationState)]

@@ -1,10 +1,10 @@
-import BotConversation
 import Foundation
 import TelegramAPIClient
 
-/// The bot's texts, one table per language from `locales/<code>.json`, with `{name}` placeholders.
+/// The product's texts (the bot's messages and the emails), one table per language from `locales/<code>.json`,
+/// with `{name}` placeholders.
 ///
-/// Templates are trusted HTML (they may use `<b>`); every value put into a placeholder is HTML-escaped here, so
+/// Templates are trusted HTML in Telegram's subset (they may use `<b>`), which an email's HTML part shows as well; every value put into a placeholder is HTML-escaped here, so
 /// a label such as `<b>&` reaches the user as typed. A key missing in a language falls back to English, then to
 /// the key itself (the locale test keeps both files complete).
 public struct Localizer: Sendable {
@@ -97,9 +97,5 @@ public struct Localizer: Sendable {
         }
         result += rest
         return result
-    }
-
-    public func render(_ text: Reply.Text, language: String) -> String {
-        self.text(text.key, text.arguments, language: language)
     }
 }
