@@ -142,6 +142,34 @@ let package = Package(
         ),
 
         .target(
+            name: "MailComposer",
+            swiftSettings: strictSettings
+        ),
+        .target(
+            name: "SMTPClient",
+            dependencies: [
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOSSL", package: "swift-nio-ssl"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: strictSettings
+        ),
+        .target(
+            name: "EmailNotifications",
+            dependencies: [
+                "ExchangeBotCore",
+                "MailComposer",
+                "SMTPClient",
+                "Localization",
+                "TelegramAPIClient",
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ],
+            swiftSettings: strictSettings
+        ),
+
+        .target(
             name: "Localization",
             dependencies: ["TelegramAPIClient"],
             swiftSettings: strictSettings
@@ -175,6 +203,9 @@ let package = Package(
                 "TelegramAPIClient",
                 "TelegramBot",
                 "Localization",
+                "MailComposer",
+                "SMTPClient",
+                "EmailNotifications",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "UnixSignals", package: "swift-service-lifecycle"),
@@ -300,7 +331,8 @@ let package = Package(
         .testTarget(
             name: "TelegramBotTests",
             dependencies: [
-                "TelegramBot", "BotConversation", "TelegramAPIClient", "ExchangeBotApp", "ExchangeBotCore", "Localization",
+                "TelegramBot", "BotConversation", "TelegramAPIClient", "ExchangeBotApp", "ExchangeBotCore",
+                "Localization",
                 "ExchangeBotStorage", "PostgresStorage", "Fernet", "BearerTokens", "TestSupport",
                 .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "PostgresNIO", package: "postgres-nio"),
@@ -310,10 +342,31 @@ let package = Package(
             swiftSettings: strictSettings
         ),
         .testTarget(
+            name: "MailComposerTests",
+            dependencies: ["MailComposer", "TestSupport"],
+            swiftSettings: strictSettings
+        ),
+        .testTarget(
+            name: "SMTPClientTests",
+            dependencies: [
+                "SMTPClient", "MailComposer", "TestSupport", .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: strictSettings
+        ),
+        .testTarget(
+            name: "EmailNotificationsTests",
+            dependencies: [
+                "EmailNotifications", "SMTPClient", "MailComposer", "ExchangeBotCore", "Localization", "TestSupport",
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ],
+            swiftSettings: strictSettings
+        ),
+        .testTarget(
             name: "ExchangeBotAppTests",
             dependencies: [
                 "ExchangeBotApp", "ExchangeBotCore", "ExchangeBotStorage", "PostgresStorage", "Fernet", "BearerTokens",
-                "TestSupport",
+                "TestSupport", "MailComposer", "SMTPClient",
                 .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "PostgresNIO", package: "postgres-nio"),
                 .product(name: "Logging", package: "swift-log"),

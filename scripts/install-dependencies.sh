@@ -39,6 +39,13 @@ if ! python3 -c "import psycopg, sqlalchemy" 2>/dev/null; then
         || echo "note: python3 has no 'psycopg' or 'sqlalchemy' module; the PostgreSQL Python interop test will be skipped"
 fi
 
+# aiosmtpd is the real SMTP server the mail tests deliver to (plain, STARTTLS, AUTH, 4xx, 5xx); they skip, saying
+# why, without it.
+if ! python3 -c "import aiosmtpd" 2>/dev/null; then
+    python3 -m pip install --quiet --timeout 15 --retries 1 "aiosmtpd>=1.4,<2" 2>/dev/null \
+        || echo "note: python3 has no 'aiosmtpd' module; the SMTP tests against a real server will be skipped"
+fi
+
 # The REST API's OpenAPI document is checked by openapi-spec-validator and fuzzed by Schemathesis 4 (its `st run`
 # with every check, as a user and as an admin); those tests skip, saying why, without them (no PyPI here).
 if ! python3 -c "import openapi_spec_validator" 2>/dev/null; then

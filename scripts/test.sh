@@ -20,6 +20,7 @@ outside="SchemathesisTests|CCXTOracleTests|PostgresStorageTests|SeedPlatformBotT
 outside+="|FernetPythonInteropTests|PythonCrossCheck|SetupScriptTests|InstallScriptTests|SystemdUnitTests"
 outside+="|CommandLineTests|ExchangeBotAppTests.EndToEndTests|PostgresCommandTests|BotCrashRecoveryTests"
 outside+="|SeedCompatibilityTests"
+outside+="|SMTPPeerTests|MailSenderPeerTests|LinkCodeCommandTests|PlatformAccountEndToEndTests|MinimalUsersTableTests"
 echo "== pass 1 of 2: the tests that run in-process"
 swift test --skip-build --skip "$outside"
 echo "== pass 2 of 2: the tests that start other programs"

@@ -1,4 +1,5 @@
 import ExchangeBotCore
+import Foundation
 
 /// What the conversation wants done: messages to send, messages to delete, calls to the approval service. The
 /// runner performs them in order and feeds answers back as events.
@@ -14,6 +15,12 @@ public enum ConversationEffect: Equatable, Sendable {
     case deleteKey(keyID: Int64)
     /// Remembers the user's choice of language; later replies use it.
     case setLanguage(String)
+    /// Reads whom a link code names, without using it (answered by ``ConversationEvent/linkCodeLookedUp(codeHash:user:)``).
+    case lookUpLinkCode(Data)
+    /// Links the user's Telegram account with the code (answered by ``ConversationEvent/linkFinished(_:)``).
+    case link(codeHash: Data)
+    /// Removes the Telegram account's bot-made link (answered by ``ConversationEvent/unlinkFinished(_:)``).
+    case unlink
 }
 
 /// A message to send: a localizable text and, optionally, inline buttons or a forced reply.

@@ -19,6 +19,16 @@ public enum ConversationEvent: Equatable, Sendable {
     case submissionFinished(Result<ExchangeKey, ApprovalError>)
     /// The answer to ``ConversationEffect/setActive(keyID:active:)`` or ``ConversationEffect/deleteKey(keyID:)``.
     case actionFinished(ActionOutcome)
+    /// `/start <payload>`: a link code's hash (see ``ConversationEffect/lookUpLinkCode(_:)``), or `nil` when the
+    /// payload cannot be a code. In a group the payload is never looked at: the code stays unused.
+    case linkCodeReceived(Data?, chat: ChatKind)
+    /// The active user a code names, as asked for by ``ConversationEffect/lookUpLinkCode(_:)``; `nil` for a code
+    /// that is unknown, used or expired.
+    case linkCodeLookedUp(codeHash: Data, user: User?)
+    /// The answer to ``ConversationEffect/link(codeHash:)``.
+    case linkFinished(LinkOutcome)
+    /// The answer to ``ConversationEffect/unlink``.
+    case unlinkFinished(UnlinkOutcome)
     /// The conversation was left alone past ``ConversationMachine/idleTimeout``, as its store saw it (the bot's
     /// hourly sweep): a draft's secret is dropped, the step kept, so a late answer is still recognised, and
     /// deleted, as one.
@@ -37,10 +47,10 @@ public enum ConversationEvent: Equatable, Sendable {
 
     /// The users' commands: the one list the parser, the command menu and the machine read.
     public enum Command: String, Equatable, Sendable, CaseIterable {
-        case start, help, add, exchanges, cancel, language
+        case start, help, add, exchanges, cancel, language, unlink
 
         /// The commands in the private chats' menu, in its order (`/start` is Telegram's own button).
-        public static let menu: [Command] = [.add, .exchanges, .cancel, .language, .help]
+        public static let menu: [Command] = [.add, .exchanges, .cancel, .language, .unlink, .help]
     }
 }
 
@@ -55,6 +65,12 @@ public enum ButtonAction: Equatable, Sendable {
     case cancelDelete(keyID: Int64)
     /// A language from ``ConversationMachine/languages``.
     case chooseLanguage(String)
+    /// "Link" / "Cancel" under a link confirmation; the tag (``ConversationMachine/linkTag(_:)``) names the code
+    /// asked about, so a button under an older confirmation is stale.
+    case confirmLink(tag: String)
+    case cancelLink(tag: String)
+    case confirmUnlink
+    case cancelUnlink
 
     /// The `callback_data` text.
     public var data: String {
@@ -67,6 +83,10 @@ public enum ButtonAction: Equatable, Sendable {
         case .confirmDelete(let id): "delok:\(id)"
         case .cancelDelete(let id): "delno:\(id)"
         case .chooseLanguage(let code): "lang:\(code)"
+        case .confirmLink(let tag): "linkok:\(tag)"
+        case .cancelLink(let tag): "linkno:\(tag)"
+        case .confirmUnlink: "unlink:ok"
+        case .cancelUnlink: "unlink:no"
         }
     }
 
@@ -83,6 +103,22 @@ public enum ButtonAction: Equatable, Sendable {
             guard ConversationMachine.languages.contains(where: { $0.code == parts[1] }) else { return nil }
             self = .chooseLanguage(parts[1])
             return
+        }
+        switch (parts[0], parts[1]) {
+        case ("linkok", let tag) where ConversationMachine.isLinkTag(tag):
+            self = .confirmLink(tag: tag)
+            return
+        case ("linkno", let tag) where ConversationMachine.isLinkTag(tag):
+            self = .cancelLink(tag: tag)
+            return
+        case ("unlink", "ok"):
+            self = .confirmUnlink
+            return
+        case ("unlink", "no"):
+            self = .cancelUnlink
+            return
+        default:
+            break
         }
         if parts[0] == "upd" {
             let fields = parts[1].split(separator: ":").map(String.init)

@@ -66,6 +66,14 @@ public enum ConversationMachine {
             return submissionFinished(result, &step)
         case .actionFinished(let outcome):
             return actionFinished(outcome)
+        case .linkCodeReceived(let codeHash, let chat):
+            return linkCodeReceived(codeHash, chat: chat, step)
+        case .linkCodeLookedUp(let codeHash, let user):
+            return linkCodeLookedUp(codeHash, user: user, &step)
+        case .linkFinished(let outcome):
+            return linkFinished(outcome)
+        case .unlinkFinished(let outcome):
+            return unlinkFinished(outcome)
         case .submissionStarted, .expired:
             return []
         }
@@ -73,7 +81,7 @@ public enum ConversationMachine {
 
     private static func groupCommand(_ command: ConversationEvent.Command) -> [ConversationEffect] {
         switch command {
-        case .add, .exchanges, .language: [.send(Reply(.init("group.use_private_chat")))]
+        case .add, .exchanges, .language, .unlink: [.send(Reply(.init("group.use_private_chat")))]
         case .start, .help: [.send(Reply(.init("help.group")))]
         case .cancel: []
         }
@@ -100,6 +108,8 @@ public enum ConversationMachine {
             return [.send(Reply(.init("cancel.done")))]
         case .language:
             return [.send(languageChoice)]
+        case .unlink:
+            return unlinkCommand(&step)
         }
     }
 
@@ -107,7 +117,7 @@ public enum ConversationMachine {
         -> [ConversationEffect]
     {
         switch step {
-        case .idle, .confirmingDelete:
+        case .idle, .confirmingDelete, .confirmingLink, .confirmingUnlink:
             return [.send(Reply(.init("hint.commands")))]
         case .choosingExchange:
             return [.send(Reply(.init("add.choose_first"))), .send(exchangeChoice)]
@@ -229,6 +239,8 @@ public enum ConversationMachine {
             return [
                 .answerButton(queryID: queryID, alert: nil), .setLanguage(code), .send(Reply(.init("language.set"))),
             ]
+        case .confirmLink, .cancelLink, .confirmUnlink, .cancelUnlink:
+            return linkButton(action, queryID: queryID, &step)
         }
     }
 
@@ -276,11 +288,13 @@ public enum ConversationMachine {
     public static func asksForCredential(_ step: ConversationState.Step) -> Bool {
         switch step {
         case .awaitingAPIKey, .awaitingSecret, .awaitingPassphrase: true
-        case .idle, .choosingExchange, .awaitingLabel, .checking, .confirmingDelete: false
+        case .idle, .choosingExchange, .awaitingLabel, .checking, .confirmingDelete, .confirmingLink,
+            .confirmingUnlink:
+            false
         }
     }
 
-    private static func isWaitingForService(_ step: ConversationState.Step) -> Bool {
+    static func isWaitingForService(_ step: ConversationState.Step) -> Bool {
         if case .checking = step { return true }
         return false
     }

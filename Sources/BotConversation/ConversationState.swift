@@ -31,6 +31,10 @@ public struct ConversationState: Codable, Equatable, Sendable {
         case checking(exchange: ExchangeID, keyID: Int64?)
         /// "Delete key #N?" is shown.
         case confirmingDelete(keyID: Int64)
+        /// "Link to account …?" is shown for the code with this hash (the code itself is not kept).
+        case confirmingLink(codeHash: Data)
+        /// "Unlink this Telegram account?" is shown.
+        case confirmingUnlink
     }
 }
 

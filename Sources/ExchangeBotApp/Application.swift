@@ -1,4 +1,5 @@
 import BearerTokens
+import EmailNotifications
 import ExchangeBotCore
 import ExchangeBotStorage
 import ExchangeKeyCheck
@@ -7,6 +8,7 @@ import Foundation
 import Localization
 import Logging
 import RESTServer
+import SMTPClient
 import ServiceLifecycle
 import TelegramAPIClient
 import TelegramBot
@@ -65,14 +67,20 @@ public struct Runtime: Sendable {
         let unknownWithdrawPolicy = try environment.unknownWithdrawPolicy()
         let keyCheckBudget = try environment.keyCheckBudget()
         let outboxRetentionDays = try environment.outboxRetentionDays()
-        let localizer = try telegram.map { _ in
-            try Localizer.load(
+        let signup = try environment.telegramSignup()
+        let linkCodeLifetime = try environment.linkCodeLifetime()
+        let configuredBotUsername = try environment.telegramBotUsername()
+        let mail = try environment.mail()
+        // The bot's texts and the emails' both come from `locales/`.
+        let localizer: Localizer? =
+            telegram == nil && mail == nil
+            ? nil
+            : try Localizer.load(
                 from: Localizer.locate(
                     executable: URL(fileURLWithPath: CommandLine.arguments[0]),
                     workingDirectory: URL(fileURLWithPath: FileManager.default.currentDirectoryPath)
                 )
             )
-        }
 
         let (ring, check) = try await Commands.preflight(environment, logger: logger)
         logger.info(
@@ -108,15 +116,26 @@ public struct Runtime: Sendable {
         )
 
         let problemLogger = Logger(label: "exchange-bot.service")
+        let mailSignal = WakeSignal()
+        // Email is a channel of its own beside Telegram: each event reaches both, independently (see `Notifiers`).
+        let mailNotifier = mail.map { _ in MailNotifier(outbox: storage.mailOutbox, signal: mailSignal) }
         let makeService = { (notifier: any Notifier) in
             ApprovalService(
                 store: store,
                 validator: validator,
-                notifier: notifier,
+                notifier: mailNotifier.map { Notifiers([notifier, $0]) } ?? notifier,
                 keyCheckBudget: keyCheckBudget,
                 problems: { problem in ServiceProblemLog.log(problem, to: problemLogger) }
             )
         }
+        let wakeMailSender: @Sendable () -> Void = { mailSignal.wake() }
+        let linking = AccountLinking(
+            links: storage.accountLinks,
+            users: store,
+            codes: RandomLinkCodes(),
+            codeLifetime: TimeInterval(linkCodeLifetime),
+            mailQueued: mail == nil ? nil : wakeMailSender
+        )
         var bot: TelegramBot?
         var botTransport: AsyncHTTPBotTransport?
         if let telegram, let localizer {
@@ -126,7 +145,8 @@ public struct Runtime: Sendable {
                 adminChatID: telegram.adminChatID,
                 adminUserIDs: telegram.adminUserIDs,
                 inboundLimit: telegram.inboundLimit.requests,
-                inboundWindow: .seconds(telegram.inboundLimit.perSeconds)
+                inboundWindow: .seconds(telegram.inboundLimit.perSeconds),
+                signup: signup
             )
             tuning(&configuration)
             bot = await TelegramBot.make(
@@ -135,6 +155,7 @@ public struct Runtime: Sendable {
                 localizer: localizer,
                 configuration: configuration,
                 logger: Logger(label: "exchange-bot.bot"),
+                linking: linking,
                 makeService: makeService
             )
         }
@@ -143,6 +164,7 @@ public struct Runtime: Sendable {
         // The database pool first: services stop in reverse order, so it closes after everything that queries it.
         var services: [any Service] = (storage.poolService.map { [$0] } ?? []) + (bot?.services ?? [])
         let botStatus = bot?.status
+        let botIdentity = bot?.identity
         if let rest {
             let dependencies = APIDependencies(
                 service: service,
@@ -151,7 +173,9 @@ public struct Runtime: Sendable {
                 rateLimit: (rest.rateLimit.requests, rest.rateLimit.perSeconds),
                 trustedProxies: try environment.trustedProxies(),
                 databaseIsReachable: storage.isReachable,
-                botState: { botStatus?.current ?? "disabled" }
+                botState: { botStatus?.current ?? "disabled" },
+                linking: linking,
+                botUsername: { botIdentity?.username ?? configuredBotUsername }
             )
             services.append(
                 APIServer.application(
@@ -178,6 +202,30 @@ public struct Runtime: Sendable {
                 logger: Logger(label: "exchange-bot.outbox")
             )
         )
+        if let mail, let localizer {
+            let client: SMTPClient
+            do {
+                client = try SMTPClient(settings: mail.smtp, logger: Logger(label: "exchange-bot.smtp"))
+            } catch {
+                throw ConfigurationError("MAIL_CA_FILE", error.description)
+            }
+            services.append(
+                MailSender(
+                    outbox: storage.mailOutbox,
+                    transport: client,
+                    sender: mail.sender,
+                    texts: MailTexts(localizer: localizer),
+                    signal: mailSignal,
+                    logger: Logger(label: "exchange-bot.mail")
+                )
+            )
+            logger.info(
+                "email notifications enabled",
+                metadata: [
+                    "mail.server": "\(mail.smtp.host):\(mail.smtp.port)", "mail.security": "\(mail.smtp.security)",
+                ]
+            )
+        }
         services.append(
             ReadinessAnnouncer(
                 logger: logger,

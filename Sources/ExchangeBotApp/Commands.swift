@@ -131,6 +131,7 @@ public enum Commands {
     public static func describe(_ error: any Error) -> String {
         switch error {
         case let error as ConfigurationError: error.description
+        case let error as LinkCodeRefusal: error.description
         case let error as ApprovalError: error.message
         case let error as FernetError: error.description
         case let error as UnreadableSecrets: error.description

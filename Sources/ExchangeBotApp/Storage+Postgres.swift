@@ -37,6 +37,8 @@ extension Storage {
             exchangeStore: store,
             botStore: PostgresBotStore(database: database, ring: ring),
             upkeep: store,
+            accountLinks: store,
+            mailOutbox: store,
             isReachable: { await database.isReachable() },
             checkMasterKey: { stopping in
                 try await PostgresMasterKeyCheck.run(database, ring: ring, stoppingAtFirstReadable: stopping)

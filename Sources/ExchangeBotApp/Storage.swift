@@ -10,13 +10,17 @@ import ServiceLifecycle
 /// The database `DATABASE_URL` names, opened and migrated, behind the ports the rest of the service speaks: SQLite
 /// through GRDB, or PostgreSQL through a pooled client that runs until ``close``.
 ///
-/// The one place that knows both engines: everything above it sees only ``ExchangeStore``, ``BotStore`` and
-/// ``OutboxUpkeep``.
+/// The one place that knows both engines: everything above it sees only ``ExchangeStore``, ``BotStore``,
+/// ``OutboxUpkeep``, ``AccountLinkStore`` and ``MailOutbox``.
 struct Storage: Sendable {
     let target: DatabaseTarget
     let exchangeStore: any ExchangeStore
     let botStore: any BotStore
     let upkeep: any OutboxUpkeep
+    /// Links between Telegram accounts and platform users, and their one-time codes (the exchange store).
+    let accountLinks: any AccountLinkStore
+    /// The email channel's queue (the exchange store).
+    let mailOutbox: any MailOutbox
     let isReachable: @Sendable () async -> Bool
     /// Checks which stored secrets the ring opens.
     let checkMasterKey: @Sendable (_ stoppingAtFirstReadable: Bool) async throws -> MasterKeyCheck.Report
@@ -53,6 +57,8 @@ struct Storage: Sendable {
                 exchangeStore: store,
                 botStore: SQLiteBotStore(database: database, ring: ring),
                 upkeep: store,
+                accountLinks: store,
+                mailOutbox: store,
                 isReachable: { await database.isReachable() },
                 checkMasterKey: { stopping in
                     try MasterKeyCheck.run(database, ring: ring, stoppingAtFirstReadable: stopping)

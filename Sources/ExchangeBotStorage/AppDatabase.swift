@@ -8,6 +8,8 @@ import GRDB
 /// runs with `synchronous=FULL`: a transaction that committed survives a process kill and a power loss.
 public struct AppDatabase: Sendable {
     public let writer: any DatabaseWriter
+    /// Which optional columns the platform's `users` table has, looked up once when the database is opened.
+    public let users: UsersTable
 
     /// Opens (creating the file and its folder if needed) and migrates.
     ///
@@ -44,6 +46,7 @@ public struct AppDatabase: Sendable {
     public init(_ writer: any DatabaseWriter) throws {
         self.writer = writer
         try Migrations.migrator.migrate(writer)
+        users = try writer.read { db in try UsersTable.discover(db) }
     }
 
     /// Whether the database answers a trivial query (for health checks).

@@ -162,6 +162,7 @@ enum Migrations {
                     """
             )
         }
+        migrator.registerMigration(AccountsMigration.identifier, migrate: AccountsMigration.migrate)
         return migrator
     }
 }

@@ -4,18 +4,12 @@ import GRDB
 
 /// Reading the seed's rows into domain values. Rows may come from the Python side, so every column is read
 /// leniently: a NULL `status` is the column's default (PENDING), an unknown status is treated as REJECTED (never
-/// tradable), NULL booleans are false.
+/// tradable), NULL booleans are false. The columns a user is read from are ``UsersTable/columns(_:prefix:)``.
 enum RowMapping {
     static let keyColumns = """
         e.id AS key_id, e.user_id, e.exchange_name, e.label, e.api_key, e.status, e.is_active, e.error_message,
         e.created_at AS key_created_at, e.updated_at AS key_updated_at, e.passphrase IS NOT NULL AS has_passphrase,
         (SELECT kv.credentials_at FROM key_versions kv WHERE kv.exchange_id = e.id) AS key_credentials_at
-        """
-
-    static let userColumns = """
-        u.id AS u_id, u.username AS u_username, u.email AS u_email, u.telegram_id AS u_telegram_id,
-        u.language_code AS u_language_code, u.is_admin AS u_is_admin, u.is_active AS u_is_active,
-        u.created_at AS u_created_at
         """
 
     static func key(_ row: Row) -> ExchangeKey {

@@ -3,7 +3,7 @@ import ExchangeBotCore
 import Foundation
 import GRDB
 
-/// Telegram users and chats as the bot sees them (rows in `users`, who blocked the bot, where the admin group
+/// Telegram users and chats as the bot sees them (rows in `users` and `bot_telegram_accounts`, who blocked the bot, where the admin group
 /// moved), and the tidying of the bot's tables.
 extension SQLiteBotStore {
     // MARK: - Users and chats
@@ -15,12 +15,16 @@ extension SQLiteBotStore {
         createUser: Bool,
         at date: Date
     ) async throws -> (user: User?, conversation: ConversationState?) {
+        let users = database.users
+        let linkedUser = "SELECT u.id FROM users u WHERE u.id = \(users.userIDOfTelegram)"
         // Every update asks; almost always the user exists unchanged, and a read does not take the write lock.
         let (known, token) = try await writer.read { db in
             let user = try Row.fetchOne(
-                db.cachedStatement(sql: "SELECT * FROM users WHERE telegram_id = ?"),
-                arguments: [telegramID]
-            ).map { RowMapping.user($0, prefix: "") }
+                db.cachedStatement(
+                    sql: "SELECT \(users.columns()) FROM users u WHERE u.id = \(users.userIDOfTelegram)"
+                ),
+                arguments: ["telegram": telegramID]
+            ).map { RowMapping.user($0) }
             let token = try String.fetchOne(
                 db.cachedStatement(sql: "SELECT state FROM bot_conversations WHERE telegram_id = ?"),
                 arguments: [telegramID]
@@ -35,30 +39,59 @@ extension SQLiteBotStore {
         }
         if known == nil, !createUser { return (nil, conversation) }
         let user = try await writer.write { db in
-            if let id = try Int64.fetchOne(
-                db.cachedStatement(sql: "SELECT id FROM users WHERE telegram_id = ?"),
-                arguments: [telegramID]
-            ) {
+            if let id = try Int64.fetchOne(db, sql: linkedUser, arguments: ["telegram": telegramID]) {
                 // The language stays as first seen or as chosen with /language; the Telegram name may change.
                 try db.execute(
-                    sql: """
-                        UPDATE users SET username = coalesce(username, ?), language_code = coalesce(language_code, ?)
-                        WHERE id = ?
-                        """,
-                    arguments: [username, languageCode, id]
+                    sql: "UPDATE users SET username = coalesce(username, ?) WHERE id = ?",
+                    arguments: [username, id]
                 )
-                return try Users.require(db, id: id)
+                let current = try users.require(db, id: id)
+                if current.languageCode == nil, let languageCode {
+                    try Self.chooseLanguage(db, telegramID: telegramID, code: languageCode)
+                }
+                return try users.require(db, id: id)
             }
+            let stamp = DatabaseDate.format(date)
+            do {
+                try db.execute(
+                    sql: users.insertBotUser,
+                    arguments: users.botUserArguments(
+                        username: username,
+                        telegramID: telegramID,
+                        languageCode: languageCode,
+                        at: stamp
+                    )
+                )
+            } catch let error as DatabaseError where error.resultCode == .SQLITE_CONSTRAINT {
+                // The platform's table wants what the bot cannot give (a NOT NULL column, a unique name).
+                throw UserCreationRefused(telegramID: telegramID)
+            }
+            let id = db.lastInsertedRowID
             try db.execute(
                 sql: """
-                    INSERT INTO users (username, telegram_id, language_code, is_admin, is_active, created_at)
-                    VALUES (?, ?, ?, 0, 1, ?)
+                    INSERT INTO bot_telegram_accounts
+                        (telegram_id, user_id, telegram_username, language_code, made_by_bot, linked_at)
+                    VALUES (?, ?, ?, ?, 1, ?)
+                    ON CONFLICT(telegram_id) DO UPDATE SET user_id = excluded.user_id,
+                        telegram_username = excluded.telegram_username, made_by_bot = 1, linked_at = excluded.linked_at,
+                        language_code = coalesce(bot_telegram_accounts.language_code, excluded.language_code)
                     """,
-                arguments: [username, telegramID, languageCode, DatabaseDate.format(date)]
+                arguments: [telegramID, id, username, languageCode, stamp]
             )
-            return try Users.require(db, id: db.lastInsertedRowID)
+            return try users.require(db, id: id)
         }
         return (user, conversation)
+    }
+
+    /// Records a Telegram account's language in the product's table (a row without a user if it has none yet).
+    static func chooseLanguage(_ db: Database, telegramID: Int64, code: String) throws {
+        try db.execute(
+            sql: """
+                INSERT INTO bot_telegram_accounts (telegram_id, language_code) VALUES (?, ?)
+                ON CONFLICT(telegram_id) DO UPDATE SET language_code = excluded.language_code
+                """,
+            arguments: [telegramID, code]
+        )
     }
 
     public func adminChatOverride(configured: Int64) async throws -> Int64? {
@@ -108,6 +141,12 @@ extension SQLiteBotStore {
                 arguments: [week]
             )
             try db.execute(sql: "DELETE FROM bot_inbox WHERE parked_at < ?", arguments: [week])
+            // A link code is useless once used or expired; a day later nobody asks about it any more.
+            let day = DatabaseDate.format(now.addingTimeInterval(-86_400))
+            try db.execute(
+                sql: "DELETE FROM bot_link_codes WHERE used_at < ? OR expires_at < ?",
+                arguments: [day, day]
+            )
             try db.execute(
                 sql: """
                     DELETE FROM bot_posted WHERE created_at < ?

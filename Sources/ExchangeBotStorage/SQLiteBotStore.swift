@@ -200,10 +200,7 @@ public struct SQLiteBotStore: BotStore {
                 try insert.execute(arguments: [action.lane, action.keyID, action.json, action.dedupe, stamp])
             }
             if let language = commit.language {
-                try db.execute(
-                    sql: "UPDATE users SET language_code = ? WHERE telegram_id = ?",
-                    arguments: [language.code, language.telegramID]
-                )
+                try Self.chooseLanguage(db, telegramID: language.telegramID, code: language.code)
             }
         }
     }

@@ -26,7 +26,7 @@ extension SQLiteExchangeStore {
                 )
                 // Its owner was told when the key was first held; a key that stays broken is not news. A key whose
                 // owner the other side deleted is still deactivated: there is just nobody to tell.
-                guard !wasHeld, let key = try self.fetchKey(db, id: id), try Users.fetch(db, id: key.userID) != nil
+                guard !wasHeld, let key = try self.fetchKey(db, id: id), try self.users.fetch(db, id: key.userID) != nil
                 else { return nil }
                 return try self.enqueue(db, kind: .deactivated(reason: reason), key: key, decidedBy: nil, at: audit.at)
             }
@@ -51,7 +51,7 @@ extension SQLiteExchangeStore {
             )
             guard db.changesCount > 0 else { return nil }
             for id in keyIDs {
-                guard let key = try self.fetchKey(db, id: id), try Users.fetch(db, id: key.userID) != nil else {
+                guard let key = try self.fetchKey(db, id: id), try self.users.fetch(db, id: key.userID) != nil else {
                     continue
                 }
                 return try self.enqueue(

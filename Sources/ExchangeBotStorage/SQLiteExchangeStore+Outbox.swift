@@ -16,7 +16,7 @@ extension SQLiteExchangeStore {
     func enqueue(_ db: Database, kind: KeyEvent.Kind, key: ExchangeKey, decidedBy: Caller?, at date: Date) throws
         -> KeyEvent
     {
-        guard let owner = try Users.fetch(db, id: key.userID) else { throw ApprovalError.userNotFound }
+        guard let owner = try self.users.fetch(db, id: key.userID) else { throw ApprovalError.userNotFound }
         var event = KeyEvent(outboxID: 0, kind: kind, key: key, owner: owner, decidedBy: decidedBy)
         try db.execute(
             sql: "INSERT INTO outbox (event, created_at) VALUES (?, ?)",
@@ -85,7 +85,8 @@ extension SQLiteExchangeStore {
         }
     }
 
-    /// Deletes delivered (and parked) rows older than `date`. Returns how many went.
+    /// Deletes delivered (and parked) rows older than `date`, and sent (or given-up) mail of the email outbox.
+    /// Returns how many rows went.
     @discardableResult
     public func pruneOutbox(before date: Date) async throws -> Int {
         let cutoff = DatabaseDate.format(date)
@@ -97,7 +98,8 @@ extension SQLiteExchangeStore {
                     """,
                 arguments: [cutoff, cutoff]
             )
-            return db.changesCount
+            let events = db.changesCount
+            return events + (try Self.pruneMail(db, before: cutoff))
         }
     }
 

@@ -20,11 +20,12 @@ public struct SQLiteExchangeStore: ExchangeStore {
     }
 
     var writer: any DatabaseWriter { database.writer }
+    var users: UsersTable { database.users }
 
     // MARK: - Users
 
     public func user(id: Int64) async throws -> User? {
-        try await writer.read { db in try Users.fetch(db, id: id) }
+        try await writer.read { db in try self.users.fetch(db, id: id) }
     }
 
     // MARK: - Keys
@@ -67,7 +68,7 @@ public struct SQLiteExchangeStore: ExchangeStore {
             try Row.fetchAll(
                 db,
                 sql: """
-                    SELECT \(RowMapping.keyColumns), \(RowMapping.userColumns), v.report
+                    SELECT \(RowMapping.keyColumns), \(self.users.columns()), v.report
                     FROM user_exchanges e
                     JOIN users u ON u.id = e.user_id
                     LEFT JOIN key_validation v ON v.exchange_id = e.id

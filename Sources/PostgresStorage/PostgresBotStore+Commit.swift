@@ -101,8 +101,9 @@ extension PostgresBotStore {
                 )
             }
             if let language = commit.language {
-                try await Self.run(
-                    "UPDATE users SET language_code = \(language.code) WHERE telegram_id = \(language.telegramID)",
+                try await Self.chooseLanguage(
+                    telegramID: language.telegramID,
+                    code: language.code,
                     on: connection,
                     logger: logger
                 )

@@ -12,16 +12,6 @@ enum PostgresExchangeRows {
         (SELECT kv.credentials_at FROM exchange_bot_key_versions kv WHERE kv.exchange_id = e.id) AS key_credentials_at
         """
 
-    /// `telegram_id`, `language_code` and `created_at` are read through the row's JSON: the platform's `users` may
-    /// lack them, and the product never adds columns to it.
-    static let userColumns = """
-        u.id AS u_id, u.username AS u_username, u.email AS u_email,
-        (to_jsonb(u) ->> 'telegram_id')::bigint AS u_telegram_id,
-        to_jsonb(u) ->> 'language_code' AS u_language_code,
-        u.is_admin AS u_is_admin, u.is_active AS u_is_active,
-        (to_jsonb(u) ->> 'created_at')::timestamp AS u_created_at
-        """
-
     static func key(_ row: PostgresRandomAccessRow) throws -> ExchangeKey {
         ExchangeKey(
             id: try row["key_id"].decode(Int64.self),
@@ -39,6 +29,7 @@ enum PostgresExchangeRows {
         )
     }
 
+    /// A user read with ``PostgresUsersTable/columns(_:)``.
     static func user(_ row: PostgresRandomAccessRow) throws -> User {
         User(
             id: try row["u_id"].decode(Int64.self),

@@ -13,6 +13,8 @@ struct PostgresExchangeSession {
     let connection: PostgresConnection
     let logger: Logger
     let ring: MultiFernet
+    /// The platform's `users` table as this database has it.
+    let users: PostgresUsersTable
 
     /// Every row of a statement (consumed, so the next statement of the transaction can run).
     func rows(_ query: PostgresQuery) async throws -> [PostgresRandomAccessRow] {
@@ -26,9 +28,9 @@ struct PostgresExchangeSession {
     // MARK: - Users
 
     /// A row of `users`, read whatever columns the platform's table has (it may have only `id, username, email,
-    /// is_active, is_admin`): the optional ones are read through the row's JSON, where a missing column is `NULL`.
+    /// is_active, is_admin`; see ``PostgresUsersTable``).
     func user(id: Int64) async throws -> User? {
-        try await rows("SELECT \(unescaped: PostgresExchangeRows.userColumns) FROM users u WHERE u.id = \(id)")
+        try await rows("SELECT \(unescaped: users.columns()) FROM users u WHERE u.id = \(id)")
             .first.map { try PostgresExchangeRows.user($0) }
     }
 

@@ -92,12 +92,13 @@ extension PostgresExchangeStore: OutboxUpkeep {
         }
     }
 
-    /// Deletes delivered (and parked) rows older than `date`. Returns how many went.
+    /// Deletes delivered (and parked) rows older than `date`, and sent (or given-up) mail of the email outbox.
+    /// Returns how many rows went.
     @discardableResult
     public func pruneOutbox(before date: Date) async throws -> Int {
         let cutoff = PostgresExchangeRows.stored(date)
         return try await transaction { session in
-            try await session.rows(
+            let events = try await session.rows(
                 """
                 DELETE FROM exchange_bot_outbox
                 WHERE (delivered_at IS NOT NULL AND delivered_at < \(cutoff))
@@ -105,6 +106,7 @@ extension PostgresExchangeStore: OutboxUpkeep {
                 RETURNING id
                 """
             ).count
+            return events + (try await Self.pruneMail(session, before: cutoff))
         }
     }
 

@@ -28,14 +28,23 @@ public struct PostgresExchangeStore: ExchangeStore {
         -> Result
     {
         try await database.transaction { connection in
-            try await body(PostgresExchangeSession(connection: connection, logger: database.logger, ring: ring))
+            try await body(try await session(connection))
         }
+    }
+
+    func session(_ connection: PostgresConnection) async throws -> PostgresExchangeSession {
+        PostgresExchangeSession(
+            connection: connection,
+            logger: database.logger,
+            ring: ring,
+            users: try await database.usersTable.table(connection, logger: database.logger)
+        )
     }
 
     /// Runs `body`, whose queries must be a single statement (or independent reads), outside a transaction.
     func read<Result: Sendable>(_ body: (PostgresExchangeSession) async throws -> Result) async throws -> Result {
         try await database.withConnection { connection in
-            try await body(PostgresExchangeSession(connection: connection, logger: database.logger, ring: ring))
+            try await body(try await session(connection))
         }
     }
 
@@ -75,7 +84,7 @@ public struct PostgresExchangeStore: ExchangeStore {
         try await read { session in
             try await session.rows(
                 """
-                SELECT \(unescaped: PostgresExchangeRows.keyColumns), \(unescaped: PostgresExchangeRows.userColumns),
+                SELECT \(unescaped: PostgresExchangeRows.keyColumns), \(unescaped: session.users.columns()),
                     v.report
                 FROM user_exchanges e
                 JOIN users u ON u.id = e.user_id

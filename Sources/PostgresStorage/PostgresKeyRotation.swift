@@ -48,7 +48,12 @@ public enum PostgresKeyRotation {
             }
             let report = tally.report
             try await PostgresAuditLog.insert(
-                PostgresExchangeSession(connection: connection, logger: logger, ring: ring),
+                PostgresExchangeSession(
+                    connection: connection,
+                    logger: logger,
+                    ring: ring,
+                    users: try await database.usersTable.table(connection, logger: logger)
+                ),
                 AuditEntry(
                     at: date,
                     caller: .system,

@@ -8,9 +8,10 @@ struct PostgresMigration: Sendable {
 
 /// The migrations, in order, and the version table that records them.
 ///
-/// Each statement of ``PostgresExchangeTables/statements`` and ``PostgresBotTables/statements`` is a migration of its
-/// own, named by its list and position (`exchange_tables.3`): those lists are append-only, so a statement added later
-/// runs once on every database that lacks it, and one already applied never runs again.
+/// Each statement of ``PostgresExchangeTables/statements``, ``PostgresBotTables/statements`` and
+/// ``PostgresAccountTables/statements`` is a migration of its own, named by its list and position
+/// (`exchange_tables.3`): those lists are append-only, so a statement added later runs once on every database that
+/// lacks it, and one already applied never runs again.
 enum PostgresMigrations {
     /// Serialises every `migrate` on this database (advisory locks are per database): two instances starting
     /// together wait for each other instead of racing on `CREATE TABLE`. The value is "ExBtScma" in ASCII.
@@ -27,6 +28,7 @@ enum PostgresMigrations {
     static var all: [PostgresMigration] {
         numbered("exchange_tables", PostgresExchangeTables.statements)
             + numbered("bot_tables", PostgresBotTables.statements)
+            + numbered("account_tables", PostgresAccountTables.statements)
     }
 
     private static func numbered(_ list: String, _ statements: [String]) -> [PostgresMigration] {

@@ -9,6 +9,8 @@ import PostgresNIO
 public struct PostgresPool: Sendable {
     public let client: PostgresClient
     public let logger: Logger
+    /// Which optional columns the platform's `users` table has (``PostgresUsersTable``), looked up once.
+    public let usersTable = PostgresUsersTableCache()
 
     public init(client: PostgresClient, logger: Logger) {
         self.client = client

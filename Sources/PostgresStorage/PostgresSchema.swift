@@ -66,6 +66,7 @@ public enum PostgresSchema {
                 _ = try await connection.query(PostgresQuery(unsafeSQL: statement), logger: logger).collect()
             }
             try await PostgresMigrations.apply(connection, logger: logger)
+            database.usersTable.store(try await PostgresUsersTable.discover(connection, logger: logger))
         }
     }
 

@@ -16,6 +16,10 @@ public struct APIDependencies: Sendable {
     public var databaseIsReachable: @Sendable () async -> Bool
     /// The bot's polling state for `/healthz`: `disabled`, `polling`, `stalled`.
     public var botState: @Sendable () async -> String
+    /// Links Telegram accounts (`/user/telegram-link`); `nil`: those routes answer 503.
+    public var linking: AccountLinking?
+    /// The bot's `@username` for link URLs: `getMe`'s while the bot runs, else `TELEGRAM_BOT_USERNAME`.
+    public var botUsername: @Sendable () -> String?
 
     public init(
         service: ApprovalService,
@@ -24,7 +28,9 @@ public struct APIDependencies: Sendable {
         rateLimit: (requests: Int, perSeconds: Int),
         trustedProxies: [IPAddressRange] = [],
         databaseIsReachable: @escaping @Sendable () async -> Bool,
-        botState: @escaping @Sendable () async -> String
+        botState: @escaping @Sendable () async -> String,
+        linking: AccountLinking? = nil,
+        botUsername: @escaping @Sendable () -> String? = { nil }
     ) {
         self.service = service
         self.store = store
@@ -33,6 +39,8 @@ public struct APIDependencies: Sendable {
         self.trustedProxies = trustedProxies
         self.databaseIsReachable = databaseIsReachable
         self.botState = botState
+        self.linking = linking
+        self.botUsername = botUsername
     }
 }
 
@@ -87,6 +95,18 @@ public enum APIServer {
                 )
                 .add(middleware: perUser)
         )
+        TelegramLinkRoutes(linking: dependencies.linking, botUsername: dependencies.botUsername)
+            .add(
+                to: limited.group("user/telegram-link")
+                    .add(
+                        middleware: BearerAuthMiddleware(
+                            authority: dependencies.authority,
+                            users: dependencies.store,
+                            requireAdmin: false
+                        )
+                    )
+                    .add(middleware: perUser)
+            )
         routes.addAdminRoutes(
             to: limited.group("admin/exchanges")
                 .add(

@@ -219,6 +219,48 @@ enum OpenAPIDocument {
                 }
               }
             },
+            "/user/telegram-link": {
+              "post": {
+                "operationId": "issueTelegramLinkCode",
+                "summary": "Get a one-time code that links a Telegram account to your account",
+                "description": "The code is single use and valid LINK_CODE_TTL seconds (600 by default). Open url (https://t.me/<bot>?start=<code>; null while the bot's username is unknown) in Telegram, or send /start <code> to the bot in a private chat, and confirm with the Link button. A new code does not cancel older ones.",
+                "responses": {
+                  "201": { "description": "A new code", "content": { "application/json": { "schema": { "$ref": "#/components/schemas/TelegramLinkCode" } } } },
+                  "401": { "$ref": "#/components/responses/Unauthorized" },
+                  "403": { "$ref": "#/components/responses/Forbidden" },
+                  "429": { "$ref": "#/components/responses/TooManyRequests" },
+                  "500": { "$ref": "#/components/responses/InternalError" },
+                  "503": { "$ref": "#/components/responses/Unavailable" }
+                }
+              },
+              "get": {
+                "operationId": "getTelegramLink",
+                "summary": "Whether a Telegram account is linked to your account (its id and username only)",
+                "responses": {
+                  "200": { "description": "The link, or linked false", "content": { "application/json": { "schema": { "$ref": "#/components/schemas/TelegramLink" } } } },
+                  "401": { "$ref": "#/components/responses/Unauthorized" },
+                  "403": { "$ref": "#/components/responses/Forbidden" },
+                  "429": { "$ref": "#/components/responses/TooManyRequests" },
+                  "500": { "$ref": "#/components/responses/InternalError" },
+                  "503": { "$ref": "#/components/responses/Unavailable" }
+                }
+              },
+              "delete": {
+                "operationId": "unlinkTelegram",
+                "summary": "Unlink the Telegram account linked to your account",
+                "description": "Idempotent: with nothing linked the answer is the same 200 with linked false. A link the platform made (users.telegram_id) is not removed here: 409.",
+                "responses": {
+                  "200": { "description": "Nothing is linked any more", "content": { "application/json": { "schema": { "$ref": "#/components/schemas/TelegramLink" },
+                    "example": { "linked": false, "telegram_id": null, "telegram_username": null } } } },
+                  "401": { "$ref": "#/components/responses/Unauthorized" },
+                  "403": { "$ref": "#/components/responses/Forbidden" },
+                  "409": { "description": "The link is the platform's (users.telegram_id)", "content": { "application/json": { "schema": { "$ref": "#/components/schemas/Error" } } } },
+                  "429": { "$ref": "#/components/responses/TooManyRequests" },
+                  "500": { "$ref": "#/components/responses/InternalError" },
+                  "503": { "$ref": "#/components/responses/Unavailable" }
+                }
+              }
+            },
             "/healthz": {
               "get": {
                 "operationId": "health",
@@ -358,6 +400,26 @@ enum OpenAPIDocument {
               },
               "Approve": { "type": "object", "properties": { "notification_message": { "type": ["string", "null"], "pattern": "@MESSAGE@", "description": "At most 1,000 characters once trimmed; blank means none" } } },
               "Reject": { "type": "object", "required": ["reason"], "properties": { "reason": { "type": "string", "pattern": "@REASON@", "description": "1 to 1,000 characters once trimmed" } } },
+              "TelegramLinkCode": {
+                "type": "object",
+                "required": ["code", "url", "expires_at"],
+                "properties": {
+                  "code": { "type": "string", "pattern": "^[A-Za-z0-9_-]{43}$", "description": "The one-time code; shown once, stored only hashed" },
+                  "url": { "type": ["string", "null"], "description": "https://t.me/<bot>?start=<code>, or null while the bot's username is unknown" },
+                  "expires_at": { "type": ["string", "null"], "description": "UTC, ISO 8601 without offset" }
+                },
+                "example": { "code": "q3VxGmZ0T8yq1c2m4Q1nN5x8dJ7bWc0rS9kLzA2uYhE", "url": "https://t.me/exchange_keys_bot?start=q3VxGmZ0T8yq1c2m4Q1nN5x8dJ7bWc0rS9kLzA2uYhE", "expires_at": "2026-11-29T10:10:00.000000" }
+              },
+              "TelegramLink": {
+                "type": "object",
+                "required": ["linked", "telegram_id", "telegram_username"],
+                "properties": {
+                  "linked": { "type": "boolean" },
+                  "telegram_id": { "type": ["integer", "null"] },
+                  "telegram_username": { "type": ["string", "null"] }
+                },
+                "example": { "linked": true, "telegram_id": 123456789, "telegram_username": "alice" }
+              },
               "Health": {
                 "type": "object",
                 "required": ["status", "database", "bot"],
@@ -383,7 +445,8 @@ enum OpenAPIDocument {
                 "content": { "application/json": { "schema": { "$ref": "#/components/schemas/Error" } } } },
               "InternalError": { "description": "The database failed, or a stored secret cannot be opened with the configured master key; nothing was changed", "content": { "application/json": { "schema": { "$ref": "#/components/schemas/Error" } } } },
               "BadGateway": { "description": "The exchange is unavailable or answered garbage", "content": { "application/json": { "schema": { "$ref": "#/components/schemas/Error" } } } },
-              "GatewayTimeout": { "description": "The exchange did not answer within EXCHANGE_TIMEOUT", "content": { "application/json": { "schema": { "$ref": "#/components/schemas/Error" } } } }
+              "GatewayTimeout": { "description": "The exchange did not answer within EXCHANGE_TIMEOUT", "content": { "application/json": { "schema": { "$ref": "#/components/schemas/Error" } } } },
+              "Unavailable": { "description": "This service has no store for Telegram links", "content": { "application/json": { "schema": { "$ref": "#/components/schemas/Error" } } } }
             }
           }
         }

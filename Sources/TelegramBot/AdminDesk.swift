@@ -14,7 +14,7 @@ struct AdminDesk: Sendable {
     let texts: BotTexts
     let admins: AdminDirectory
     let calls: ImmediateCalls
-    let signal: OutgoingSignal
+    let signal: WakeSignal
 
     // MARK: - Buttons
 

@@ -20,6 +20,8 @@ public struct BotConfiguration: Sendable {
     /// the bot goes quiet for them (see ``InboundBudget``). `ADMIN_USER_IDS` are not counted.
     public var inboundLimit: Int
     public var inboundWindow: Duration
+    /// `TELEGRAM_SIGNUP`: whether a Telegram user no account knows gets one of the bot's making.
+    public var signup: TelegramSignup
 
     public init(
         adminChatID: Int64,
@@ -29,7 +31,8 @@ public struct BotConfiguration: Sendable {
         adminCacheLifetime: Duration = .seconds(60),
         eventSweepInterval: Duration = .seconds(5),
         inboundLimit: Int = 20,
-        inboundWindow: Duration = .seconds(60)
+        inboundWindow: Duration = .seconds(60),
+        signup: TelegramSignup = .open
     ) {
         self.adminChatID = adminChatID
         self.adminUserIDs = adminUserIDs
@@ -39,5 +42,15 @@ public struct BotConfiguration: Sendable {
         self.eventSweepInterval = eventSweepInterval
         self.inboundLimit = inboundLimit
         self.inboundWindow = inboundWindow
+        self.signup = signup
     }
+}
+
+/// `TELEGRAM_SIGNUP`: who may add keys in Telegram.
+public enum TelegramSignup: String, Sendable, CaseIterable {
+    /// Anyone: a Telegram user no account knows gets one made by the bot on first contact.
+    case open
+    /// Only Telegram accounts linked to a user (by the platform, or with a link code): the others are told to open
+    /// the link from their account page, and nothing is created for them.
+    case linked
 }

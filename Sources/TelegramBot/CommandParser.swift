@@ -25,6 +25,14 @@ struct CommandParser: Sendable {
         return .known(command)
     }
 
+    /// What follows `/start` (a deep link's `start` parameter), if anything; `nil` for other text.
+    func startPayload(in text: String) -> String? {
+        guard let (name, arguments, _) = Self.split(text), name == ConversationEvent.Command.start.rawValue,
+            !arguments.isEmpty
+        else { return nil }
+        return arguments
+    }
+
     /// The admin group's own commands; `nil` for anything else.
     func adminCommand(in text: String) -> Parsed? {
         guard let (name, arguments, addressee) = Self.split(text), let command = AdminCommand(rawValue: name) else {

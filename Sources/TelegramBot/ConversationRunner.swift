@@ -16,30 +16,34 @@ import TelegramAPIClient
 struct ConversationRunner: Sendable {
     let store: any BotStore
     let service: ApprovalService
+    /// Links Telegram accounts to platform users; `nil`: linking is not offered.
+    let linking: AccountLinking?
     let texts: BotTexts
     let calls: ImmediateCalls
     let checks: CheckRunner
-    let signal: OutgoingSignal
+    let signal: WakeSignal
     let logger: Logger
     let now: @Sendable () -> Date
 
     /// Runs the event `choose` makes of the user's current state (for `nil`: the command hint) and commits it as
-    /// the handling of `update`.
+    /// the handling of `update`. `user` is `nil` for a Telegram user no account knows (`TELEGRAM_SIGNUP=linked`):
+    /// ``PrivateChat`` lets only events that need no account through then.
     func run(
         _ update: HandledUpdate,
         from: TelegramAPIClient.User,
-        user: ExchangeBotCore.User,
+        user: ExchangeBotCore.User?,
         state stored: ConversationState?,
         choose: (ConversationState) -> ConversationEvent?
     ) async throws {
-        let caller = Caller(telegram: from, userID: user.id)
+        let caller = Caller(telegram: from, userID: user?.id)
         var run = ConversationRun(
             chatID: from.id,
             user: user,
             caller: caller,
-            language: texts.localizer.language(for: user.languageCode),
+            language: texts.localizer.language(for: user?.languageCode ?? from.languageCode),
             state: stored ?? ConversationState(updatedAt: now())
         )
+        run.telegramUsername = from.username
         if let event = choose(run.state) {
             try await advance(&run, with: event)
         } else {
@@ -117,18 +121,21 @@ struct ConversationRunner: Sendable {
                 alert: alert.map { texts.localizer.plainText($0.key, $0.arguments, language: language) }
             )
         case .listKeys:
-            return .keysListed(try await service.keys(ofUser: run.user.id))
+            guard let user = run.user else { return accountRequired(&run) }
+            return .keysListed(try await service.keys(ofUser: user.id))
         case .setActive(let keyID, let active):
+            guard let user = run.user else { return accountRequired(&run) }
             do {
-                let key = try await service.setActive(keyID: keyID, userID: run.user.id, active: active, by: run.caller)
+                let key = try await service.setActive(keyID: keyID, userID: user.id, active: active, by: run.caller)
                 return .actionFinished(.activeChanged(key))
             } catch {
                 return .actionFinished(.failed(error))
             }
         case .deleteKey(let keyID):
+            guard let user = run.user else { return accountRequired(&run) }
             do {
                 // A pending key's request in the admin group says so (the core's withdrawn event).
-                try await service.deleteKey(keyID: keyID, userID: run.user.id, by: run.caller)
+                try await service.deleteKey(keyID: keyID, userID: user.id, by: run.caller)
                 return .actionFinished(.deleted(keyID: keyID))
             } catch .keyNotFound {
                 // Gone already (a repeat of this very update after a crash, or the REST API): done.
@@ -137,6 +144,8 @@ struct ConversationRunner: Sendable {
                 return .actionFinished(.failed(error))
             }
         case .submit(let submission, let updating):
+            // The machine waits for this key's answer: give it one, so the conversation does not stay checking.
+            guard run.user != nil else { return .submissionFinished(.failure(.userNotFound)) }
             run.startedCheck = true
             return .submissionStarted(
                 PendingSubmission(
@@ -149,7 +158,28 @@ struct ConversationRunner: Sendable {
         case .setLanguage(let code):
             run.chosenLanguage = code
             run.language = texts.localizer.language(for: code)
+        case .lookUpLinkCode(let codeHash):
+            return .linkCodeLookedUp(codeHash: codeHash, user: try await linking?.user(forCode: codeHash))
+        case .link(let codeHash):
+            guard let linking else { return .linkFinished(.refused(.invalidCode)) }
+            let outcome = try await linking.link(
+                telegramID: run.chatID,
+                telegramUsername: run.telegramUsername,
+                codeHash: codeHash,
+                by: run.caller
+            )
+            return .linkFinished(outcome)
+        case .unlink:
+            guard let linking else { return .unlinkFinished(.notLinked) }
+            return .unlinkFinished(try await linking.unlink(.telegram(run.chatID), by: run.caller))
         }
+        return nil
+    }
+
+    /// An effect that needs an account, for a Telegram user without one: ``PrivateChat`` refuses such events
+    /// before they reach the machine, so this is a safety net that tells the user how to link.
+    private func accountRequired(_ run: inout ConversationRun) -> ConversationEvent? {
+        run.queue(Reply(.init("link.required")), texts: texts)
         return nil
     }
 }
@@ -157,15 +187,16 @@ struct ConversationRunner: Sendable {
 /// One pass of the conversation for a user: its state and what it queued.
 struct ConversationRun {
     let chatID: Int64
-    let user: ExchangeBotCore.User
+    let user: ExchangeBotCore.User?
     let caller: Caller
+    var telegramUsername: String?
     var language: String
     var state: ConversationState
     var outgoing = [QueuedAction]()
     var chosenLanguage: String?
     var startedCheck = false
 
-    init(chatID: Int64, user: ExchangeBotCore.User, caller: Caller, language: String, state: ConversationState) {
+    init(chatID: Int64, user: ExchangeBotCore.User?, caller: Caller, language: String, state: ConversationState) {
         self.chatID = chatID
         self.user = user
         self.caller = caller

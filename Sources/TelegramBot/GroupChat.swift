@@ -1,4 +1,5 @@
 import BotConversation
+import ExchangeBotCore
 import Foundation
 import Localization
 import TelegramAPIClient
@@ -11,7 +12,7 @@ struct GroupChat: Sendable {
     let texts: BotTexts
     let parser: CommandParser
     let desk: AdminDesk
-    let signal: OutgoingSignal
+    let signal: WakeSignal
     let now: @Sendable () -> Date
 
     func message(_ message: Message, isAdminChat: Bool, _ update: HandledUpdate) async throws {
@@ -40,8 +41,12 @@ struct GroupChat: Sendable {
         } else if case .known(let command)? = parsed {
             var state = ConversationState(updatedAt: now())
             let language = texts.localizer.language(for: from.languageCode)
+            // A link code is never read in a group: the answer points to a private chat and the code stays unused.
+            let event: ConversationEvent =
+                command == .start && parser.startPayload(in: text) != nil
+                ? .linkCodeReceived(nil, chat: .group) : .commandReceived(command, chat: .group)
             for case .send(let reply) in ConversationMachine.handle(
-                .commandReceived(command, chat: .group),
+                event,
                 state: &state,
                 now: now()
             ) {

@@ -1,4 +1,5 @@
 import BotConversation
+import ExchangeBotCore
 import Foundation
 import Logging
 import ServiceLifecycle
@@ -21,7 +22,7 @@ actor OutgoingSender: Service {
     private let logger: Logger
     private var limiter: OutgoingRateLimiter
     private let adminChat: AdminChat
-    private let signal: OutgoingSignal
+    private let signal: WakeSignal
     private let start = ContinuousClock.now
 
     /// Lanes (see ``OutgoingAction/lane``) with an action in hand: one at a time per lane keeps a chat's order.
@@ -51,7 +52,7 @@ actor OutgoingSender: Service {
         store: any BotStore,
         configuration: BotConfiguration,
         adminChat: AdminChat,
-        signal: OutgoingSignal,
+        signal: WakeSignal,
         logger: Logger
     ) {
         self.client = client

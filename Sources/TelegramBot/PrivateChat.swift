@@ -5,15 +5,18 @@ import Localization
 import TelegramAPIClient
 
 /// A user's private chat with the bot: turns a message or a button press into the conversation's event and hands
-/// it to the ``ConversationRunner``. Decides what a `/command` means while a credential is awaited, and whether a
-/// pressed button still belongs to its presser.
+/// it to the ``ConversationRunner``. Decides what a `/command` means while a credential is awaited, whether a
+/// pressed button still belongs to its presser, and what a Telegram user without an account may do.
 struct PrivateChat: Sendable {
     let store: any BotStore
     let service: ApprovalService
+    let linking: AccountLinking?
+    let signup: TelegramSignup
     let texts: BotTexts
     let parser: CommandParser
     let runner: ConversationRunner
     let calls: ImmediateCalls
+    let signal: WakeSignal
     let now: @Sendable () -> Date
 
     func message(_ message: Message, _ update: HandledUpdate) async throws {
@@ -23,8 +26,17 @@ struct PrivateChat: Sendable {
         }
         let asText = ConversationEvent.textReceived(text, messageID: Int64(message.messageID), chat: .privateChat)
         let parsed = parser.command(in: text)
-        let (user, state) = try await userAndConversation(from)
-        try await runner.run(update, from: from, user: user, state: state) { state in
+        // `/start <code>`: the hash of a link code, or nil when the payload cannot be one.
+        let linkCode: Data?? =
+            if parsed == .known(.start), let linking, let payload = parser.startPayload(in: text) {
+                .some(linking.codeHash(payload))
+            } else {
+                nil
+            }
+        // Linking needs no account of the bot's making: the code names the account.
+        let (user, state) = try await userAndConversation(from, create: signup == .open && linkCode == nil)
+        let choose = { (state: ConversationState) -> ConversationEvent? in
+            if let linkCode { return .linkCodeReceived(linkCode, chat: .privateChat) }
             switch parsed {
             case nil:
                 return asText
@@ -37,6 +49,15 @@ struct PrivateChat: Sendable {
                 return nil
             }
         }
+        let current = state ?? ConversationState(updatedAt: now())
+        if user == nil, let event = choose(current), Self.needsAccount(event, step: current.step) {
+            if ConversationMachine.asksForCredential(current.step) {
+                await calls.deleteCredentialMessage(chatID: from.id, messageID: Int64(message.messageID))
+            }
+            try await refuseWithoutAccount(from, update)
+            return
+        }
+        try await runner.run(update, from: from, user: user, state: state, choose: choose)
     }
 
     func button(_ query: CallbackQuery, _ update: HandledUpdate) async throws {
@@ -44,7 +65,18 @@ struct PrivateChat: Sendable {
             try await stale(query, update)
             return
         }
-        let (user, state) = try await userAndConversation(query.from)
+        let (found, state) = try await userAndConversation(query.from, create: signup == .open && !action.isLinking)
+        guard let user = found else {
+            let event = ConversationEvent.buttonPressed(action, queryID: query.id)
+            if Self.needsAccount(event, step: state?.step ?? .idle) {
+                let language = texts.localizer.language(for: query.from.languageCode)
+                await calls.answer(query.id, alert: texts.alert("link.required", language: language))
+                try await store.commit(update.commit())
+                return
+            }
+            try await runner.run(update, from: query.from, user: nil, state: state) { _ in event }
+            return
+        }
         // A button naming a key that is no longer this user's (deleted, or forged data) is stale.
         if let keyID = action.keyID {
             let owned = try await service.keys(ofUser: user.id).contains { $0.id == keyID }
@@ -65,16 +97,62 @@ struct PrivateChat: Sendable {
         try await store.commit(update.commit())
     }
 
-    /// The sender's row in `users` (created on first contact) and their conversation, in one read.
-    private func userAndConversation(_ from: TelegramAPIClient.User) async throws
-        -> (ExchangeBotCore.User, ConversationState?)
+    /// "Open the link from your account page": nothing is created and the conversation is left as it was.
+    private func refuseWithoutAccount(_ from: TelegramAPIClient.User, _ update: HandledUpdate) async throws {
+        let language = texts.localizer.language(for: from.languageCode)
+        let outgoing = texts.messages(Reply(.init("link.required")), to: .chat(from.id), language: language)
+            .map { QueuedAction(.send($0)) }
+        try await store.commit(update.commit(outgoing: outgoing))
+        signal.wake()
+    }
+
+    /// The sender's row in `users` and their conversation, in one read; with `create`, a Telegram user no one
+    /// knows gets an account of the bot's making. A `users` table that refuses such a row
+    /// (``UserCreationRefused``) leaves them without one, as `TELEGRAM_SIGNUP=linked` would.
+    private func userAndConversation(_ from: TelegramAPIClient.User, create: Bool) async throws
+        -> (ExchangeBotCore.User?, ConversationState?)
     {
-        try await store.userAndConversation(
+        if create {
+            do {
+                let found = try await store.userAndConversation(
+                    telegramID: from.id,
+                    username: from.username,
+                    languageCode: from.languageCode,
+                    at: now()
+                )
+                return (found.user, found.conversation)
+            } catch is UserCreationRefused {}
+        }
+        let found = try await store.userAndConversation(
             telegramID: from.id,
             username: from.username,
             languageCode: from.languageCode,
+            createUser: false,
             at: now()
         )
+        return (found.user, found.conversation)
+    }
+
+    /// Whether an event needs the sender to have an account: anything that reads or changes keys. Linking,
+    /// help, the language and cancelling do not.
+    static func needsAccount(_ event: ConversationEvent, step: ConversationState.Step) -> Bool {
+        switch event {
+        case .commandReceived(let command, _):
+            switch command {
+            case .add, .exchanges: return true
+            case .start, .help, .cancel, .language, .unlink: return false
+            }
+        case .textReceived:
+            switch step {
+            case .idle, .confirmingLink, .confirmingUnlink: return false
+            default: return true
+            }
+        case .buttonPressed(let action, _):
+            if case .chooseLanguage = action { return false }
+            return !action.isLinking
+        default:
+            return false
+        }
     }
 }
 
@@ -84,7 +162,17 @@ extension ButtonAction {
         switch self {
         case .activate(let id), .deactivate(let id), .delete(let id), .confirmDelete(let id): id
         case .updateKeys(let id, _): id
-        case .chooseExchange, .cancelDelete, .chooseLanguage: nil
+        case .chooseExchange, .cancelDelete, .chooseLanguage, .confirmLink, .cancelLink, .confirmUnlink,
+            .cancelUnlink:
+            nil
+        }
+    }
+
+    /// A button of the link and unlink confirmations.
+    fileprivate var isLinking: Bool {
+        switch self {
+        case .confirmLink, .cancelLink, .confirmUnlink, .cancelUnlink: true
+        default: false
         }
     }
 }

@@ -1,4 +1,5 @@
 import BotConversation
+import ExchangeBotCore
 import Foundation
 import Localization
 import Logging
@@ -11,7 +12,7 @@ struct QuietUpdates: Sendable {
     let store: any BotStore
     let texts: BotTexts
     let calls: ImmediateCalls
-    let signal: OutgoingSignal
+    let signal: WakeSignal
     let logger: Logger
 
     func handle(_ update: Update, notify: Bool) async {

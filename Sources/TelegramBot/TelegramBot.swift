@@ -19,6 +19,8 @@ public struct TelegramBot: Sendable {
     /// the sender last, so replies to the last updates still go out).
     public let services: [any Service]
     public let status = BotStatus()
+    /// The bot's `@username` once `getMe` told it: what link-code URLs point to.
+    public let identity = BotIdentity()
 
     /// Reads what an earlier run stored about the admin group (its move to a supergroup) and builds the bot.
     public static func make(
@@ -27,6 +29,7 @@ public struct TelegramBot: Sendable {
         localizer: Localizer,
         configuration: BotConfiguration,
         logger: Logger,
+        linking: AccountLinking? = nil,
         makeService: (any Notifier) -> ApprovalService
     ) async -> TelegramBot {
         let adminChat = await AdminChat.load(configured: configuration.adminChatID, store: store, logger: logger)
@@ -37,6 +40,7 @@ public struct TelegramBot: Sendable {
             configuration: configuration,
             adminChat: adminChat,
             logger: logger,
+            linking: linking,
             makeService: makeService
         )
     }
@@ -48,9 +52,10 @@ public struct TelegramBot: Sendable {
         configuration: BotConfiguration,
         adminChat: AdminChat,
         logger: Logger,
+        linking: AccountLinking?,
         makeService: (any Notifier) -> ApprovalService
     ) {
-        let signal = OutgoingSignal()
+        let signal = WakeSignal()
         let service = makeService(TelegramNotifier(store: store, texts: texts, signal: signal))
         self.service = service
         services = [
@@ -67,14 +72,29 @@ public struct TelegramBot: Sendable {
                 client: client,
                 store: store,
                 service: service,
+                linking: linking,
                 texts: texts,
                 signal: signal,
                 adminChat: adminChat,
                 configuration: configuration,
                 status: status,
+                identity: identity,
                 logger: logger
             ),
         ]
+    }
+}
+
+/// The bot's own `@username`, known once `getMe` has answered.
+public final class BotIdentity: Sendable {
+    private let value = Mutex<String?>(nil)
+
+    public init() {}
+
+    public var username: String? { value.withLock { $0 } }
+
+    func set(_ username: String?) {
+        value.withLock { $0 = username }
     }
 }
 

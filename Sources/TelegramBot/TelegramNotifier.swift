@@ -10,9 +10,9 @@ import Foundation
 public struct TelegramNotifier: Notifier {
     private let store: any BotStore
     private let texts: BotTexts
-    private let signal: OutgoingSignal
+    private let signal: WakeSignal
 
-    init(store: any BotStore, texts: BotTexts, signal: OutgoingSignal) {
+    init(store: any BotStore, texts: BotTexts, signal: WakeSignal) {
         self.store = store
         self.texts = texts
         self.signal = signal

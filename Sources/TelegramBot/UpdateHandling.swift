@@ -18,8 +18,9 @@ struct UpdateHandling: Sendable {
         client: TelegramClient,
         store: any BotStore,
         service: ApprovalService,
+        linking: AccountLinking?,
         texts: BotTexts,
-        signal: OutgoingSignal,
+        signal: WakeSignal,
         adminChat: AdminChat,
         configuration: BotConfiguration,
         botUsername: String?,
@@ -40,6 +41,7 @@ struct UpdateHandling: Sendable {
         let runner = ConversationRunner(
             store: store,
             service: service,
+            linking: linking,
             texts: texts,
             calls: calls,
             checks: checks,
@@ -62,10 +64,13 @@ struct UpdateHandling: Sendable {
             privateChat: PrivateChat(
                 store: store,
                 service: service,
+                linking: linking,
+                signup: configuration.signup,
                 texts: texts,
                 parser: parser,
                 runner: runner,
                 calls: calls,
+                signal: signal,
                 now: now
             ),
             groupChat: GroupChat(store: store, texts: texts, parser: parser, desk: desk, signal: signal, now: now),

@@ -15,11 +15,13 @@ struct UpdatePoller: Service {
     let client: TelegramClient
     let store: any BotStore
     let service: ApprovalService
+    let linking: AccountLinking?
     let texts: BotTexts
-    let signal: OutgoingSignal
+    let signal: WakeSignal
     let adminChat: AdminChat
     let configuration: BotConfiguration
     let status: BotStatus
+    let identity: BotIdentity
     let logger: Logger
 
     /// The kinds asked for (the server remembers the list), and the only kinds handled (``isHandled(_:)``): one
@@ -33,12 +35,14 @@ struct UpdatePoller: Service {
     func run() async throws {
         status.set("starting")
         guard let me = try await identify() else { return }
+        identity.set(me.username)
 
         await CommandMenus(client: client, texts: texts, adminChat: adminChat, logger: logger).announce()
         let handling = UpdateHandling(
             client: client,
             store: store,
             service: service,
+            linking: linking,
             texts: texts,
             signal: signal,
             adminChat: adminChat,

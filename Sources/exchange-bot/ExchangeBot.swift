@@ -9,7 +9,7 @@ struct ExchangeBot: AsyncParsableCommand {
         commandName: "exchange-bot",
         abstract: "Connects users' exchange API keys safely: a Telegram bot, admin approvals and a REST API.",
         discussion: "Configuration comes from the environment; see deploy/exchange-bot.env.example.",
-        subcommands: [Run.self, Migrate.self, GenerateKey.self, RotateKey.self, Token.self]
+        subcommands: [Run.self, Migrate.self, GenerateKey.self, RotateKey.self, Token.self, LinkCode.self]
     )
 }
 
@@ -66,6 +66,21 @@ struct Token: AsyncParsableCommand {
 
     func run() async throws {
         try await report { try await Commands.token(Environment(), userID: userID) }
+    }
+}
+
+struct LinkCode: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "link-code",
+        abstract:
+            "Print a one-time code (on the last line) that links a Telegram account to a user, valid LINK_CODE_TTL s."
+    )
+
+    @Argument(help: "The user's id (users.id).")
+    var userID: Int64
+
+    func run() async throws {
+        try await report { try await Commands.linkCode(Environment(), userID: userID) }
     }
 }
 

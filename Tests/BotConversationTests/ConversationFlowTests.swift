@@ -251,6 +251,7 @@ func sentKeys(_ effects: [ConversationEffect]) -> [String] {
         .awaitingSecret(Draft(exchange: .okx, label: "L", apiKey: "k")),
         .awaitingPassphrase(Draft(exchange: .okx, label: "L", apiKey: "k", apiSecret: SecretString("s"))),
         .checking(exchange: .okx, keyID: nil), .confirmingDelete(keyID: 3),
+        .confirmingLink(codeHash: Data(repeating: 1, count: 32)), .confirmingUnlink,
     ]
 
     static let events: [ConversationEvent] =
@@ -266,6 +267,13 @@ func sentKeys(_ effects: [ConversationEffect]) -> [String] {
             .buttonPressed(.cancelDelete(keyID: 3), queryID: "q"), .keysListed([]),
             .buttonPressed(.chooseLanguage("ru"), queryID: "q"),
             .submissionFinished(.failure(.storageFailure)), .actionFinished(.deleted(keyID: 3)),
+            .linkCodeReceived(Data(repeating: 1, count: 32), chat: .privateChat),
+            .linkCodeReceived(Data(repeating: 1, count: 32), chat: .group),
+            .linkCodeLookedUp(codeHash: Data(repeating: 1, count: 32), user: User(id: 1, username: "u")),
+            .buttonPressed(.confirmLink(tag: "0101010101010101"), queryID: "q"),
+            .buttonPressed(.cancelLink(tag: "0101010101010101"), queryID: "q"),
+            .buttonPressed(.confirmUnlink, queryID: "q"), .buttonPressed(.cancelUnlink, queryID: "q"),
+            .linkFinished(.refused(.invalidCode)), .unlinkFinished(.notLinked),
         ]
 
     /// Every state × every event: group events never move the conversation, every button press is answered first,
@@ -276,7 +284,7 @@ func sentKeys(_ effects: [ConversationEffect]) -> [String] {
             var state = ConversationState(step: step, updatedAt: Date(timeIntervalSince1970: 0))
             let effects = ConversationMachine.handle(event, state: &state, now: Date(timeIntervalSince1970: 10))
             switch event {
-            case .commandReceived(_, .group), .textReceived(_, _, .group):
+            case .commandReceived(_, .group), .textReceived(_, _, .group), .linkCodeReceived(_, .group):
                 #expect(state.step == step, "\(event) moved \(step)")
             case .buttonPressed(_, let queryID):
                 guard case .answerButton(queryID, _) = effects.first else {

@@ -107,8 +107,8 @@ import Testing
         Issue.record("\(count) session(s) never waited for a lock")
     }
 
-    /// A commit that drew its action's id and then waits (here on a `users` row another transaction holds, for its
-    /// language) keeps every later commit's actions from being queued before it: the queue grows in one order, as on
+    /// A commit that drew its action's id and then waits (here on the Telegram account's row another transaction
+    /// holds, for its language) keeps every later commit's actions from being queued before it: the queue grows in one order, as on
     /// SQLite, and no action becomes visible behind one still uncommitted.
     @Test func aCommitStillRunningHoldsBackTheActionsCommittedAfterIt() async throws {
         try await BotStoreFixture.with(.postgres) { fixture in
@@ -120,7 +120,7 @@ import Testing
             let holder = Task {
                 try await pool.transaction { connection in
                     let rows = try await connection.query(
-                        "SELECT id FROM users WHERE telegram_id = 77 FOR UPDATE",
+                        "SELECT 1 FROM exchange_bot_telegram_accounts WHERE telegram_id = 77 FOR UPDATE",
                         logger: pool.logger
                     )
                     for try await _ in rows {}

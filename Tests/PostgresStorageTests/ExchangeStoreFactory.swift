@@ -1,3 +1,4 @@
+import BotConversation
 import ExchangeBotCore
 import ExchangeBotStorage
 import Fernet
@@ -16,7 +17,11 @@ struct ExchangeStoreFixture: Sendable {
     let engine: StoreEngine
     let ring: MultiFernet
     /// The store, and the same database seen through another master key ring (another process's configuration).
-    let reopen: @Sendable (MultiFernet) -> any ExchangeStore & OutboxUpkeep
+    let reopen: @Sendable (MultiFernet) -> any ExchangeStore & OutboxUpkeep & AccountLinkStore & MailOutbox
+    /// The bot's store on the same database.
+    let bot: any BotStore
+    /// The user the platform's SQLAlchemy models created, when the fixture was made with a platform `users` model.
+    var platformUserID: Int64?
     /// Runs one SQL statement written for both engines (table names through ``table(_:)``).
     let execute: @Sendable (String) async throws -> Void
     /// The first column of the first row, as an integer (`NULL` and no row are `nil`).
@@ -25,7 +30,7 @@ struct ExchangeStoreFixture: Sendable {
     let dump: @Sendable () async throws -> String
     let close: @Sendable () async -> Void
 
-    var store: any ExchangeStore & OutboxUpkeep { reopen(ring) }
+    var store: any ExchangeStore & OutboxUpkeep & AccountLinkStore & MailOutbox { reopen(ring) }
 
     /// The name of one of the store's own tables on this engine (`outbox`, `audit_log`, …).
     func table(_ name: String) -> String {
@@ -47,12 +52,14 @@ struct ExchangeStoreFixture: Sendable {
         return user
     }
 
-    /// Runs `body` on a fresh store of `engine`, closing it afterwards (also when `body` throws).
+    /// Runs `body` on a fresh store of `engine`, closing it afterwards (also when `body` throws). With `platform`,
+    /// SQLAlchemy creates the platform's `users` table of that model (and one user) before the store migrates.
     static func with(
         _ engine: StoreEngine,
+        platform: SeedPlatform.UsersModel? = nil,
         _ body: (ExchangeStoreFixture) async throws -> Void
     ) async throws {
-        let fixture = try await make(engine)
+        let fixture = try await make(engine, platform: platform)
         do {
             try await body(fixture)
         } catch {
@@ -62,20 +69,34 @@ struct ExchangeStoreFixture: Sendable {
         await fixture.close()
     }
 
-    static func make(_ engine: StoreEngine) async throws -> ExchangeStoreFixture {
+    static func make(_ engine: StoreEngine, platform: SeedPlatform.UsersModel? = nil) async throws
+        -> ExchangeStoreFixture
+    {
         let ring = try MultiFernet(keys: [FernetKey.generate()])
         switch engine {
-        case .sqlite: return try sqlite(ring: ring)
-        case .postgres: return try await postgres(ring: ring)
+        case .sqlite: return try await sqlite(ring: ring, platform: platform)
+        case .postgres: return try await postgres(ring: ring, platform: platform)
         }
     }
 
-    private static func sqlite(ring: MultiFernet) throws -> ExchangeStoreFixture {
-        let database = try AppDatabase.open(.inMemory)
+    private static func sqlite(ring: MultiFernet, platform: SeedPlatform.UsersModel?) async throws
+        -> ExchangeStoreFixture
+    {
+        let folder = TemporaryFolder()
+        var platformUserID: Int64?
+        if let platform {
+            let path = folder.path("platform.sqlite3")
+            platformUserID = try await SeedPlatform.createUsers(platform, sqlalchemyURL: "sqlite:///" + path)
+        }
+        let database =
+            platform == nil
+            ? try AppDatabase.open(.inMemory) : try AppDatabase.open(.file(path: folder.path("platform.sqlite3")))
         return ExchangeStoreFixture(
             engine: .sqlite,
             ring: ring,
             reopen: { SQLiteExchangeStore(database: database, ring: $0) },
+            bot: SQLiteBotStore(database: database, ring: ring),
+            platformUserID: platformUserID,
             execute: { sql in try await database.writer.write { db in try db.execute(sql: sql) } },
             scalar: { sql in try await database.writer.read { db in try Int64.fetchOne(db, sql: sql) } },
             dump: {
@@ -93,15 +114,24 @@ struct ExchangeStoreFixture: Sendable {
                     return text
                 }
             },
-            close: {}
+            close: { _ = folder }
         )
     }
 
-    private static func postgres(ring: MultiFernet) async throws -> ExchangeStoreFixture {
+    private static func postgres(ring: MultiFernet, platform: SeedPlatform.UsersModel?) async throws
+        -> ExchangeStoreFixture
+    {
         let server = try await PostgresTestServer.shared()
         let (database, url, pool) = try await server.openDatabase("exstore")
         let name = String(url.split(separator: "/").last?.split(separator: "?").first ?? "")
+        var platformUserID: Int64?
         do {
+            if let platform {
+                platformUserID = try await SeedPlatform.createUsers(
+                    platform,
+                    sqlalchemyURL: SeedPlatform.sqlalchemyURL(url)
+                )
+            }
             try await PostgresSchema.migrate(database)
         } catch {
             pool.cancel()
@@ -111,6 +141,8 @@ struct ExchangeStoreFixture: Sendable {
             engine: .postgres,
             ring: ring,
             reopen: { PostgresExchangeStore(database: database, ring: $0) },
+            bot: PostgresBotStore(database: database, ring: ring),
+            platformUserID: platformUserID,
             execute: { sql in _ = try await database.query(PostgresQuery(unsafeSQL: sql)).collect() },
             scalar: { sql in
                 let rows = try await database.query(PostgresQuery(unsafeSQL: sql)).collect()

@@ -21,12 +21,17 @@ struct APIHarness {
     let limits: ConnectionLimits
     /// The service the routes use: the harness's, or one with a key-check budget.
     let service: ApprovalService
+    /// `/user/telegram-link`'s service: on the harness's SQLite store, or on `links`.
+    let linking: AccountLinking?
+    let botUsername: String?
 
     init(
         rateLimit: (requests: Int, perSeconds: Int) = (10_000, 60),
         trustedProxies: [IPAddressRange] = [],
         keyCheckBudget: KeyCheckBudget? = nil,
-        limits: ConnectionLimits = ConnectionLimits()
+        limits: ConnectionLimits = ConnectionLimits(),
+        links: ((SQLiteExchangeStore) -> (any AccountLinkStore)?)? = nil,
+        botUsername: String? = nil
     ) throws {
         services = try ServiceHarness()
         self.rateLimit = rateLimit
@@ -39,6 +44,12 @@ struct APIHarness {
             clock: services.clock,
             keyCheckBudget: keyCheckBudget
         )
+        let store = services.store
+        let clock = services.clock
+        linking = (links ?? { $0 })(store).map { links in
+            AccountLinking(links: links, users: store, codes: LinkCodes(), clock: clock)
+        }
+        self.botUsername = botUsername
     }
 
     var dependencies: APIDependencies {
@@ -49,7 +60,9 @@ struct APIHarness {
             rateLimit: rateLimit,
             trustedProxies: trustedProxies,
             databaseIsReachable: { true },
-            botState: { "disabled" }
+            botState: { "disabled" },
+            linking: linking,
+            botUsername: { [botUsername] in botUsername }
         )
     }
 
@@ -125,3 +138,15 @@ func expectError(
 
 let okxBody =
     #"{"exchange_name":"okx","label":"Main <&> 🚀","api_key":"okx-key-0000000001","api_secret":"okx-secret-VALUE-42","passphrase":"okx-pass-phrase"}"#
+
+/// The service's link codes (BearerTokens' ``LinkCode``), as the composition root adapts them.
+struct LinkCodes: LinkCodeMaker {
+    func generate() -> (code: String, hash: Data) {
+        let code = LinkCode.generate()
+        return (code.text, code.hash)
+    }
+
+    func hash(ofCode text: String) -> Data? {
+        LinkCode(parsing: text)?.hash
+    }
+}

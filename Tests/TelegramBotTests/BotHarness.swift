@@ -59,8 +59,11 @@ final class BotHarness: Sendable {
         self.exchanges = exchanges
     }
 
-    /// - Parameter databaseURL: a PostgreSQL database made beforehand (by the platform's Python side, say);
-    ///   otherwise a fresh one of the engine's.
+    /// - Parameters:
+    ///   - databaseURL: a PostgreSQL database made beforehand (by the platform's Python side, say); otherwise a
+    ///     fresh one of the engine's.
+    ///   - prepare: runs before the service first starts, on the database it will use (the platform's tables made
+    ///     at ``databaseURL``, say).
     static func start(
         engine: StoreEngine = .sqlite,
         databaseURL: String? = nil,
@@ -69,6 +72,7 @@ final class BotHarness: Sendable {
         latency: Double = 0,
         adminGroup: FakeChat = .supergroup(id: -1_001_700_000_001, title: "Key approvals"),
         extraEnvironment: [String: String] = [:],
+        prepare: (BotHarness) async throws -> Void = { _ in },
         tuning: @escaping @Sendable (inout BotConfiguration) -> Void = { _ in }
     ) async throws -> BotHarness {
         let telegram = try await FakeTelegramServer.start(token: token)
@@ -90,6 +94,7 @@ final class BotHarness: Sendable {
         telegram.setMember(harness.listedAdmin, in: harness.adminGroup, status: .member)
         telegram.setMember(harness.groupAdmin, in: harness.adminGroup, status: .administrator)
         telegram.setMember(harness.bystander, in: harness.adminGroup, status: .member)
+        try await prepare(harness)
         try await harness.startBot(tuning: tuning)
         return harness
     }

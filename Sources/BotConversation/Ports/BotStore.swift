@@ -102,7 +102,7 @@ public struct BotCommit: Sendable {
     /// New conversation states by Telegram user id.
     public var conversations: [Int64: ConversationState]
     public var outgoing: [QueuedAction]
-    /// A user's chosen language (`users.language_code`).
+    /// A user's chosen language, kept by the store for the Telegram account (not in the platform's `users`).
     public var language: (telegramID: Int64, code: String)?
     /// A user who wrote to the bot: reachable again if they had blocked it (see
     /// ``BotStore/setUnreachable(telegramID:_:at:)``). Part of the commit so that writing costs no transaction of

@@ -1,10 +1,11 @@
 import Synchronization
 
-/// Tells the ``OutgoingSender`` that something was queued, without a task or an actor hop per wake.
+/// Tells a sender (the bot's outgoing queue, the mail outbox) that something was queued, without a task or an actor
+/// hop per wake.
 ///
-/// Wakes are coalesced (a buffer of one): ten commits while the sender is busy make it look at the queue once more,
+/// Wakes are coalesced (a buffer of one): ten commits while the sender is busy make it look at its queue once more,
 /// not ten times. ``stop()`` ends the sender's wait for good, which is how a graceful shutdown reaches it.
-public final class OutgoingSignal: Sendable {
+public final class WakeSignal: Sendable {
     private let stream: AsyncStream<Void>
     private let continuation: AsyncStream<Void>.Continuation
     private let stopped = Atomic(false)
@@ -13,19 +14,19 @@ public final class OutgoingSignal: Sendable {
         (stream, continuation) = AsyncStream.makeStream(of: Void.self, bufferingPolicy: .bufferingNewest(1))
     }
 
-    /// Something was queued (or a lane came free): the sender looks at the queue again.
+    /// Something was queued (or a lane came free): the sender looks at its queue again.
     public func wake() {
         continuation.yield()
     }
 
     /// No more sending starts: the sender finishes the sends in flight and returns.
-    func stop() {
+    public func stop() {
         stopped.store(true, ordering: .relaxed)
         continuation.finish()
     }
 
-    var isStopped: Bool { stopped.load(ordering: .relaxed) }
+    public var isStopped: Bool { stopped.load(ordering: .relaxed) }
 
     /// The wakes, for the one sender that waits on them.
-    var wakes: AsyncStream<Void> { stream }
+    public var wakes: AsyncStream<Void> { stream }
 }

@@ -1,0 +1,152 @@
+import EmailNotifications
+import ExchangeBotCore
+import Foundation
+import Logging
+import MailComposer
+import SMTPClient
+import ServiceLifecycle
+import Testing
+
+/// The sender with a fake outbox and a fake transport: rendering, retries with backoff, giving up, and waking.
+@Suite struct MailSenderTests {
+    static let key = MailKey(id: 7, exchange: "Binance", label: "main", maskedAPIKey: "ABCD…UVWX")
+
+    static func sender(
+        _ outbox: FakeMailOutbox,
+        _ transport: FakeTransport,
+        clock: TestClock = TestClock(),
+        signal: WakeSignal = WakeSignal(),
+        retry: MailRetryPolicy = MailRetryPolicy()
+    ) -> MailSender {
+        MailSender(
+            outbox: outbox,
+            transport: transport,
+            sender: try! MailAddress(parsing: "Exchange Bot <bot@example.com>"),
+            texts: MailTexts(localizer: MailFixtures.localizer),
+            signal: signal,
+            retry: retry,
+            pollInterval: .seconds(3600),
+            now: { clock.now },
+            logger: Logger(label: "mail-test")
+        )
+    }
+
+    @Test func sendsInTheRecipientsLanguageAndMarksSent() async throws {
+        let outbox = FakeMailOutbox()
+        await outbox.setUser(42, email: "alice@example.org", username: "alice", language: "ru")
+        try await outbox.queueMail(
+            .keyRejected(key: Self.key, reason: "нет права торговли"),
+            toUser: 42,
+            dedupeKey: nil,
+            at: .distantPast
+        )
+        let transport = FakeTransport()
+        #expect(await Self.sender(outbox, transport).sendDue() == 1)
+        let sent = try #require(transport.sent.first)
+        #expect(sent.sender == "bot@example.com" && sent.recipients == ["alice@example.org"])
+        let rendered = MailTexts(localizer: MailFixtures.localizer)
+            .render(.keyRejected(key: Self.key, reason: "нет права торговли"), username: "alice", languageCode: "ru")
+        #expect(rendered.subject == "Ваш ключ Binance «main» отклонён")
+        #expect(
+            rendered.text.hasPrefix("Здравствуйте, alice!\n\n") && rendered.text.contains("Причина: нет права торговли")
+        )
+        #expect(rendered.html.contains("<b>отклонён</b>") && rendered.html.contains("lang=\"ru\""))
+        #expect(sent.message.contains("To: alice@example.org\r\n"))
+        #expect(await outbox.rows.first?.sentAt != nil)
+        #expect(await Self.sender(outbox, transport).sendDue() == 0)
+    }
+
+    /// Values in the HTML part are escaped; the text part has them as typed.
+    @Test func htmlEscapesValuesAndTextKeepsThem() {
+        let key = MailKey(id: 1, exchange: "OKX", label: "<b>&", maskedAPIKey: "k")
+        let rendered = MailTexts(localizer: MailFixtures.localizer)
+            .render(.keyApproved(key: key, message: "<script>x</script>"), username: nil, languageCode: "pt-BR")
+        #expect(rendered.html.contains("&lt;b&gt;&amp;") && rendered.html.contains("&lt;script&gt;"))
+        #expect(!rendered.html.contains("<script>"))
+        #expect(rendered.text.contains("\"<b>&\"") && rendered.text.contains("<script>x</script>"))
+        #expect(rendered.text.hasPrefix("Hello,\n\n"))
+    }
+
+    @Test func transientFailuresBackOffThenGiveUp() async throws {
+        let outbox = FakeMailOutbox()
+        await outbox.setUser(42, email: "alice@example.org")
+        try await outbox.queueMail(.telegramUnlinked, toUser: 42, dedupeKey: nil, at: .distantPast)
+        let clock = TestClock()
+        let down = SMTPError(.transient, "connection failed: refused")
+        let transport = FakeTransport(failures: Array(repeating: down, count: 3))
+        let sender = Self.sender(outbox, transport, clock: clock, retry: MailRetryPolicy(maximumAttempts: 3))
+        let start = clock.now
+        await sender.sendDue()
+        #expect(await outbox.rows[0].retryAt == start.addingTimeInterval(60))
+        #expect(await sender.sendDue() == 0)
+        clock.advance(60)
+        await sender.sendDue()
+        #expect(await outbox.rows[0].retryAt == start.addingTimeInterval(60 + 120))
+        clock.advance(120)
+        await sender.sendDue()
+        #expect(await outbox.rows[0].givenUpAt != nil)
+        #expect(transport.sent.isEmpty)
+    }
+
+    @Test func backoffDoublesToAnHourAndStopsAfterADay() {
+        let policy = MailRetryPolicy()
+        #expect((1...8).map { policy.delay(afterAttempt: $0) } == [60, 120, 240, 480, 960, 1920, 3600, 3600])
+        #expect(policy.delay(afterAttempt: 30) == nil)
+        let total = (1..<30).compactMap { policy.delay(afterAttempt: $0) }.reduce(0, +)
+        #expect(total > 23 * 3600 && total < 25 * 3600)
+    }
+
+    /// A refusal for good is given up at once; what is stored and logged has the address masked.
+    @Test func permanentRefusalsAreGivenUpWithTheAddressMasked() async throws {
+        let outbox = FakeMailOutbox()
+        await outbox.setUser(42, email: "alice@example.org")
+        try await outbox.queueMail(.telegramUnlinked, toUser: 42, dedupeKey: nil, at: .distantPast)
+        let refusal = SMTPError(
+            .permanent,
+            "the server answered RCPT TO with 550 <alice@example.org>: unknown",
+            code: 550
+        )
+        await Self.sender(outbox, FakeTransport(failures: [refusal])).sendDue()
+        let row = await outbox.rows[0]
+        #expect(row.givenUpAt != nil)
+        #expect(row.lastError?.contains("a…@example.org") == true && row.lastError?.contains("alice@") == false)
+    }
+
+    @Test func noAddressOrAnUnusableOneIsGivenUp() async throws {
+        let outbox = FakeMailOutbox()
+        await outbox.setUser(1, email: nil)
+        await outbox.setUser(2, email: "alice@example.org\r\nBcc: evil@example.net")
+        try await outbox.queueMail(.telegramUnlinked, toUser: 1, dedupeKey: nil, at: .distantPast)
+        try await outbox.queueMail(.telegramUnlinked, toUser: 2, dedupeKey: nil, at: .distantPast)
+        let transport = FakeTransport()
+        await Self.sender(outbox, transport).sendDue()
+        #expect(await outbox.rows.allSatisfy { $0.givenUpAt != nil })
+        #expect(transport.sent.isEmpty)
+    }
+
+    @Test func anOutboxThatCannotBeReadSendsNothing() async throws {
+        let outbox = FakeMailOutbox()
+        await outbox.setFailReads(true)
+        #expect(await Self.sender(outbox, FakeTransport()).sendDue() == 0)
+    }
+
+    /// The running service sends a mail queued through the notifier at once (the poll is an hour here), and
+    /// stops on a graceful shutdown.
+    @Test func theServiceWakesWhenMailIsQueued() async throws {
+        let outbox = FakeMailOutbox()
+        await outbox.setUser(42, email: "alice@example.org")
+        let signal = WakeSignal()
+        let transport = FakeTransport()
+        let sender = Self.sender(outbox, transport, clock: TestClock(), signal: signal)
+        let logger = Logger(label: "mail-test")
+        let group = ServiceGroup(configuration: .init(services: [sender], logger: logger))
+        let running = Task { try await group.run() }
+        var changes = outbox.changes.makeAsyncIterator()
+        try await MailNotifier(outbox: outbox, signal: signal, now: { .distantPast })
+            .deliver(MailFixtures.event(.approved(message: nil)))
+        #expect(await changes.next() == .sent(1))
+        #expect(transport.sent.count == 1)
+        await group.triggerGracefulShutdown()
+        try await running.value
+    }
+}
