@@ -8,15 +8,21 @@ public enum ConversationEvent: Equatable, Sendable {
     case commandReceived(Command, chat: ChatKind)
     /// Plain text; `messageID` lets the bot delete a message that holds a secret.
     case textReceived(String, messageID: Int64, chat: ChatKind)
+    /// A message without text (a photo, a file, a sticker): a screenshot of a key is a credential too.
+    case nonTextReceived(messageID: Int64, chat: ChatKind)
     /// An inline button of ours was pressed.
     case buttonPressed(ButtonAction, queryID: String)
     /// The user's keys, as asked for by ``ConversationEffect/listKeys``.
     case keysListed([ExchangeKey])
+    /// The user's keys, as asked for by ``ConversationEffect/listMoreKeys(from:)``.
+    case keysPageListed([ExchangeKey], from: Int)
     /// ``ConversationEffect/submit(_:updating:)`` was taken up: the key is about to go to its exchange, and is kept
     /// in the state (``ConversationState/pendingSubmission``) until its answer is stored.
     case submissionStarted(PendingSubmission)
     /// The exchange's answer to ``ConversationEffect/submit(_:updating:)``.
     case submissionFinished(Result<ExchangeKey, ApprovalError>)
+    /// A successful answer with what the user should still fix on the exchange (shown under "awaiting approval").
+    case checkPassed(ExchangeKey, warnings: [KeyWarning])
     /// The answer to ``ConversationEffect/setActive(keyID:active:)`` or ``ConversationEffect/deleteKey(keyID:)``.
     case actionFinished(ActionOutcome)
     /// `/start <payload>`: a link code's hash (see ``ConversationEffect/lookUpLinkCode(_:)``), or `nil` when the
@@ -36,7 +42,12 @@ public enum ConversationEvent: Equatable, Sendable {
 
     public enum ActionOutcome: Equatable, Sendable {
         case activeChanged(ExchangeKey)
+        /// Deleted, as it was just before.
+        case removed(ExchangeKey)
+        /// Gone before it could be deleted (deleted already, by this very update before a crash or over REST).
         case deleted(keyID: Int64)
+        /// The key as it is now, as asked for by ``ConversationEffect/showKey(keyID:)``.
+        case shown(ExchangeKey)
         case failed(ApprovalError)
     }
 
@@ -63,6 +74,8 @@ public enum ButtonAction: Equatable, Sendable {
     case delete(keyID: Int64)
     case confirmDelete(keyID: Int64)
     case cancelDelete(keyID: Int64)
+    /// "More" under a page of key cards: the next page starts at this index.
+    case moreKeys(from: Int)
     /// A language from ``ConversationMachine/languages``.
     case chooseLanguage(String)
     /// "Link" / "Cancel" under a link confirmation; the tag (``ConversationMachine/linkTag(_:)``) names the code
@@ -71,6 +84,15 @@ public enum ButtonAction: Equatable, Sendable {
     case cancelLink(tag: String)
     case confirmUnlink
     case cancelUnlink
+    /// The buttons under a failed check (``ConversationState/Step/checkFailed(_:)``) and a timeout
+    /// (``ConversationState/Step/timedOut(_:)``): the draft they act on is the conversation's own.
+    case checkAgain
+    case reenterKey
+    case cancelDraft
+    case continueDraft
+    /// The buttons under `/start`: the same as `/add` and `/exchanges`.
+    case startAdding
+    case showKeys
 
     /// The `callback_data` text.
     public var data: String {
@@ -82,11 +104,18 @@ public enum ButtonAction: Equatable, Sendable {
         case .delete(let id): "del:\(id)"
         case .confirmDelete(let id): "delok:\(id)"
         case .cancelDelete(let id): "delno:\(id)"
+        case .moreKeys(let from): "more:\(from)"
         case .chooseLanguage(let code): "lang:\(code)"
         case .confirmLink(let tag): "linkok:\(tag)"
         case .cancelLink(let tag): "linkno:\(tag)"
         case .confirmUnlink: "unlink:ok"
         case .cancelUnlink: "unlink:no"
+        case .checkAgain: "draft:again"
+        case .reenterKey: "draft:key"
+        case .cancelDraft: "draft:cancel"
+        case .continueDraft: "draft:continue"
+        case .startAdding: "menu:add"
+        case .showKeys: "menu:keys"
         }
     }
 
@@ -117,6 +146,24 @@ public enum ButtonAction: Equatable, Sendable {
         case ("unlink", "no"):
             self = .cancelUnlink
             return
+        case ("draft", "again"):
+            self = .checkAgain
+            return
+        case ("draft", "key"):
+            self = .reenterKey
+            return
+        case ("draft", "cancel"):
+            self = .cancelDraft
+            return
+        case ("draft", "continue"):
+            self = .continueDraft
+            return
+        case ("menu", "add"):
+            self = .startAdding
+            return
+        case ("menu", "keys"):
+            self = .showKeys
+            return
         default:
             break
         }
@@ -134,6 +181,7 @@ public enum ButtonAction: Equatable, Sendable {
         case "del": self = .delete(keyID: id)
         case "delok": self = .confirmDelete(keyID: id)
         case "delno": self = .cancelDelete(keyID: id)
+        case "more" where id <= Int64(Int32.max): self = .moreKeys(from: Int(id))
         default: return nil
         }
     }

@@ -5,10 +5,11 @@ import Foundation
 ///
 /// No I/O happens here, so every transition is tested without a network and the runner stays a thin loop that
 /// performs effects and feeds answers back. Keys are only ever taken in a private chat; messages that carry a
-/// credential are deleted at once; a conversation left alone for ``idleTimeout`` starts over.
+/// credential are deleted at once; a draft left alone for ``idleTimeout`` after its first credential prompt loses
+/// its credentials but keeps its exchange and label (`Continue`), and other questions start over.
 public enum ConversationMachine {
     public static let idleTimeout: TimeInterval = 600
-    /// Keys per `/exchanges` message: each brings up to three buttons, and Telegram caps a keyboard near 100.
+    /// Key cards per `/exchanges` page (a message each, a second apart in one chat); `More` brings the next page.
     public static let keysPerMessage = 10
     /// The languages of `locales/`, with their names in themselves (button captions).
     public static let languages: [(code: String, name: String)] = [("en", "English"), ("ru", "Русский")]
@@ -26,20 +27,29 @@ public enum ConversationMachine {
             return []
         }
         var effects = [ConversationEffect]()
-        if state.step != .idle, !isWaitingForService(state.step), now.timeIntervalSince(state.updatedAt) > idleTimeout {
-            let wasAskingForCredential = asksForCredential(state.step)
-            state.step = .idle
-            if case .textReceived(_, let messageID, .privateChat) = event {
-                // Creating a key on an exchange can take longer than the timeout: a late answer may be the secret.
-                if wasAskingForCredential { effects.append(.deleteMessage(messageID: messageID)) }
-                effects.append(.send(Reply(.init("conversation.timed_out"))))
+        if idleClockRuns(state.step), now.timeIntervalSince(state.updatedAt) > idleTimeout {
+            let timedOut = timeOut(event, &state.step)
+            effects += timedOut.effects
+            if timedOut.consumed {
+                state.updatedAt = now
+                return effects
             }
+        }
+        if case .submissionFinished(.failure(let error)) = event, case .checking(let exchange, _) = state.step,
+            let pending = state.pendingSubmission,
+            let recovered = recover(from: error, exchange: exchange, pending: pending, &state.step)
+        {
+            state.pendingSubmission = nil
+            state.updatedAt = now
+            return verdictReplacesChecking(withPlaceholders(recovered, step: state.step))
         }
         let before = state.step
         effects += transition(event, &state.step)
         if state.step != before || changesNothingButIsActivity(event) { state.updatedAt = now }
         // The submission is kept exactly as long as its check runs.
         if !isWaitingForService(state.step) { state.pendingSubmission = nil }
+        effects = withPlaceholders(effects, step: state.step)
+        if isVerdict(event), isWaitingForService(before) { effects = verdictReplacesChecking(effects) }
         return effects
     }
 
@@ -58,14 +68,24 @@ public enum ConversationMachine {
             return []
         case .textReceived(let text, let messageID, .privateChat):
             return privateText(text, messageID: messageID, &step)
+        case .nonTextReceived(let messageID, let chat):
+            return nonText(messageID: messageID, chat: chat, step)
         case .buttonPressed(let action, let queryID):
             return button(action, queryID: queryID, &step)
         case .keysListed(let keys):
-            return list(keys)
+            return keyPage(keys, from: 0, pressedPager: false)
+        case .keysPageListed(let keys, let from):
+            return keyPage(keys, from: from, pressedPager: true)
         case .submissionFinished(let result):
             return submissionFinished(result, &step)
+        case .checkPassed(let key, let warnings):
+            return submissionFinished(.success(key), &step).map { effect in
+                guard case .send(var reply) = effect else { return effect }
+                reply.lines += warnings.map { Reply.Text($0.rawValue) }
+                return .send(reply)
+            }
         case .actionFinished(let outcome):
-            return actionFinished(outcome)
+            return keyActionFinished(outcome, &step)
         case .linkCodeReceived(let codeHash, let chat):
             return linkCodeReceived(codeHash, chat: chat, step)
         case .linkCodeLookedUp(let codeHash, let user):
@@ -87,11 +107,11 @@ public enum ConversationMachine {
         }
     }
 
-    private static func privateCommand(_ command: ConversationEvent.Command, _ step: inout ConversationState.Step)
+    static func privateCommand(_ command: ConversationEvent.Command, _ step: inout ConversationState.Step)
         -> [ConversationEffect]
     {
         switch command {
-        case .start: return [.send(Reply(.init("start")))]
+        case .start: return [.send(startReply)]
         case .help: return [.send(Reply(.init("help")))]
         case .add:
             // One key at a time: the answer for the key being checked must reach the user first.
@@ -124,15 +144,19 @@ public enum ConversationMachine {
         case .checking:
             // Often the passphrase sent again: treat it as one.
             return [.deleteMessage(messageID: messageID), .send(Reply(.init("add.still_checking")))]
+        case .checkFailed, .timedOut:
+            return textWhileDraftWaits(text, messageID: messageID)
         case .awaitingLabel(var draft):
+            if let refusal = refuseKeyAsLabel(text, messageID: messageID) { return refusal }
             do {
                 draft.label = try KeyRules.label(text)
             } catch {
-                return [.send(Reply(.init("add.bad_label", ["detail": error.message]), forceReply: true))]
+                return [.send(Reply(labelProblem(error), forceReply: true))]
             }
             step = .awaitingAPIKey(draft)
             return [.send(Reply(.init("add.ask_api_key", ["exchange": draft.exchange.displayName]), forceReply: true))]
         case .awaitingAPIKey(var draft):
+            if let misplaced = misplacedAtAPIKey(text, messageID: messageID, draft: draft, &step) { return misplaced }
             let apiKey = text.trimmingCharacters(in: .whitespacesAndNewlines)
             guard !apiKey.isEmpty, apiKey.utf8.count <= KeyRules.maxFieldLength,
                 !apiKey.contains(where: { $0.isWhitespace })
@@ -150,7 +174,9 @@ public enum ConversationMachine {
                 .send(Reply(.init(prompt, ["exchange": draft.exchange.displayName]), forceReply: true)),
             ]
         case .awaitingSecret(var draft):
-            draft.apiSecret = SecretString(text)
+            let misplaced = misplacedAtSecret(text, messageID: messageID, draft: draft)
+            if let misplaced, misplaced.secret == nil { return misplaced.effects }
+            draft.apiSecret = misplaced?.secret ?? SecretString(text)
             if draft.exchange.requiresPassphrase {
                 step = .awaitingPassphrase(draft)
                 return [
@@ -162,11 +188,12 @@ public enum ConversationMachine {
             }
             return [.deleteMessage(messageID: messageID)] + submit(draft, passphrase: nil, &step)
         case .awaitingPassphrase(let draft):
+            if let misplaced = misplacedAtPassphrase(text, messageID: messageID, draft: draft) { return misplaced }
             return [.deleteMessage(messageID: messageID)] + submit(draft, passphrase: SecretString(text), &step)
         }
     }
 
-    private static func submit(_ draft: Draft, passphrase: SecretString?, _ step: inout ConversationState.Step)
+    static func submit(_ draft: Draft, passphrase: SecretString?, _ step: inout ConversationState.Step)
         -> [ConversationEffect]
     {
         guard let apiKey = draft.apiKey, let secret = draft.apiSecret else {
@@ -182,7 +209,7 @@ public enum ConversationMachine {
         )
         step = .checking(exchange: draft.exchange, keyID: draft.keyID)
         return [
-            .send(Reply(.init("add.checking", ["exchange": draft.exchange.displayName]))),
+            .sendChecking(Reply(.init("add.checking", ["exchange": draft.exchange.displayName]))),
             .submit(submission, updating: draft.keyID),
         ]
     }
@@ -195,52 +222,26 @@ public enum ConversationMachine {
         case .chooseExchange(let exchange):
             guard step == .choosingExchange else { return stale }
             step = .awaitingLabel(Draft(exchange: exchange))
+            // The picker becomes the choice (its buttons go), and the guide comes with the label question.
             return [
                 .answerButton(queryID: queryID, alert: nil),
-                .send(Reply(.init("add.ask_label", ["exchange": exchange.displayName]), forceReply: true)),
+                .editPressedMessage(Reply(.init("add.exchange_chosen", ["exchange": exchange.displayName]))),
+                .send(ExchangeGuide.labelPrompt(exchange)),
             ]
-        case .activate(let id):
-            return [.answerButton(queryID: queryID, alert: nil), .setActive(keyID: id, active: true)]
-        case .deactivate(let id):
-            return [.answerButton(queryID: queryID, alert: nil), .setActive(keyID: id, active: false)]
-        case .updateKeys(let id, let exchange):
-            guard !isWaitingForService(step) else { return stale }
-            step = .awaitingAPIKey(Draft(exchange: exchange, keyID: id))
-            return [
-                .answerButton(queryID: queryID, alert: nil),
-                .send(Reply(.init("update.ask_api_key", ["exchange": exchange.displayName]), forceReply: true)),
-            ]
-        case .delete(let id):
-            guard !isWaitingForService(step) else { return stale }
-            step = .confirmingDelete(keyID: id)
-            return [
-                .answerButton(queryID: queryID, alert: nil),
-                .send(
-                    Reply(
-                        .init("delete.confirm", ["id": String(id)]),
-                        buttons: [
-                            [
-                                .localized("button.delete_yes", .confirmDelete(keyID: id)),
-                                .localized("button.delete_no", .cancelDelete(keyID: id)),
-                            ]
-                        ]
-                    )
-                ),
-            ]
-        case .confirmDelete(let id):
-            guard step == .confirmingDelete(keyID: id) else { return stale }
-            step = .idle
-            return [.answerButton(queryID: queryID, alert: nil), .deleteKey(keyID: id)]
-        case .cancelDelete(let id):
-            guard step == .confirmingDelete(keyID: id) else { return stale }
-            step = .idle
-            return [.answerButton(queryID: queryID, alert: nil), .send(Reply(.init("delete.cancelled")))]
+        case .activate, .deactivate, .updateKeys, .delete, .confirmDelete, .cancelDelete, .moreKeys:
+            return keyButton(action, queryID: queryID, &step)
         case .chooseLanguage(let code):
             return [
                 .answerButton(queryID: queryID, alert: nil), .setLanguage(code), .send(Reply(.init("language.set"))),
             ]
         case .confirmLink, .cancelLink, .confirmUnlink, .cancelUnlink:
             return linkButton(action, queryID: queryID, &step)
+        case .checkAgain, .reenterKey, .cancelDraft, .continueDraft:
+            return draftButton(action, queryID: queryID, &step)
+        case .startAdding:
+            return [.answerButton(queryID: queryID, alert: nil)] + privateCommand(.add, &step)
+        case .showKeys:
+            return [.answerButton(queryID: queryID, alert: nil), .listKeys]
         }
     }
 
@@ -270,28 +271,35 @@ public enum ConversationMachine {
         }
     }
 
-    private static func actionFinished(_ outcome: ConversationEvent.ActionOutcome) -> [ConversationEffect] {
-        switch outcome {
-        case .activeChanged(let key):
-            let label = EchoBound.cut(key.label, to: EchoBound.label)
-            return [.send(Reply(.init(key.isActive ? "keys.activated" : "keys.deactivated", ["label": label])))]
-        case .deleted(let id):
-            return [.send(Reply(.init("keys.deleted", ["id": String(id)])))]
-        case .failed(let error):
-            return [.send(Reply(errorText(error, exchange: nil)))]
-        }
-    }
-
     // MARK: - Helpers
 
     /// Steps whose answer is an API key, secret or passphrase (the text is deleted whatever it turns out to be).
     public static func asksForCredential(_ step: ConversationState.Step) -> Bool {
         switch step {
         case .awaitingAPIKey, .awaitingSecret, .awaitingPassphrase: true
-        case .idle, .choosingExchange, .awaitingLabel, .checking, .confirmingDelete, .confirmingLink,
-            .confirmingUnlink:
+        case .idle, .choosingExchange, .awaitingLabel, .checking, .checkFailed, .timedOut, .confirmingDelete,
+            .confirmingLink, .confirmingUnlink:
             false
         }
+    }
+
+    private static func isVerdict(_ event: ConversationEvent) -> Bool {
+        switch event {
+        case .submissionFinished, .checkPassed: true
+        default: false
+        }
+    }
+
+    /// The verdict's first message takes the place of "Checking…"; a forced reply (the passphrase asked again)
+    /// cannot be an edit, so then "Checking…" stays and the question follows it.
+    static func verdictReplacesChecking(_ effects: [ConversationEffect]) -> [ConversationEffect] {
+        var effects = effects
+        for (index, effect) in effects.enumerated() {
+            guard case .send(let reply) = effect else { continue }
+            if !reply.forceReply { effects[index] = .replaceChecking(reply) }
+            break
+        }
+        return effects
     }
 
     static func isWaitingForService(_ step: ConversationState.Step) -> Bool {
@@ -301,7 +309,9 @@ public enum ConversationMachine {
 
     private static func changesNothingButIsActivity(_ event: ConversationEvent) -> Bool {
         switch event {
-        case .textReceived(_, _, .privateChat), .commandReceived(_, .privateChat), .buttonPressed: true
+        case .textReceived(_, _, .privateChat), .nonTextReceived(_, .privateChat), .commandReceived(_, .privateChat),
+            .buttonPressed:
+            true
         default: false
         }
     }
@@ -317,6 +327,11 @@ extension ConversationState.Step {
         case .awaitingPassphrase(var draft):
             draft.apiSecret = nil
             self = .awaitingPassphrase(draft)
+        case .checkFailed(var draft):
+            // The step stays so that the next event meets the timeout (and its `Continue`), as for the others.
+            draft.apiSecret = nil
+            draft.passphrase = nil
+            self = .checkFailed(draft)
         default:
             break
         }

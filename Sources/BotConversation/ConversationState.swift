@@ -29,6 +29,13 @@ public struct ConversationState: Codable, Equatable, Sendable {
         case awaitingPassphrase(Draft)
         /// The key is with its exchange; its secrets are no longer kept here.
         case checking(exchange: ExchangeID, keyID: Int64?)
+        /// The exchange refused the key for a reason the user fixes on the exchange (IP whitelist, permissions) or
+        /// that passes (the exchange was down): `Check again`, `Re-enter key` and `Cancel` are shown. The draft
+        /// keeps every credential, encrypted with the state, so checking again needs no typing.
+        case checkFailed(Draft)
+        /// A credential step was left alone past ``ConversationMachine/idleTimeout``: the credentials are gone,
+        /// the exchange and label are kept, and `Continue` is shown.
+        case timedOut(Draft)
         /// "Delete key #N?" is shown.
         case confirmingDelete(keyID: Int64)
         /// "Link to account …?" is shown for the code with this hash (the code itself is not kept).
@@ -45,23 +52,30 @@ public struct Draft: Codable, Equatable, Sendable {
     public var label: String?
     public var apiKey: String?
     public var apiSecret: SecretString?
+    /// Kept only while ``ConversationState/Step/checkFailed(_:)`` offers to check the same key again.
+    public var passphrase: SecretString?
 
     public init(
         exchange: ExchangeID,
         keyID: Int64? = nil,
         label: String? = nil,
         apiKey: String? = nil,
-        apiSecret: SecretString? = nil
+        apiSecret: SecretString? = nil,
+        passphrase: SecretString? = nil
     ) {
         self.exchange = exchange
         self.keyID = keyID
         self.label = label
         self.apiKey = apiKey
         self.apiSecret = apiSecret
+        self.passphrase = passphrase
     }
 
+    /// The draft with its credentials dropped: what survives a timeout or a `Re-enter key`.
+    public var withoutCredentials: Draft { Draft(exchange: exchange, keyID: keyID, label: label) }
+
     enum CodingKeys: String, CodingKey {
-        case exchange, keyID, label, apiKey, apiSecret
+        case exchange, keyID, label, apiKey, apiSecret, passphrase
     }
 
     public init(from decoder: any Decoder) throws {
@@ -71,6 +85,7 @@ public struct Draft: Codable, Equatable, Sendable {
         label = try container.decodeIfPresent(String.self, forKey: .label)
         apiKey = try container.decodeIfPresent(String.self, forKey: .apiKey)
         apiSecret = try container.decodeIfPresent(String.self, forKey: .apiSecret).map(SecretString.init)
+        passphrase = try container.decodeIfPresent(String.self, forKey: .passphrase).map(SecretString.init)
     }
 
     /// Writes the secret in clear: only the conversation store calls this, and it encrypts the whole state before
@@ -82,6 +97,7 @@ public struct Draft: Codable, Equatable, Sendable {
         try container.encodeIfPresent(label, forKey: .label)
         try container.encodeIfPresent(apiKey, forKey: .apiKey)
         try container.encodeIfPresent(apiSecret?.exposedValue, forKey: .apiSecret)
+        try container.encodeIfPresent(passphrase?.exposedValue, forKey: .passphrase)
     }
 }
 

@@ -68,6 +68,7 @@ public struct Runtime: Sendable {
         let keyCheckBudget = try environment.keyCheckBudget()
         let outboxRetentionDays = try environment.outboxRetentionDays()
         let signup = try environment.telegramSignup()
+        let whitelistIPs = try environment.whitelistIPs()
         let linkCodeLifetime = try environment.linkCodeLifetime()
         let configuredBotUsername = try environment.telegramBotUsername()
         let mail = try environment.mail()
@@ -148,6 +149,7 @@ public struct Runtime: Sendable {
                 inboundWindow: .seconds(telegram.inboundLimit.perSeconds),
                 signup: signup
             )
+            configuration.whitelistIPs = whitelistIPs
             tuning(&configuration)
             bot = await TelegramBot.make(
                 client: TelegramClient(transport: transport, logger: Logger(label: "exchange-bot.telegram")),

@@ -20,6 +20,10 @@ public struct ExchangeKey: Sendable, Equatable, Codable {
     /// recorded that for (written by another system), whose ``revision`` then follows `updatedAt` as it always
     /// did, since any change there may have been new credentials.
     public var credentialsChangedAt: Date?
+    /// `true` when an admin approved this key before (a successful `key.approve` in the audit log, read with the
+    /// key): a pending key with it was sent again after an approval. `nil` otherwise, and in keys not read from a
+    /// store.
+    public var approvedBefore: Bool?
 
     public init(
         id: Int64,
@@ -33,7 +37,8 @@ public struct ExchangeKey: Sendable, Equatable, Codable {
         createdAt: Date? = nil,
         updatedAt: Date? = nil,
         hasPassphrase: Bool = false,
-        credentialsChangedAt: Date? = nil
+        credentialsChangedAt: Date? = nil,
+        approvedBefore: Bool? = nil
     ) {
         self.id = id
         self.userID = userID
@@ -47,6 +52,7 @@ public struct ExchangeKey: Sendable, Equatable, Codable {
         self.updatedAt = updatedAt
         self.hasPassphrase = hasPassphrase
         self.credentialsChangedAt = credentialsChangedAt
+        self.approvedBefore = approvedBefore
     }
 
     public var exchange: ExchangeID? { ExchangeID(normalizing: exchangeName) }

@@ -163,6 +163,10 @@ enum Migrations {
             )
         }
         migrator.registerMigration(AccountsMigration.identifier, migrate: AccountsMigration.migrate)
+        migrator.registerMigration("v8-reason-prompt-admin", foreignKeyChecks: .immediate) { db in
+            // A reason prompt names the admin who pressed Reject: only their reply becomes the reason.
+            try db.execute(sql: "ALTER TABLE bot_posted ADD COLUMN admin_id INTEGER")
+        }
         return migrator
     }
 }

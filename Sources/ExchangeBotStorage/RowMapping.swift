@@ -9,7 +9,9 @@ enum RowMapping {
     static let keyColumns = """
         e.id AS key_id, e.user_id, e.exchange_name, e.label, e.api_key, e.status, e.is_active, e.error_message,
         e.created_at AS key_created_at, e.updated_at AS key_updated_at, e.passphrase IS NOT NULL AS has_passphrase,
-        (SELECT kv.credentials_at FROM key_versions kv WHERE kv.exchange_id = e.id) AS key_credentials_at
+        (SELECT kv.credentials_at FROM key_versions kv WHERE kv.exchange_id = e.id) AS key_credentials_at,
+        EXISTS (SELECT 1 FROM audit_log a WHERE a.exchange_id = e.id AND a.action = 'key.approve'
+            AND a.outcome = 'ok') AS key_approved_before
         """
 
     static func key(_ row: Row) -> ExchangeKey {
@@ -26,7 +28,8 @@ enum RowMapping {
             createdAt: date(row["key_created_at"]),
             updatedAt: date(row["key_updated_at"]),
             hasPassphrase: row["has_passphrase"],
-            credentialsChangedAt: date(row["key_credentials_at"])
+            credentialsChangedAt: date(row["key_credentials_at"]),
+            approvedBefore: (row["key_approved_before"] as Bool?) == true ? true : nil
         )
     }
 

@@ -53,15 +53,21 @@ extension SQLiteBotStore {
             switch result {
             case .sent(let posted):
                 summary = posted.map { "sent \($0.chatID)/\($0.messageID)" } ?? "sent"
-                if let posted,
-                    let json = try String.fetchOne(
-                        db,
-                        sql: "SELECT action FROM bot_outgoing WHERE id = ?",
-                        arguments: [id]
-                    ),
-                    case .send(let message)? = try? JSONDecoder().decode(OutgoingAction.self, from: Data(json.utf8))
-                {
-                    try Self.remember(db, posted, purpose: message.purpose, at: stamp)
+                let action = try String.fetchOne(
+                    db,
+                    sql: "SELECT action FROM bot_outgoing WHERE id = ?",
+                    arguments: [id]
+                ).flatMap { try? JSONDecoder().decode(OutgoingAction.self, from: Data($0.utf8)) }
+                switch action {
+                case .send(let message)?:
+                    if let posted { try Self.remember(db, posted, purpose: message.purpose, at: stamp) }
+                case .replaceChecking(let message)?:
+                    // The verdict is on screen: the checking message is done with, edited or not.
+                    if case .chat(let chatID) = message.destination {
+                        try Self.forgetChecking(db, chatID: chatID)
+                    }
+                default:
+                    break
                 }
             case .abandoned(let reason):
                 summary = "abandoned: \(reason)"
@@ -76,44 +82,79 @@ extension SQLiteBotStore {
     static func remember(_ db: Database, _ posted: PostedMessage, purpose: OutgoingMessage.Purpose, at: String)
         throws
     {
-        let (name, keyID, revision): (String, Int64, String?)
+        let (name, keyID, revision, admin): (String, Int64, String?, Int64?)
         switch purpose {
         case .plain: return
-        case .adminRequest(let id): (name, keyID, revision) = ("request", id, nil)
-        case .reasonPrompt(let id, let version): (name, keyID, revision) = ("reason", id, version)
+        case .checking:
+            // One per chat, the latest: a check that never got its verdict leaves nothing behind to edit. It
+            // belongs to no key yet (0: no key has that id).
+            try forgetChecking(db, chatID: posted.chatID)
+            (name, keyID, revision, admin) = ("checking", 0, nil, nil)
+        case .adminRequest(let id): (name, keyID, revision, admin) = ("request", id, nil, nil)
+        case .reasonPrompt(let id, let version, let asked):
+            (name, keyID, revision, admin) = ("reason", id, version, asked)
         }
         try db.execute(
             sql: """
-                INSERT OR REPLACE INTO bot_posted (chat_id, message_id, purpose, key_id, text, revision, created_at)
-                VALUES (?, ?, ?, ?, ?, ?, ?)
+                INSERT OR REPLACE INTO bot_posted (chat_id, message_id, purpose, key_id, text, revision, admin_id,
+                    created_at)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?)
                 """,
-            arguments: [posted.chatID, posted.messageID, name, keyID, posted.text, revision, at]
+            arguments: [posted.chatID, posted.messageID, name, keyID, posted.text, revision, admin, at]
         )
     }
 
-    public func requestMessages(ofKey keyID: Int64) async throws -> [PostedMessage] {
-        try await writer.read { db in
-            try Row.fetchAll(
-                db,
-                sql: """
-                    SELECT chat_id, message_id, text FROM bot_posted WHERE key_id = ? AND purpose = 'request'
-                    ORDER BY created_at
-                    """,
-                arguments: [keyID]
-            ).map { PostedMessage(chatID: $0["chat_id"], messageID: $0["message_id"], text: $0["text"]) }
-        }
+    static func forgetChecking(_ db: Database, chatID: Int64) throws {
+        try db.execute(
+            sql: "DELETE FROM bot_posted WHERE chat_id = ? AND purpose = 'checking'",
+            arguments: [chatID]
+        )
     }
 
-    public func reasonPrompt(chatID: Int64, messageID: Int) async throws -> (keyID: Int64, revision: String?)? {
+    public func checkingMessage(chatID: Int64) async throws -> PostedMessage? {
         try await writer.read { db in
             try Row.fetchOne(
                 db,
                 sql: """
-                    SELECT key_id, revision FROM bot_posted
+                    SELECT chat_id, message_id, text FROM bot_posted WHERE chat_id = ? AND purpose = 'checking'
+                    ORDER BY created_at DESC, message_id DESC LIMIT 1
+                    """,
+                arguments: [chatID]
+            ).map { PostedMessage(chatID: $0["chat_id"], messageID: $0["message_id"], text: $0["text"]) }
+        }
+    }
+
+    public func requestMessages(ofKey keyID: Int64) async throws -> [PostedMessage] {
+        try await postedMessages(ofKey: keyID, purpose: "request")
+    }
+
+    public func reasonPrompts(ofKey keyID: Int64) async throws -> [PostedMessage] {
+        try await postedMessages(ofKey: keyID, purpose: "reason")
+    }
+
+    private func postedMessages(ofKey keyID: Int64, purpose: String) async throws -> [PostedMessage] {
+        try await writer.read { db in
+            try Row.fetchAll(
+                db,
+                sql: """
+                    SELECT chat_id, message_id, text FROM bot_posted WHERE key_id = ? AND purpose = ?
+                    ORDER BY created_at
+                    """,
+                arguments: [keyID, purpose]
+            ).map { PostedMessage(chatID: $0["chat_id"], messageID: $0["message_id"], text: $0["text"]) }
+        }
+    }
+
+    public func reasonPrompt(chatID: Int64, messageID: Int) async throws -> ReasonPrompt? {
+        try await writer.read { db in
+            try Row.fetchOne(
+                db,
+                sql: """
+                    SELECT key_id, revision, admin_id FROM bot_posted
                     WHERE chat_id = ? AND message_id = ? AND purpose = 'reason'
                     """,
                 arguments: [chatID, messageID]
-            ).map { (keyID: $0["key_id"], revision: $0["revision"]) }
+            ).map { ReasonPrompt(keyID: $0["key_id"], revision: $0["revision"], admin: $0["admin_id"]) }
         }
     }
 }

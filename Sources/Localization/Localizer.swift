@@ -4,6 +4,10 @@ import TelegramAPIClient
 /// The product's texts (the bot's messages and the emails), one table per language from `locales/<code>.json`,
 /// with `{name}` placeholders.
 ///
+/// A text about a number is a plural group (`name.one`, `name.few`, `name.many`, `name.other`; see
+/// ``PluralCategory``): asked for `name` with a `{count}` argument, the localizer takes the form the language's rules
+/// give for that count, or `name.other`.
+///
 /// Templates are trusted HTML in Telegram's subset (they may use `<b>`), which an email's HTML part shows as well; every value put into a placeholder is HTML-escaped here, so
 /// a label such as `<b>&` reaches the user as typed. A key missing in a language falls back to English, then to
 /// the key itself (the locale test keeps both files complete).
@@ -65,31 +69,56 @@ public struct Localizer: Sendable {
 
     /// The template for `key` with each `{name}` replaced by its escaped value.
     public func text(_ key: String, _ arguments: [String: String] = [:], language: String) -> String {
-        fill(template(key, language), arguments, escape: HTML.escape)
+        text(key, arguments, html: [:], language: language)
+    }
+
+    /// ``text(_:_:language:)`` with the `html` values put in as they are: markup the caller built from escaped
+    /// parts, such as a link that mentions a user.
+    public func text(_ key: String, _ arguments: [String: String], html: [String: String], language: String)
+        -> String
+    {
+        let values = arguments.mapValues(HTML.escape).merging(html) { _, markup in markup }
+        return fill(template(key, language, count: arguments["count"]), values, language: language, plain: false)
     }
 
     /// The same text without markup, for places that show plain text (a button's alert): tags dropped, values as
     /// they are.
     public func plainText(_ key: String, _ arguments: [String: String] = [:], language: String) -> String {
-        let template = template(key, language).replacing(/<\/?[a-z]+>/, with: "")
-        return fill(template, arguments) { $0 }
+        fill(template(key, language, count: arguments["count"]), arguments, language: language, plain: true)
     }
 
-    private func template(_ key: String, _ language: String) -> String {
-        tables[language]?[key] ?? tables[Self.fallbackLanguage]?[key] ?? key
+    /// The template for `key`; with a count, the form of its plural group the language's rules choose (or `other`).
+    private func template(_ key: String, _ language: String, count: String?) -> String {
+        if let count {
+            for table in [language, Self.fallbackLanguage] {
+                guard let forms = tables[table] else { continue }
+                let category = PluralCategory(count: count, language: table)
+                if let form = forms["\(key).\(category.rawValue)"] ?? forms["\(key).other"] { return form }
+            }
+        }
+        return tables[language]?[key] ?? tables[Self.fallbackLanguage]?[key] ?? key
     }
 
-    private func fill(_ template: String, _ arguments: [String: String], escape: (String) -> String) -> String {
-        guard !arguments.isEmpty else { return template }
+    /// Puts the (already escaped) values into `template`. `{name:group}` is the plural group `group` rendered
+    /// with `name`'s value as its count: a text with two counts ("2 moved, 1 dropped") names a group for each.
+    private func fill(_ template: String, _ values: [String: String], language: String, plain: Bool) -> String {
+        let template = plain ? template.replacing(/<\/?[a-z]+>/, with: "") : template
+        guard !values.isEmpty else { return template }
         var result = ""
         result.reserveCapacity(template.utf8.count)
         var rest = Substring(template)
         while let open = rest.firstIndex(of: "{") {
             result += rest[..<open]
             guard let close = rest[open...].firstIndex(of: "}") else { break }
-            let name = String(rest[rest.index(after: open)..<close])
-            if let value = arguments[name] {
-                result += escape(value)
+            let name = rest[rest.index(after: open)..<close]
+            let parts = name.split(separator: ":", maxSplits: 1)
+            if parts.count == 2, let count = values[String(parts[0])] {
+                var counted = values
+                counted["count"] = count
+                let form = self.template(String(parts[1]), language, count: count)
+                result += fill(form.replacing("{" + name + "}", with: ""), counted, language: language, plain: plain)
+            } else if let value = values[String(name)] {
+                result += value
             } else {
                 result += rest[open...close]
             }

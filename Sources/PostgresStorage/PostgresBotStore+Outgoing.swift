@@ -47,8 +47,24 @@ extension PostgresBotStore {
             switch result {
             case .sent(let posted):
                 summary = posted.map { "sent \($0.chatID)/\($0.messageID)" } ?? "sent"
-                if let posted, let purpose = try await Self.purpose(ofOutgoing: id, on: connection, logger: logger) {
-                    try await Self.remember(posted, purpose: purpose, at: now, on: connection, logger: logger)
+                switch try await Self.action(ofOutgoing: id, on: connection, logger: logger) {
+                case .send(let message)?:
+                    if let posted {
+                        try await Self.remember(
+                            posted,
+                            purpose: message.purpose,
+                            at: now,
+                            on: connection,
+                            logger: logger
+                        )
+                    }
+                case .replaceChecking(let message)?:
+                    // The verdict is on screen: the checking message is done with, edited or not.
+                    if case .chat(let chatID) = message.destination {
+                        try await Self.forgetChecking(chatID: chatID, on: connection, logger: logger)
+                    }
+                default:
+                    break
                 }
             case .abandoned(let reason):
                 summary = "abandoned: \(reason)"
@@ -64,23 +80,31 @@ extension PostgresBotStore {
         }
     }
 
-    /// What a queued message was for, if the row is a message this build can read.
-    private static func purpose(
+    /// A queued action, if this build can read it.
+    private static func action(
         ofOutgoing id: Int64,
         on connection: PostgresConnection,
         logger: Logger
-    ) async throws -> OutgoingMessage.Purpose? {
+    ) async throws -> OutgoingAction? {
         let rows = try await connection.query(
             "SELECT action FROM exchange_bot_outgoing WHERE id = \(id)",
             logger: logger
         )
-        var purpose: OutgoingMessage.Purpose?
+        var action: OutgoingAction?
         for try await json in rows.decode(String.self) {
-            if case .send(let message)? = try? JSONDecoder().decode(OutgoingAction.self, from: Data(json.utf8)) {
-                purpose = message.purpose
-            }
+            action = try? JSONDecoder().decode(OutgoingAction.self, from: Data(json.utf8))
         }
-        return purpose
+        return action
+    }
+
+    private static func forgetChecking(chatID: Int64, on connection: PostgresConnection, logger: Logger)
+        async throws
+    {
+        try await run(
+            "DELETE FROM exchange_bot_posted_messages WHERE chat_id = \(chatID) AND purpose = 'checking'",
+            on: connection,
+            logger: logger
+        )
     }
 
     private static func remember(
@@ -90,18 +114,27 @@ extension PostgresBotStore {
         on connection: PostgresConnection,
         logger: Logger
     ) async throws {
-        let (name, keyID, revision): (String, Int64, String?)
+        let (name, keyID, revision, admin): (String, Int64, String?, Int64?)
         switch purpose {
         case .plain: return
-        case .adminRequest(let id): (name, keyID, revision) = ("request", id, nil)
-        case .reasonPrompt(let id, let version): (name, keyID, revision) = ("reason", id, version)
+        case .checking:
+            // One per chat, the latest: a check that never got its verdict leaves nothing behind to edit. It
+            // belongs to no key yet (0: no key has that id).
+            try await forgetChecking(chatID: posted.chatID, on: connection, logger: logger)
+            (name, keyID, revision, admin) = ("checking", 0, nil, nil)
+        case .adminRequest(let id): (name, keyID, revision, admin) = ("request", id, nil, nil)
+        case .reasonPrompt(let id, let version, let asked):
+            (name, keyID, revision, admin) = ("reason", id, version, asked)
         }
         try await run(
             """
-            INSERT INTO exchange_bot_posted_messages (chat_id, message_id, purpose, key_id, text, revision, created_at)
-            VALUES (\(posted.chatID), \(Int64(posted.messageID)), \(name), \(keyID), \(posted.text), \(revision), \(date))
+            INSERT INTO exchange_bot_posted_messages
+                (chat_id, message_id, purpose, key_id, text, revision, admin_id, created_at)
+            VALUES (\(posted.chatID), \(Int64(posted.messageID)), \(name), \(keyID), \(posted.text), \(revision),
+                \(admin), \(date))
             ON CONFLICT (chat_id, message_id) DO UPDATE SET purpose = EXCLUDED.purpose, key_id = EXCLUDED.key_id,
-                text = EXCLUDED.text, revision = EXCLUDED.revision, created_at = EXCLUDED.created_at
+                text = EXCLUDED.text, revision = EXCLUDED.revision, admin_id = EXCLUDED.admin_id,
+                created_at = EXCLUDED.created_at
             """,
             on: connection,
             logger: logger
@@ -109,10 +142,18 @@ extension PostgresBotStore {
     }
 
     public func requestMessages(ofKey keyID: Int64) async throws -> [PostedMessage] {
+        try await postedMessages(ofKey: keyID, purpose: "request")
+    }
+
+    public func reasonPrompts(ofKey keyID: Int64) async throws -> [PostedMessage] {
+        try await postedMessages(ofKey: keyID, purpose: "reason")
+    }
+
+    private func postedMessages(ofKey keyID: Int64, purpose: String) async throws -> [PostedMessage] {
         let rows = try await database.query(
             """
             SELECT chat_id, message_id, text FROM exchange_bot_posted_messages
-            WHERE key_id = \(keyID) AND purpose = 'request'
+            WHERE key_id = \(keyID) AND purpose = \(purpose)
             ORDER BY created_at, chat_id, message_id
             """
         )
@@ -123,14 +164,30 @@ extension PostgresBotStore {
         return messages
     }
 
-    public func reasonPrompt(chatID: Int64, messageID: Int) async throws -> (keyID: Int64, revision: String?)? {
+    public func checkingMessage(chatID: Int64) async throws -> PostedMessage? {
         let rows = try await database.query(
             """
-            SELECT key_id, revision FROM exchange_bot_posted_messages
+            SELECT chat_id, message_id, text FROM exchange_bot_posted_messages
+            WHERE chat_id = \(chatID) AND purpose = 'checking'
+            ORDER BY created_at DESC, message_id DESC LIMIT 1
+            """
+        )
+        for try await (chatID, messageID, text) in rows.decode((Int64, Int64, String).self) {
+            return PostedMessage(chatID: chatID, messageID: Int(messageID), text: text)
+        }
+        return nil
+    }
+
+    public func reasonPrompt(chatID: Int64, messageID: Int) async throws -> ReasonPrompt? {
+        let rows = try await database.query(
+            """
+            SELECT key_id, revision, admin_id FROM exchange_bot_posted_messages
             WHERE chat_id = \(chatID) AND message_id = \(Int64(messageID)) AND purpose = 'reason'
             """
         )
-        for try await (keyID, revision) in rows.decode((Int64, String?).self) { return (keyID, revision) }
+        for try await (keyID, revision, admin) in rows.decode((Int64, String?, Int64?).self) {
+            return ReasonPrompt(keyID: keyID, revision: revision, admin: admin)
+        }
         return nil
     }
 }

@@ -90,5 +90,7 @@ enum PostgresBotTables {
             since TIMESTAMP WITHOUT TIME ZONE NOT NULL
         )
         """,
+        // A reason prompt names the admin who pressed Reject: only their reply becomes the reason.
+        "ALTER TABLE exchange_bot_posted_messages ADD COLUMN IF NOT EXISTS admin_id BIGINT",
     ]
 }

@@ -9,7 +9,9 @@ enum PostgresExchangeRows {
     static let keyColumns = """
         e.id AS key_id, e.user_id, e.exchange_name, e.label, e.api_key, e.status, e.is_active, e.error_message,
         e.created_at AS key_created_at, e.updated_at AS key_updated_at, e.passphrase IS NOT NULL AS has_passphrase,
-        (SELECT kv.credentials_at FROM exchange_bot_key_versions kv WHERE kv.exchange_id = e.id) AS key_credentials_at
+        (SELECT kv.credentials_at FROM exchange_bot_key_versions kv WHERE kv.exchange_id = e.id) AS key_credentials_at,
+        EXISTS (SELECT 1 FROM exchange_bot_audit_log a WHERE a.exchange_id = e.id AND a.action = 'key.approve'
+            AND a.outcome = 'ok') AS key_approved_before
         """
 
     static func key(_ row: PostgresRandomAccessRow) throws -> ExchangeKey {
@@ -25,7 +27,8 @@ enum PostgresExchangeRows {
             createdAt: date(try row["key_created_at"].decode(Date?.self)),
             updatedAt: date(try row["key_updated_at"].decode(Date?.self)),
             hasPassphrase: try row["has_passphrase"].decode(Bool.self),
-            credentialsChangedAt: date(try row["key_credentials_at"].decode(Date?.self))
+            credentialsChangedAt: date(try row["key_credentials_at"].decode(Date?.self)),
+            approvedBefore: try row["key_approved_before"].decode(Bool.self) ? true : nil
         )
     }
 

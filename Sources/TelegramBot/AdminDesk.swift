@@ -3,9 +3,11 @@ import ExchangeBotCore
 import Foundation
 import TelegramAPIClient
 
-/// The admin group's side: Approve / Reject presses, the reason replies, `/pending`, `/approve`, `/reject`.
+/// The admin group's side: Approve / Reject presses, the reason replies and quick reasons (see `AdminDesk+Reject`),
+/// `/pending` and its digest's buttons (``AdminDigest``), `/approve`, `/reject`.
 ///
-/// Only admins (``AdminDirectory``) change anything; anyone else gets an alert, and the refusal is audited.
+/// Only admins (``AdminDirectory``) press anything that counts; anyone else gets an alert, and a refused decision
+/// is audited.
 /// Decisions go through the approval service, whose events edit the request messages and notify the owner
 /// (``TelegramNotifier``), so a decision made here and one made over REST look the same in the group.
 struct AdminDesk: Sendable {
@@ -15,6 +17,9 @@ struct AdminDesk: Sendable {
     let admins: AdminDirectory
     let calls: ImmediateCalls
     let signal: WakeSignal
+
+    /// Now, for the requests' ages.
+    var now: @Sendable () -> Date = { Date() }
 
     // MARK: - Buttons
 
@@ -31,12 +36,14 @@ struct AdminDesk: Sendable {
     private func pressed(_ action: AdminAction, query: CallbackQuery, _ update: HandledUpdate) async throws {
         guard await admins.isAdmin(query.from.id) else {
             await calls.answer(query.id, alert: texts.alert("admin.only_admins"))
-            await service.recordRefusal(
-                action: action.isApproval ? .approveKey : .rejectKey,
-                keyID: action.keyID,
-                by: Caller(telegram: query.from),
-                detail: "not_admin"
-            )
+            if action.decides, let keyID = action.keyID {
+                await service.recordRefusal(
+                    action: action.isApproval ? .approveKey : .rejectKey,
+                    keyID: keyID,
+                    by: Caller(telegram: query.from),
+                    detail: "not_admin"
+                )
+            }
             try await commit(update)
             return
         }
@@ -55,56 +62,53 @@ struct AdminDesk: Sendable {
             }
             try await commit(update)
         case .reject(let keyID, let revision):
-            let key: ExchangeKey
-            do {
-                key = try await service.pendingKey(keyID)
-                guard key.revision == revision else { throw ApprovalError.requestOutdated }
-            } catch {
-                await calls.answer(query.id, alert: refusal(error, keyID: keyID, plain: true))
-                try await commit(update)
-                return
-            }
-            await calls.answer(query.id, alert: nil)
-            let prompt = OutgoingMessage(
-                to: .adminChat,
-                text: texts.text(
-                    "admin.ask_reason",
-                    [
-                        "id": String(key.id), "admin": Caller.name(of: query.from),
-                        "label": EchoBound.cut(key.label, to: EchoBound.label),
-                    ]
-                ),
-                forceReply: true,
-                purpose: .reasonPrompt(keyID: key.id, revision: revision)
-            )
-            try await commit(update, [QueuedAction(.send(prompt))])
+            try await askReason(keyID: keyID, revision: revision, query: query, update)
+        case .quickReject(let keyID, let revision, let reason):
+            try await quickReject(keyID: keyID, revision: revision, reason: reason, query: query, update)
+        case .digestPage(let page):
+            try await turnPage(to: page, query: query, update)
+        case .showCard(let keyID):
+            try await showCard(keyID: keyID, query: query, update)
         }
+    }
+
+    /// Shows another page of the digest in the message pressed (an edit, harmless to repeat).
+    private func turnPage(to page: Int, query: CallbackQuery, _ update: HandledUpdate) async throws {
+        await calls.answer(query.id, alert: nil)
+        if let message = query.message {
+            let requests = try await service.pendingRequests()
+            let shown = AdminDigest(texts: texts).page(page, of: requests, now: now())
+            await calls.replaceAdminMessage(
+                chatID: message.chat.id,
+                messageID: message.messageID,
+                text: shown.text,
+                buttons: shown.buttons
+            )
+        }
+        try await commit(update)
+    }
+
+    /// Posts the card of a request listed in the digest, with its Approve / Reject buttons.
+    private func showCard(keyID: Int64, query: CallbackQuery, _ update: HandledUpdate) async throws {
+        let request = try await service.pendingRequests().first { $0.key.id == keyID }
+        guard let request else {
+            let alert: String
+            do {
+                _ = try await service.pendingKey(keyID)
+                alert = texts.alert("admin.no_such_key", ["id": String(keyID)])
+            } catch {
+                alert = refusal(error, keyID: keyID, plain: true)
+            }
+            await calls.answer(query.id, alert: alert)
+            try await commit(update)
+            return
+        }
+        await calls.answer(query.id, alert: nil)
+        let card = texts.request(key: request.key, owner: request.owner, report: request.report, now: now())
+        try await commit(update, [QueuedAction(.send(card))])
     }
 
     // MARK: - Replies and commands
-
-    /// An admin replied to "reply with the reason": reject with that reason.
-    func reasonGiven(
-        _ reason: String,
-        keyID: Int64,
-        revision: String?,
-        by user: TelegramAPIClient.User,
-        _ update: HandledUpdate
-    ) async throws {
-        guard await admins.isAdmin(user.id) else {
-            try await commit(update, [say("admin.only_admins")])
-            return
-        }
-        let replay = try await store.beginOutsideEffect(updateID: update.updateID)
-        do {
-            _ = try await service.reject(keyID: keyID, by: Caller(telegram: user), reason: reason, revision: revision)
-            try await commit(update)
-        } catch  where replay && Self.isOwnDecision(error, .rejected, by: user) {
-            try await commit(update)
-        } catch {
-            try await commit(update, [post(refusal(error, keyID: keyID))])
-        }
-    }
 
     func command(
         _ command: AdminCommand,
@@ -148,33 +152,25 @@ struct AdminDesk: Sendable {
         }
     }
 
-    /// The open requests posted again (the oldest first, a page at a time: the group's send limit is 20 a minute).
+    /// The open requests as one digest message (see ``AdminDigest``), oldest first.
     private func pending() async throws -> [QueuedAction] {
         let requests = try await service.pendingRequests()
         guard !requests.isEmpty else { return [say("admin.pending_none")] }
-        let page = requests.prefix(Self.pendingPage)
-        var actions = page.map { QueuedAction(.send(texts.request(key: $0.key, owner: $0.owner, report: $0.report))) }
-        if requests.count > page.count {
-            actions.append(say("admin.pending_more", ["count": String(requests.count - page.count)]))
-        }
-        return actions
+        return [QueuedAction(.send(AdminDigest(texts: texts).message(of: requests, now: now())))]
     }
-
-    static let pendingPage = 10
 
     // MARK: - Helpers
 
     /// Whether a refusal is "already decided" by this very admin, the same way: after a crash between the
     /// decision and the commit that removes its update, the update is handled again and meets its own decision,
     /// which must pass silently (as it went the first time) instead of being reported as someone else's.
-    private static func isOwnDecision(_ error: any Error, _ status: KeyStatus, by user: TelegramAPIClient.User) -> Bool
-    {
+    static func isOwnDecision(_ error: any Error, _ status: KeyStatus, by user: TelegramAPIClient.User) -> Bool {
         guard case .alreadyDecided(let decided, let by)? = error as? ApprovalError else { return false }
         return decided == status && by == Caller.name(of: user)
     }
 
     /// Why a decision was refused: HTML for a message, or `plain` for a button's alert.
-    private func refusal(_ failure: any Error, keyID: Int64, plain: Bool = false) -> String {
+    func refusal(_ failure: any Error, keyID: Int64, plain: Bool = false) -> String {
         let error = (failure as? ApprovalError) ?? .storageFailure
         let render = { (key: String, arguments: [String: String]) -> String in
             plain ? texts.alert(key, arguments) : texts.text(key, arguments)
@@ -198,15 +194,15 @@ struct AdminDesk: Sendable {
         }
     }
 
-    private func say(_ key: String, _ arguments: [String: String] = [:]) -> QueuedAction {
+    func say(_ key: String, _ arguments: [String: String] = [:]) -> QueuedAction {
         post(texts.text(key, arguments))
     }
 
-    private func post(_ text: String) -> QueuedAction {
+    func post(_ text: String) -> QueuedAction {
         QueuedAction(.send(OutgoingMessage(to: .adminChat, text: text)))
     }
 
-    private func commit(_ update: HandledUpdate, _ outgoing: [QueuedAction] = []) async throws {
+    func commit(_ update: HandledUpdate, _ outgoing: [QueuedAction] = []) async throws {
         try await store.commit(update.commit(outgoing: outgoing))
         if !outgoing.isEmpty { signal.wake() }
     }

@@ -22,6 +22,9 @@ public struct BotConfiguration: Sendable {
     public var inboundWindow: Duration
     /// `TELEGRAM_SIGNUP`: whether a Telegram user no account knows gets one of the bot's making.
     public var signup: TelegramSignup
+    /// `WHITELIST_IPS`: the addresses users bind their keys to, shown to copy in the key guides, `/help` and IP
+    /// errors; empty: none shown.
+    public var whitelistIPs: [String] = []
 
     public init(
         adminChatID: Int64,

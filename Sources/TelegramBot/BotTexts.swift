@@ -8,19 +8,14 @@ import TelegramAPIClient
 /// notifications. Pure; the admin group reads English.
 struct BotTexts: Sendable {
     let localizer: Localizer
+    /// `WHITELIST_IPS`, shown under the texts that ask for an IP restriction (``whitelistNote(for:language:)``).
+    var whitelistIPs: [String] = []
     static let adminLanguage = Localizer.fallbackLanguage
 
     /// A conversation reply, split into several messages if it is too long (buttons go on the last).
     func messages(_ reply: Reply, to destination: Destination, language: String) -> [OutgoingMessage] {
-        let text = localizer.render(reply.text, language: language)
-        let buttons = reply.buttons.map { row in
-            row.map { button in
-                OutgoingButton(
-                    text: button.literal ?? localizer.render(button.caption, language: language),
-                    data: button.action.data
-                )
-            }
-        }
+        let text = render(reply, language: language)
+        let buttons = self.buttons(reply, language: language)
         let parts = MessageSplitter.split(text)
         return parts.enumerated().map { index, part in
             let last = index == parts.count - 1
@@ -28,8 +23,46 @@ struct BotTexts: Sendable {
                 to: destination,
                 text: part,
                 buttons: last ? buttons : [],
-                forceReply: last && reply.forceReply
+                forceReply: last && reply.forceReply,
+                replyPlaceholder: last && reply.forceReply ? placeholder(reply, language: language) : nil
             )
+        }
+    }
+
+    /// Telegram takes 1–64 characters of plain text.
+    private func placeholder(_ reply: Reply, language: String) -> String? {
+        guard let text = reply.placeholder else { return nil }
+        let plain = localizer.plainText(text.key, text.arguments, language: language)
+        return plain.isEmpty ? nil : String(plain.prefix(64))
+    }
+
+    /// Edits a message the bot sent to `chatID` into `reply` (cut to one message: an edit cannot add more).
+    func edit(_ messageID: Int64, into reply: Reply, in chatID: Int64, language: String) -> OutgoingAction {
+        let text = render(reply, language: language)
+        return .editMessage(
+            messageID: messageID,
+            OutgoingMessage(
+                to: .chat(chatID),
+                text: MessageSplitter.split(text).first ?? text,
+                buttons: buttons(reply, language: language)
+            )
+        )
+    }
+
+    /// A reply's text and its lines under it, as HTML.
+    private func render(_ reply: Reply, language: String) -> String {
+        ([reply.text] + reply.lines).map { localizer.render($0, language: language) }.joined(separator: "\n")
+            + whitelistNote(for: reply.text.key, language: language)
+    }
+
+    private func buttons(_ reply: Reply, language: String) -> [[OutgoingButton]] {
+        reply.buttons.map { row in
+            row.map { button in
+                OutgoingButton(
+                    text: button.literal ?? localizer.render(button.caption, language: language),
+                    data: button.action.data
+                )
+            }
         }
     }
 
@@ -48,8 +81,11 @@ struct BotTexts: Sendable {
 
     // MARK: - Admin group
 
-    /// The request admins decide on, with Approve / Reject buttons.
-    func request(key: ExchangeKey, owner: ExchangeBotCore.User, report: ValidationReport?) -> OutgoingMessage {
+    /// The request admins decide on, with Approve / Reject buttons: how long it has waited at `now`, a mark when
+    /// the owner sent the key again, and the owner as a tappable name when they have no username.
+    func request(key: ExchangeKey, owner: ExchangeBotCore.User, report: ValidationReport?, now: Date = Date())
+        -> OutgoingMessage
+    {
         let language = Self.adminLanguage
         let none = text("admin.none")
         // The exchange's own list is bounded; what we found (trade, WITHDRAW, unknown withdrawal right) follows
@@ -66,17 +102,21 @@ struct BotTexts: Sendable {
             if report.withdrawalRightIsUnknown { permissions.append(text("admin.withdraw_unknown")) }
         }
         let warnings = report?.warnings ?? []
-        let body = text(
+        let body = localizer.text(
             "admin.request",
             [
                 "id": String(key.id),
-                "user": Self.describe(owner),
+                "age": age(since: Self.submittedAt(key), now: now),
                 "exchange": Self.exchangeName(key),
                 "label": EchoBound.cut(key.label, to: EchoBound.label),
                 "key": key.maskedAPIKey,
                 "permissions": permissions.isEmpty ? none : permissions.joined(separator: ", "),
                 "warnings": warnings.isEmpty
                     ? none : EchoBound.cut(warnings.joined(separator: "; "), to: EchoBound.exchangeText),
+            ],
+            html: [
+                "user": Self.describeHTML(owner),
+                "resubmitted": Self.isResubmission(key) ? " " + text("admin.resubmitted", language: language) : "",
             ],
             language: language
         )
@@ -127,33 +167,6 @@ struct BotTexts: Sendable {
         case .submitted, .deactivated, .relabeled, .serviceAlert:
             nil
         }
-    }
-
-    // MARK: - Owner notifications
-
-    func ownerNotice(_ event: KeyEvent) -> String? {
-        let language = localizer.language(for: event.owner.languageCode)
-        var arguments = [
-            "exchange": Self.exchangeName(event.key),
-            "label": EchoBound.cut(event.key.label, to: EchoBound.label),
-            "key": event.key.maskedAPIKey,
-        ]
-        let key: String
-        switch event.kind {
-        case .submitted, .withdrawn, .relabeled, .serviceAlert:
-            return nil
-        case .approved(let message):
-            key = message == nil ? "notify.approved" : "notify.approved_message"
-            arguments["message"] = message.map { EchoBound.cut($0, to: EchoBound.note) }
-        case .rejected(let reason):
-            key = "notify.rejected"
-            arguments["reason"] = EchoBound.cut(reason, to: EchoBound.note)
-        case .deactivated(let reason):
-            key = "notify.deactivated"
-            // Often the exchange's own words.
-            arguments["reason"] = EchoBound.cut(reason, to: EchoBound.exchangeText)
-        }
-        return localizer.text(key, arguments, language: language)
     }
 
     /// The exchange's name, or the stored id (bounded: another system may have written anything there).

@@ -14,9 +14,8 @@ struct CommandMenus: Sendable {
     func announce() async {
         let localizer = texts.localizer
         for language in localizer.languages.sorted() {
-            let commands = ConversationEvent.Command.menu.map {
-                BotCommand($0.rawValue, description: localizer.text("command.\($0.rawValue)", language: language))
-            }
+            let commands = Self.userCommands(language: language, localizer: localizer)
+            await describe(language: language)
             do throws(TelegramError) {
                 try await client.setMyCommands(
                     commands,
@@ -32,6 +31,32 @@ struct CommandMenus: Sendable {
             try await client.setMyCommands(adminCommands, scope: .chat(adminChat.id))
         } catch {
             logger.warning("could not set the admin group's commands", metadata: ["error": "\(error)"])
+        }
+    }
+
+    /// The users' menu in `language`.
+    static func userCommands(language: String, localizer: Localizer) -> [BotCommand] {
+        ConversationEvent.Command.menu.map {
+            BotCommand($0.rawValue, description: localizer.plainText("command.\($0.rawValue)", language: language))
+        }
+    }
+
+    /// The bot's description (shown in an empty chat) and short description (its profile), in `language`; the
+    /// fallback language's go to everyone without their own.
+    private func describe(language: String) async {
+        let localizer = texts.localizer
+        let code = language == Localizer.fallbackLanguage ? nil : language
+        do throws(TelegramError) {
+            try await client.setMyDescription(
+                localizer.plainText("bot.description", language: language),
+                languageCode: code
+            )
+            try await client.setMyShortDescription(
+                localizer.plainText("bot.short_description", language: language),
+                languageCode: code
+            )
+        } catch {
+            logger.warning("could not set the bot's description", metadata: ["error": "\(error)"])
         }
     }
 }

@@ -21,8 +21,15 @@ struct CommandParser: Sendable {
     func command(in text: String) -> Parsed? {
         guard let (name, _, addressee) = Self.split(text) else { return nil }
         if let addressee, let botUsername, addressee.lowercased() != botUsername.lowercased() { return .otherBot }
+        // `/settings` is what Telegram's clients suggest for a bot's settings: the language is the only one.
+        if name == "settings" { return .known(.language) }
         guard let command = ConversationEvent.Command(rawValue: name) else { return .unknown }
         return .known(command)
+    }
+
+    /// The `/start` payload of the deep link to `/add` (`t.me/<bot>?start=add`).
+    static func isAddPayload(_ payload: String) -> Bool {
+        payload.lowercased() == "add"
     }
 
     /// What follows `/start` (a deep link's `start` parameter), if anything; `nil` for other text.

@@ -27,12 +27,14 @@ struct ConversationRunner: Sendable {
 
     /// Runs the event `choose` makes of the user's current state (for `nil`: the command hint) and commits it as
     /// the handling of `update`. `user` is `nil` for a Telegram user no account knows (`TELEGRAM_SIGNUP=linked`):
-    /// ``PrivateChat`` lets only events that need no account through then.
+    /// ``PrivateChat`` lets only events that need no account through then. `pressedMessageID` is the message whose
+    /// button was pressed, which ``ConversationEffect/editPressedMessage(_:)`` edits.
     func run(
         _ update: HandledUpdate,
         from: TelegramAPIClient.User,
         user: ExchangeBotCore.User?,
         state stored: ConversationState?,
+        pressedMessageID: Int64? = nil,
         choose: (ConversationState) -> ConversationEvent?
     ) async throws {
         let caller = Caller(telegram: from, userID: user?.id)
@@ -44,6 +46,7 @@ struct ConversationRunner: Sendable {
             state: stored ?? ConversationState(updatedAt: now())
         )
         run.telegramUsername = from.username
+        run.pressedMessageID = pressedMessageID
         if let event = choose(run.state) {
             try await advance(&run, with: event)
         } else {
@@ -82,7 +85,7 @@ struct ConversationRunner: Sendable {
                 language: texts.localizer.language(for: user.languageCode),
                 state: state
             )
-            try await advance(&run, with: .submissionFinished(result))
+            try await advance(&run, with: await verdictEvent(result))
             try await store.commit(BotCommit(conversations: [telegramID: run.state], outgoing: run.outgoing))
             signal.wake()
         }
@@ -123,6 +126,19 @@ struct ConversationRunner: Sendable {
         case .listKeys:
             guard let user = run.user else { return accountRequired(&run) }
             return .keysListed(try await service.keys(ofUser: user.id))
+        case .listMoreKeys(let from):
+            guard let user = run.user else { return accountRequired(&run) }
+            return .keysPageListed(try await service.keys(ofUser: user.id), from: from)
+        case .showKey(let keyID):
+            guard let user = run.user else { return accountRequired(&run) }
+            let key = try await service.keys(ofUser: user.id).first { $0.id == keyID }
+            return .actionFinished(key.map { .shown($0) } ?? .failed(.keyNotFound))
+        case .editPressedMessage(let reply):
+            run.edit(reply, texts: texts)
+        case .sendChecking(let reply):
+            run.queue(reply, texts: texts, purpose: .checking)
+        case .replaceChecking(let reply):
+            run.replaceChecking(with: reply, texts: texts)
         case .setActive(let keyID, let active):
             guard let user = run.user else { return accountRequired(&run) }
             do {
@@ -134,9 +150,11 @@ struct ConversationRunner: Sendable {
         case .deleteKey(let keyID):
             guard let user = run.user else { return accountRequired(&run) }
             do {
+                // Read first: the answer names what was deleted, and where to delete it too.
+                let key = try await service.keys(ofUser: user.id).first { $0.id == keyID }
                 // A pending key's request in the admin group says so (the core's withdrawn event).
                 try await service.deleteKey(keyID: keyID, userID: user.id, by: run.caller)
-                return .actionFinished(.deleted(keyID: keyID))
+                return .actionFinished(key.map { .removed($0) } ?? .deleted(keyID: keyID))
             } catch .keyNotFound {
                 // Gone already (a repeat of this very update after a crash, or the REST API): done.
                 return .actionFinished(.deleted(keyID: keyID))
@@ -158,6 +176,8 @@ struct ConversationRunner: Sendable {
         case .setLanguage(let code):
             run.chosenLanguage = code
             run.language = texts.localizer.language(for: code)
+            let menu = CommandMenus.userCommands(language: run.language, localizer: texts.localizer)
+            await calls.setMenu(inChat: run.chatID, to: menu)
         case .lookUpLinkCode(let codeHash):
             return .linkCodeLookedUp(codeHash: codeHash, user: try await linking?.user(forCode: codeHash))
         case .link(let codeHash):
@@ -190,6 +210,8 @@ struct ConversationRun {
     let user: ExchangeBotCore.User?
     let caller: Caller
     var telegramUsername: String?
+    /// The message whose button started this pass, if one did.
+    var pressedMessageID: Int64?
     var language: String
     var state: ConversationState
     var outgoing = [QueuedAction]()
@@ -204,7 +226,26 @@ struct ConversationRun {
         self.state = state
     }
 
-    mutating func queue(_ reply: Reply, texts: BotTexts) {
-        outgoing += texts.messages(reply, to: .chat(chatID), language: language).map { QueuedAction(.send($0)) }
+    mutating func queue(_ reply: Reply, texts: BotTexts, purpose: OutgoingMessage.Purpose = .plain) {
+        outgoing += texts.messages(reply, to: .chat(chatID), language: language).map { message in
+            var message = message
+            message.purpose = purpose
+            return QueuedAction(.send(message))
+        }
+    }
+
+    /// Puts a check's verdict in place of its "Checking…" message; a verdict too long for one message edits in its
+    /// first part and sends the rest (the buttons go on the last).
+    mutating func replaceChecking(with reply: Reply, texts: BotTexts) {
+        let messages = texts.messages(reply, to: .chat(chatID), language: language)
+        outgoing += messages.enumerated().map { index, message in
+            QueuedAction(index == 0 ? .replaceChecking(message) : .send(message))
+        }
+    }
+
+    /// Edits the pressed message into `reply`; sends it when no button started this pass.
+    mutating func edit(_ reply: Reply, texts: BotTexts) {
+        guard let pressedMessageID else { return queue(reply, texts: texts) }
+        outgoing.append(QueuedAction(texts.edit(pressedMessageID, into: reply, in: chatID, language: language)))
     }
 }

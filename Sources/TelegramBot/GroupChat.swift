@@ -13,6 +13,8 @@ struct GroupChat: Sendable {
     let parser: CommandParser
     let desk: AdminDesk
     let signal: WakeSignal
+    /// From `getMe`: the "use a private chat" answer links to `t.me/<username>?start=add` (none without one).
+    let botUsername: String?
     let now: @Sendable () -> Date
 
     func message(_ message: Message, isAdminChat: Bool, _ update: HandledUpdate) async throws {
@@ -24,7 +26,7 @@ struct GroupChat: Sendable {
             if let reply = message.replyToMessage,
                 let prompt = try await store.reasonPrompt(chatID: message.chat.id, messageID: reply.messageID)
             {
-                try await desk.reasonGiven(text, keyID: prompt.keyID, revision: prompt.revision, by: from, update)
+                try await desk.reasonGiven(text, prompt: prompt, by: from, update)
                 return
             }
             if case .adminCommand(let command, let arguments)? = parser.adminCommand(in: text) {
@@ -50,11 +52,27 @@ struct GroupChat: Sendable {
                 state: &state,
                 now: now()
             ) {
-                outgoing += texts.messages(reply, to: .chat(message.chat.id), language: language)
-                    .map { QueuedAction(.send($0)) }
+                var messages = texts.messages(reply, to: .chat(message.chat.id), language: language)
+                if reply.text.key == "group.use_private_chat", let link = privateChatLink(language: language),
+                    !messages.isEmpty
+                {
+                    messages[messages.count - 1].buttons.append([link])
+                }
+                outgoing += messages.map { QueuedAction(.send($0)) }
             }
         }
         try await store.commit(update.commit(outgoing: outgoing))
         if !outgoing.isEmpty { signal.wake() }
+    }
+
+    /// A button that opens the private chat with `/start add` (the deep link that starts `/add`).
+    private func privateChatLink(language: String) -> OutgoingButton? {
+        guard let botUsername, !botUsername.isEmpty,
+            let name = botUsername.addingPercentEncoding(withAllowedCharacters: .alphanumerics.union(["_"]))
+        else { return nil }
+        return .link(
+            texts.localizer.plainText("button.open_private_chat", [:], language: language),
+            url: "https://t.me/\(name)?start=add"
+        )
     }
 }

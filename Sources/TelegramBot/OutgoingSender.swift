@@ -113,7 +113,7 @@ actor OutgoingSender: Service {
             if let retry = retryAt[row.id], retry > now { continue }
             let limitedChat: Int64?
             switch row.action {
-            case .closeRequests: limitedChat = nil
+            case .closeRequests, .editMessage, .replaceChecking: limitedChat = nil
             case .send: limitedChat = row.lane == OutgoingAction.adminChatLane ? adminChat.id : row.lane
             }
             // Checked here rather than just before sending: a slot is not spent on a message that will not go, and
@@ -193,21 +193,74 @@ actor OutgoingSender: Service {
             retry = await send(message, id: job.row.id, lane: job.row.lane, chatID: job.limitedChat ?? adminChat.id)
         case .closeRequests(let keyID, let note):
             retry = await closeRequests(keyID: keyID, note: note, id: job.row.id)
+        case .editMessage(let messageID, let message):
+            retry = await edit(message, messageID: messageID, id: job.row.id, lane: job.row.lane)
+        case .replaceChecking(let message):
+            retry = await replaceChecking(with: message, id: job.row.id, lane: job.row.lane)
         }
         finished(job, retry: retry)
+    }
+
+    /// Edits the chat's "Checking…" message into the verdict; without one remembered, sends the verdict.
+    private func replaceChecking(with message: OutgoingMessage, id: Int64, lane: Int64) async -> Retry {
+        let checking: PostedMessage?
+        do {
+            checking = try await store.checkingMessage(chatID: lane)
+        } catch {
+            return .withBackoff
+        }
+        guard let checking else { return await send(message, id: id, lane: lane, chatID: lane) }
+        return await edit(message, messageID: Int64(checking.messageID), id: id, lane: lane)
+    }
+
+    /// Edits one message in place; one Telegram no longer lets the bot edit (deleted, too old) is sent anew, so the
+    /// user still sees where things stand.
+    private func edit(_ message: OutgoingMessage, messageID: Int64, id: Int64, lane: Int64) async -> Retry {
+        let chatID = lane == OutgoingAction.adminChatLane ? adminChat.id : lane
+        let markup = InlineKeyboardMarkup(
+            message.buttons.map { row in row.map(InlineKeyboardButton.init(outgoing:)) }
+        )
+        do throws(TelegramError) {
+            try await client.editMessageTextIfChanged(
+                chatID: chatID,
+                messageID: Int(messageID),
+                text: message.text,
+                parseMode: .html,
+                replyMarkup: message.buttons.isEmpty ? nil : markup,
+                disableLinkPreview: true
+            )
+        } catch {
+            switch error {
+            case .tooManyRequests(let retryAfter):
+                return .after(max(retryAfter, .seconds(1)))
+            case .server, .transport:
+                return .withBackoff
+            case .badRequest:
+                logger.notice(
+                    "a message could not be edited; sent anew",
+                    metadata: ["chat": "\(chatID)", "error": "\(error)"]
+                )
+                return await send(message, id: id, lane: lane, chatID: chatID)
+            default:
+                await finish(id, .abandoned("\(error)"), lane: lane)
+                return .no
+            }
+        }
+        await finish(id, .sent(nil), lane: lane)
+        return .no
     }
 
     /// Sends one message; says whether to try again later.
     private func send(_ message: OutgoingMessage, id: Int64, lane: Int64, chatID: Int64) async -> Retry {
         let markup: ReplyMarkup? =
             if message.forceReply {
-                .forceReply(ForceReply())
+                .forceReply(
+                    ForceReply(inputFieldPlaceholder: message.replyPlaceholder, selective: message.replySelective)
+                )
             } else if !message.buttons.isEmpty {
                 .inlineKeyboard(
                     InlineKeyboardMarkup(
-                        message.buttons.map { row in
-                            row.map { InlineKeyboardButton(text: $0.text, callbackData: $0.data) }
-                        }
+                        message.buttons.map { row in row.map(InlineKeyboardButton.init(outgoing:)) }
                     )
                 )
             } else {

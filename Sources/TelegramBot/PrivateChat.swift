@@ -20,15 +20,22 @@ struct PrivateChat: Sendable {
     let now: @Sendable () -> Date
 
     func message(_ message: Message, _ update: HandledUpdate) async throws {
-        guard let from = message.from, let text = message.text else {
+        guard let from = message.from else {
             try await store.commit(update.commit())
             return
         }
+        guard let text = message.text else {
+            try await nonText(message, from: from, update)
+            return
+        }
         let asText = ConversationEvent.textReceived(text, messageID: Int64(message.messageID), chat: .privateChat)
-        let parsed = parser.command(in: text)
+        let payload = parser.command(in: text) == .known(.start) ? parser.startPayload(in: text) : nil
+        // `/start add` (the deep link t.me/<bot>?start=add) is `/add`; any other payload may be a link code.
+        let startsAdding = payload.map(CommandParser.isAddPayload) ?? false
+        let parsed = startsAdding ? .known(.add) : parser.command(in: text)
         // `/start <code>`: the hash of a link code, or nil when the payload cannot be one.
         let linkCode: Data?? =
-            if parsed == .known(.start), let linking, let payload = parser.startPayload(in: text) {
+            if !startsAdding, let linking, let payload {
                 .some(linking.codeHash(payload))
             } else {
                 nil
@@ -60,6 +67,22 @@ struct PrivateChat: Sendable {
         try await runner.run(update, from: from, user: user, state: state, choose: choose)
     }
 
+    /// A photo, file or sticker: the conversation decides (deleted at a credential step); a sender unknown to a
+    /// `linked` bot gets nothing created, as for text.
+    private func nonText(_ message: Message, from: TelegramAPIClient.User, _ update: HandledUpdate) async throws {
+        let event = ConversationEvent.nonTextReceived(messageID: Int64(message.messageID), chat: .privateChat)
+        let (user, state) = try await userAndConversation(from, create: signup == .open)
+        let current = state ?? ConversationState(updatedAt: now())
+        if user == nil, Self.needsAccount(event, step: current.step) {
+            if ConversationMachine.asksForCredential(current.step) {
+                await calls.deleteCredentialMessage(chatID: from.id, messageID: Int64(message.messageID))
+            }
+            try await refuseWithoutAccount(from, update)
+            return
+        }
+        try await runner.run(update, from: from, user: user, state: state) { _ in event }
+    }
+
     func button(_ query: CallbackQuery, _ update: HandledUpdate) async throws {
         guard let action = ButtonAction(data: query.data ?? "") else {
             try await stale(query, update)
@@ -77,16 +100,19 @@ struct PrivateChat: Sendable {
             try await runner.run(update, from: query.from, user: nil, state: state) { _ in event }
             return
         }
-        // A button naming a key that is no longer this user's (deleted, or forged data) is stale.
+        // A button naming a key that is no longer this user's (deleted, or forged data) is stale; so is Activate
+        // under a card or notice older than the key's return to PENDING or its rejection.
         if let keyID = action.keyID {
-            let owned = try await service.keys(ofUser: user.id).contains { $0.id == keyID }
+            let key = try await service.keys(ofUser: user.id).first { $0.id == keyID }
             let confirming = if case .confirmDelete = action { true } else { false }
-            if !owned, !confirming {
+            let outdated = if case .activate = action { key.map { $0.status != .approved } ?? false } else { false }
+            if (key == nil && !confirming) || outdated {
                 try await stale(query, update)
                 return
             }
         }
-        try await runner.run(update, from: query.from, user: user, state: state) { _ in
+        let pressed = query.message.map { Int64($0.messageID) }
+        try await runner.run(update, from: query.from, user: user, state: state, pressedMessageID: pressed) { _ in
             .buttonPressed(action, queryID: query.id)
         }
     }
@@ -142,7 +168,7 @@ struct PrivateChat: Sendable {
             case .add, .exchanges: return true
             case .start, .help, .cancel, .language, .unlink: return false
             }
-        case .textReceived:
+        case .textReceived, .nonTextReceived:
             switch step {
             case .idle, .confirmingLink, .confirmingUnlink: return false
             default: return true
@@ -162,8 +188,8 @@ extension ButtonAction {
         switch self {
         case .activate(let id), .deactivate(let id), .delete(let id), .confirmDelete(let id): id
         case .updateKeys(let id, _): id
-        case .chooseExchange, .cancelDelete, .chooseLanguage, .confirmLink, .cancelLink, .confirmUnlink,
-            .cancelUnlink:
+        case .chooseExchange, .cancelDelete, .moreKeys, .chooseLanguage, .confirmLink, .cancelLink, .confirmUnlink,
+            .cancelUnlink, .checkAgain, .reenterKey, .cancelDraft, .continueDraft, .startAdding, .showKeys:
             nil
         }
     }

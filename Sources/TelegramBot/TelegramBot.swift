@@ -36,7 +36,7 @@ public struct TelegramBot: Sendable {
         return TelegramBot(
             client: client,
             store: store,
-            texts: BotTexts(localizer: localizer),
+            texts: BotTexts(localizer: localizer, whitelistIPs: configuration.whitelistIPs),
             configuration: configuration,
             adminChat: adminChat,
             logger: logger,

@@ -11,15 +11,18 @@ public struct TelegramNotifier: Notifier {
     private let store: any BotStore
     private let texts: BotTexts
     private let signal: WakeSignal
+    /// Swaps request cards for one digest notice while requests come faster than the group may be sent messages.
+    private let burst: RequestBurst
 
-    init(store: any BotStore, texts: BotTexts, signal: WakeSignal) {
+    init(store: any BotStore, texts: BotTexts, signal: WakeSignal, burst: RequestBurst = RequestBurst()) {
         self.store = store
         self.texts = texts
         self.signal = signal
+        self.burst = burst
     }
 
     public func deliver(_ event: KeyEvent) async throws {
-        let actions = Self.actions(for: event, texts: texts)
+        let actions = burst.throttle(Self.actions(for: event, texts: texts), texts: texts, now: Date())
         guard !actions.isEmpty else { return }
         try await store.commit(BotCommit(outgoing: actions))
         signal.wake()
@@ -52,10 +55,11 @@ public struct TelegramNotifier: Notifier {
         if let note = texts.decisionNote(event.kind, by: event.decidedBy?.displayName ?? "an admin") {
             actions.append(QueuedAction(.closeRequests(keyID: event.key.id, note: note), dedupeKey: "\(tag):close"))
         }
-        if let chatID = event.owner.telegramID, let notice = texts.ownerNotice(event) {
-            actions.append(
-                QueuedAction(.send(OutgoingMessage(to: .chat(chatID), text: notice)), dedupeKey: "\(tag):owner")
-            )
+        if let chatID = event.owner.telegramID, let notice = texts.ownerNotice(event, to: chatID) {
+            for (index, message) in notice.enumerated() {
+                let part = index == 0 ? "" : ":\(index)"
+                actions.append(QueuedAction(.send(message), dedupeKey: "\(tag):owner\(part)"))
+            }
         }
         return actions
     }

@@ -73,7 +73,15 @@ struct UpdateHandling: Sendable {
                 signal: signal,
                 now: now
             ),
-            groupChat: GroupChat(store: store, texts: texts, parser: parser, desk: desk, signal: signal, now: now),
+            groupChat: GroupChat(
+                store: store,
+                texts: texts,
+                parser: parser,
+                desk: desk,
+                signal: signal,
+                botUsername: botUsername,
+                now: now
+            ),
             desk: desk,
             logger: logger,
             now: now

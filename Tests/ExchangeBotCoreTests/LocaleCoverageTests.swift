@@ -36,8 +36,8 @@ import Testing
     @Test func everyServiceAlertHasAnEnglishText() {
         for code in [ApprovalError.secretUnreadable.code, ApprovalError.unknownExchange("").code] {
             #expect(
-                Self.english["admin.service_alert_\(code)"] != nil,
-                "locales/en.json lacks admin.service_alert_\(code)"
+                Self.english["admin.service_alert_\(code).other"] != nil,
+                "locales/en.json lacks the plural group admin.service_alert_\(code)"
             )
         }
         #expect(Self.english["admin.withdraw_unknown"] != nil && Self.english["admin.relabeled"] != nil)

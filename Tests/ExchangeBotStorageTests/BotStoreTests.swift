@@ -69,7 +69,7 @@ import Testing
             to: .adminChat,
             text: "reason?",
             forceReply: true,
-            purpose: .reasonPrompt(keyID: 5, revision: "00000000000000ab")
+            purpose: .reasonPrompt(keyID: 5, revision: "00000000000000ab", admin: 42)
         )
         try await store.commit(BotCommit(outgoing: [QueuedAction(.send(request)), QueuedAction(.send(prompt))]))
         // One lane, the admin group's: the second waits until the first is done.
@@ -90,7 +90,9 @@ import Testing
             try await store.requestMessages(ofKey: 5) == [PostedMessage(chatID: -100, messageID: 11, text: "Key #5")]
         )
         let remembered = try await store.reasonPrompt(chatID: -100, messageID: 12)
-        #expect(remembered?.keyID == 5 && remembered?.revision == "00000000000000ab")
+        #expect(remembered == ReasonPrompt(keyID: 5, revision: "00000000000000ab", admin: 42))
+        #expect(try await store.reasonPrompts(ofKey: 5).map(\.messageID) == [12])
+        #expect(try await store.reasonPrompts(ofKey: 6).isEmpty)
         #expect(try await store.reasonPrompt(chatID: -100, messageID: 11) == nil)
     }
 

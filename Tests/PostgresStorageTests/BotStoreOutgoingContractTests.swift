@@ -69,7 +69,7 @@ import Testing
                 to: .adminChat,
                 text: "reason?",
                 forceReply: true,
-                purpose: .reasonPrompt(keyID: 5, revision: "00000000000000ab")
+                purpose: .reasonPrompt(keyID: 5, revision: "00000000000000ab", admin: 42)
             )
             let plain = OutgoingMessage(to: .chat(9), text: "hello")
             try await store.commit(
@@ -103,7 +103,9 @@ import Testing
                 ]
             )
             let remembered = try await store.reasonPrompt(chatID: group, messageID: 12)
-            #expect(remembered?.keyID == 5 && remembered?.revision == "00000000000000ab")
+            #expect(remembered == ReasonPrompt(keyID: 5, revision: "00000000000000ab", admin: 42))
+            #expect(try await store.reasonPrompts(ofKey: 5).map(\.messageID) == [12])
+            #expect(try await store.reasonPrompts(ofKey: 6).isEmpty)
             #expect(try await store.reasonPrompt(chatID: group, messageID: 11) == nil)
             #expect(try await store.reasonPrompt(chatID: 9, messageID: 3) == nil)
             #expect(try await fixture.count(.posted) == 2, "a plain message is not remembered")

@@ -259,7 +259,11 @@ import FoundationNetworking
         let group = FakeChat.group(id: -4_242, title: "Traders")
         bot.telegram.setMember(alice, in: group, status: .member)
         bot.telegram.sendUserMessage(from: alice, chat: group, text: "/add")
-        _ = try await bot.waitForBotMessage(in: group.id, containing: "private chat")
+        let answer = try await bot.waitForBotMessage(in: group.id, containing: "private chat")
+        // One tap opens the private chat with `/start add`, the deep link that starts `/add`.
+        let link = answer.button("Open a private chat")
+        // `exchange_test_bot` is the fake Telegram's bot, as its getMe says.
+        #expect(link?.url == "https://t.me/exchange_test_bot?start=add")
         try await bot.stopBot()
     }
 }

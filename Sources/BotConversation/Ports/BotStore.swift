@@ -60,8 +60,14 @@ public protocol BotStore: Sendable {
     /// The request messages posted for a key, with their texts.
     func requestMessages(ofKey keyID: Int64) async throws -> [PostedMessage]
 
-    /// The key (and its version) a "reply with the reason" message asks about.
-    func reasonPrompt(chatID: Int64, messageID: Int) async throws -> (keyID: Int64, revision: String?)?
+    /// The "reply with the reason" messages posted for a key, with their texts.
+    func reasonPrompts(ofKey keyID: Int64) async throws -> [PostedMessage]
+
+    /// The "Checking…" message last sent to a private chat and not yet replaced by its verdict.
+    func checkingMessage(chatID: Int64) async throws -> PostedMessage?
+
+    /// The key (and its version) a "reply with the reason" message asks about, and whom it asks.
+    func reasonPrompt(chatID: Int64, messageID: Int) async throws -> ReasonPrompt?
 
     /// The admin group's id after Telegram moved it to a supergroup, if it moved the group that `configured`
     /// (`ADMIN_CHAT_ID`) names: a migration recorded for another group is not applied, so pointing
@@ -154,6 +160,20 @@ public struct QueuedOutgoing: Sendable, Equatable {
     }
 
     public var lane: Int64 { action.lane }
+}
+
+/// A "reply with the reason" message as posted: the key and version it asks about, and the admin it asks (`nil` for
+/// prompts posted by older builds, which any admin may answer).
+public struct ReasonPrompt: Sendable, Equatable {
+    public var keyID: Int64
+    public var revision: String?
+    public var admin: Int64?
+
+    public init(keyID: Int64, revision: String?, admin: Int64? = nil) {
+        self.keyID = keyID
+        self.revision = revision
+        self.admin = admin
+    }
 }
 
 /// How a queued call ended.

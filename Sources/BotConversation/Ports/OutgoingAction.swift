@@ -11,13 +11,22 @@ public enum OutgoingAction: Codable, Sendable, Equatable {
     case send(OutgoingMessage)
     /// Edits every request message posted for a key: its text plus `note` (who decided), buttons removed.
     case closeRequests(keyID: Int64, note: String)
+    /// Replaces the text and inline buttons of a message the bot sent to `message.destination` (a key card after
+    /// its button was pressed, a page of a list); no buttons removes them. A message Telegram no longer lets the
+    /// bot edit gets `message` sent as a new one instead.
+    case editMessage(messageID: Int64, OutgoingMessage)
+    /// Replaces the chat's remembered "Checking…" message (purpose ``OutgoingMessage/Purpose/checking``) with
+    /// `message`, a check's verdict, and forgets it. Its id is known only once the queue has sent it, so the edit
+    /// names the purpose rather than an id; with none remembered (its send was abandoned) or none editable, `message`
+    /// is sent as a new one. Repeating it after a crash edits the same text again: the verdict shows once.
+    case replaceChecking(OutgoingMessage)
 
     /// The queue an action waits in: actions of one lane go out one at a time, in order. A chat's messages share
     /// its lane; the admin group's messages and the edits of its requests share one lane whatever the group's id,
     /// so a request is always posted before it is closed.
     public var lane: Int64 {
         switch self {
-        case .send(let message):
+        case .send(let message), .editMessage(_, let message), .replaceChecking(let message):
             switch message.destination {
             case .chat(let id): id
             case .adminChat: Self.adminChatLane
@@ -31,10 +40,11 @@ public enum OutgoingAction: Codable, Sendable, Equatable {
         switch self {
         case .send(let message):
             switch message.purpose {
-            case .plain: nil
-            case .adminRequest(let id), .reasonPrompt(let id, _): id
+            case .plain, .checking: nil
+            case .adminRequest(let id), .reasonPrompt(let id, _, _): id
             }
         case .closeRequests(let id, _): id
+        case .editMessage, .replaceChecking: nil
         }
     }
 
@@ -50,6 +60,11 @@ public struct OutgoingMessage: Codable, Sendable, Equatable {
     public var text: String
     public var buttons: [[OutgoingButton]]
     public var forceReply: Bool
+    /// A forced reply's hint in the empty input field (1–64 characters).
+    public var replyPlaceholder: String?
+    /// A forced reply that opens the reply box only for the users the text mentions (Telegram's `selective`): in a
+    /// group, the one admin asked.
+    public var replySelective: Bool?
     public var purpose: Purpose
 
     public init(
@@ -57,12 +72,16 @@ public struct OutgoingMessage: Codable, Sendable, Equatable {
         text: String,
         buttons: [[OutgoingButton]] = [],
         forceReply: Bool = false,
+        replyPlaceholder: String? = nil,
+        replySelective: Bool? = nil,
         purpose: Purpose = .plain
     ) {
         self.destination = destination
         self.text = text
         self.buttons = buttons
         self.forceReply = forceReply
+        self.replyPlaceholder = replyPlaceholder
+        self.replySelective = replySelective
         self.purpose = purpose
     }
 
@@ -71,18 +90,30 @@ public struct OutgoingMessage: Codable, Sendable, Equatable {
         case plain
         /// A key's approval request in the admin group: edited when the key is decided.
         case adminRequest(keyID: Int64)
-        /// "Reply with the reason": the reply to it rejects the key, if it is still the version asked about.
-        case reasonPrompt(keyID: Int64, revision: String?)
+        /// "Reply with the reason": the reply to it rejects the key, if it is still the version asked about and it
+        /// comes from `admin`, the admin who pressed Reject (`nil` in prompts queued by older builds: anyone).
+        case reasonPrompt(keyID: Int64, revision: String?, admin: Int64? = nil)
+        /// A private chat's "Checking the key…": the check's verdict replaces it (``OutgoingAction/replaceChecking(_:)``).
+        case checking
     }
 }
 
 public struct OutgoingButton: Codable, Sendable, Equatable {
     public var text: String
-    /// `callback_data`, 1–64 bytes.
+    /// `callback_data`, 1–64 bytes; unused by a link.
     public var data: String
+    /// A link button's address (a `t.me` deep link): opened, not sent back to the bot.
+    public var url: String?
 
     public init(text: String, data: String) {
         self.text = text
         self.data = data
+    }
+
+    /// A button that opens `url`.
+    public static func link(_ text: String, url: String) -> OutgoingButton {
+        var button = OutgoingButton(text: text, data: "")
+        button.url = url
+        return button
     }
 }

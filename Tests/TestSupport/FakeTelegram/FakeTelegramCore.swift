@@ -95,6 +95,9 @@ struct FakeTelegramState {
     var callbackOrder: [String] = []
     var nextCallbackSerial: UInt64 = 0
     var commandSets: [FakeCommandSet] = []
+    /// `setMyDescription` and `setMyShortDescription`, keyed "description:<language>" and
+    /// "short_description:<language>".
+    var descriptions: [String: String] = [:]
     var rateLimiter: FakeTelegramRateLimiter?
     var tooManyRequestsServed = 0
     var callbackQueryTimeout: Double
@@ -354,7 +357,7 @@ final class FakeTelegramCore: Sendable {
     static let methods: Set<String> = [
         "getme", "deletewebhook", "getwebhookinfo", "getupdates", "sendmessage", "editmessagetext",
         "editmessagereplymarkup", "deletemessage", "answercallbackquery", "getchatmember", "setmycommands",
-        "getmycommands", "deletemycommands", "sendchataction",
+        "getmycommands", "deletemycommands", "sendchataction", "setmydescription", "setmyshortdescription",
     ]
 
     private func handle(method: String, parameters: FakeTelegramParameters) async throws -> String {
@@ -425,6 +428,10 @@ final class FakeTelegramCore: Sendable {
         case "getmycommands": return try getMyCommands(parameters, state: &state)
         case "deletemycommands": return try deleteMyCommands(parameters, state: &state)
         case "sendchataction": return try sendChatAction(parameters, state: &state)
+        case "setmydescription":
+            return try setDescription(parameters, kind: "description", limit: 512, state: &state)
+        case "setmyshortdescription":
+            return try setDescription(parameters, kind: "short_description", limit: 120, state: &state)
         default: throw FakeTelegramFailure.methodNotFound
         }
     }
