@@ -68,7 +68,9 @@ public actor MailSender: Service {
         ticker.cancel()
     }
 
-    /// Sends (or retries, or gives up) every mail due now, up to a batch; returns how many it looked at.
+    /// Sends (or retries, or gives up) every mail due now, up to a batch; returns how many it attempted. Mails whose
+    /// last outcome is still to be recorded (the database refused the write) are not attempted and not counted, so a
+    /// full batch of them does not make ``run()`` spin.
     @discardableResult
     public func sendDue() async -> Int {
         await recordOutcomesAgain()
@@ -79,11 +81,13 @@ public actor MailSender: Service {
             logger.error("could not read the mail outbox", metadata: ["error": "\(error)"])
             return 0
         }
+        var attempted = 0
         for mail in due where unrecorded[mail.id] == nil {
             if signal.isStopped { break }
             await record(await attempt(mail), for: mail.id)
+            attempted += 1
         }
-        return due.count
+        return attempted
     }
 
     enum Outcome: Sendable {

@@ -15,6 +15,11 @@ extension SQLiteExchangeStore: AccountLinkStore {
             guard try Bool.fetchOne(db, sql: "SELECT 1 FROM users WHERE id = ?", arguments: [userID]) ?? false else {
                 throw ApprovalError.userNotFound
             }
+            // A new code voids the user's earlier unused ones: at most one can be out (and leaked) at a time.
+            try db.execute(
+                sql: "UPDATE bot_link_codes SET used_at = ? WHERE user_id = ? AND used_at IS NULL",
+                arguments: [DatabaseDate.format(audit.at), userID]
+            )
             try db.execute(
                 sql: "INSERT INTO bot_link_codes (code_hash, user_id, expires_at, created_at) VALUES (?, ?, ?, ?)",
                 arguments: [hash, userID, DatabaseDate.format(expiresAt), DatabaseDate.format(audit.at)]
@@ -50,6 +55,19 @@ extension SQLiteExchangeStore: AccountLinkStore {
     ) async throws -> LinkOutcome {
         try await writer.write { db in
             guard let userID = try self.usableCode(db, hash: codeHash, at: audit.at) else {
+                // The same press handled again after a crash that came between this commit and the bot's: the code
+                // was used by this very Telegram account for the link that stands, so the answer is that link.
+                if let userID = try Int64.fetchOne(
+                    db,
+                    sql: """
+                        SELECT c.user_id FROM bot_link_codes c JOIN bot_telegram_accounts t
+                            ON t.telegram_id = c.used_by_telegram_id AND t.user_id = c.user_id
+                        WHERE c.code_hash = ? AND c.used_by_telegram_id = ?
+                        """,
+                    arguments: [codeHash, telegramID]
+                ), let user = try self.users.fetch(db, id: userID) {
+                    return .linked(user: user, movedKeys: 0, droppedKeys: 0, retiredUserID: nil, replacedTelegramID: nil)
+                }
                 return .refused(.invalidCode)
             }
             guard let user = try self.users.fetch(db, id: userID), user.isActive else { return .refused(.userInactive) }

@@ -19,6 +19,13 @@ extension PostgresExchangeStore: AccountLinkStore {
             guard try await !session.rows("SELECT 1 FROM users WHERE id = \(userID)").isEmpty else {
                 throw ApprovalError.userNotFound
             }
+            // A new code voids the user's earlier unused ones: at most one can be out (and leaked) at a time.
+            try await session.execute(
+                """
+                UPDATE exchange_bot_link_codes SET used_at = \(PostgresExchangeRows.stored(audit.at))
+                WHERE user_id = \(userID) AND used_at IS NULL
+                """
+            )
             try await session.execute(
                 """
                 INSERT INTO exchange_bot_link_codes (code_hash, user_id, expires_at, created_at)
@@ -55,12 +62,24 @@ extension PostgresExchangeStore: AccountLinkStore {
             let at = PostgresExchangeRows.stored(audit.at)
             let code = try await session.rows(
                 """
-                SELECT user_id, used_at IS NULL AND expires_at > \(at) AS usable FROM exchange_bot_link_codes
-                WHERE code_hash = \(ByteBuffer(bytes: codeHash)) FOR UPDATE
+                SELECT user_id, used_at IS NULL AND expires_at > \(at) AS usable,
+                    used_by_telegram_id = \(telegramID) AND EXISTS (
+                        SELECT 1 FROM exchange_bot_telegram_accounts t
+                        WHERE t.telegram_id = \(telegramID) AND t.user_id = exchange_bot_link_codes.user_id
+                    ) AS replayed
+                FROM exchange_bot_link_codes WHERE code_hash = \(ByteBuffer(bytes: codeHash)) FOR UPDATE
                 """
             ).first
-            guard let code, try code["usable"].decode(Bool.self) else { return .refused(.invalidCode) }
+            guard let code else { return .refused(.invalidCode) }
             let userID = try code["user_id"].decode(Int64.self)
+            guard try code["usable"].decode(Bool.self) else {
+                // The same press handled again after a crash that came between this commit and the bot's: the code
+                // was used by this very Telegram account for the link that stands, so the answer is that link.
+                if try code["replayed"].decode(Bool?.self) == true, let user = try await session.user(id: userID) {
+                    return .linked(user: user, movedKeys: 0, droppedKeys: 0, retiredUserID: nil, replacedTelegramID: nil)
+                }
+                return .refused(.invalidCode)
+            }
             try await PostgresBotStore.lockTelegramAccount(telegramID, on: session.connection, logger: session.logger)
             try await session.lockUser(id: userID)
             guard let user = try await session.user(id: userID), user.isActive else { return .refused(.userInactive) }

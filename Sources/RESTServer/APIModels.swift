@@ -210,7 +210,8 @@ struct JSONResponse<Body: Encodable>: ResponseGenerator {
         let data = try encoder.encode(body)
         return Response(
             status: status,
-            headers: [.contentType: "application/json; charset=utf-8"],
+            // Every answer is one user's (their keys, a one-time link code): no cache or proxy may keep it.
+            headers: [.contentType: "application/json; charset=utf-8", .cacheControl: "no-store"],
             body: .init(byteBuffer: ByteBuffer(bytes: data))
         )
     }

@@ -71,18 +71,22 @@ struct ConversationRunner: Sendable {
     /// Tried again if storage fails, like an update; if it still fails, the check runs again at the next start.
     func finishCheck(telegramID: Int64, result: CheckRunner.Verdict) async {
         let failure = await StorageRetry.run {
+            // Never creates an account: the user may have been unlinked or deleted while the check ran, and the
+            // verdict (a refusal, then) is all that is left to say.
             let (user, stored) = try await store.userAndConversation(
                 telegramID: telegramID,
                 username: nil,
                 languageCode: nil,
+                createUser: false,
                 at: now()
             )
             guard let state = stored, let pending = state.pendingSubmission else { return }
             var run = ConversationRun(
                 chatID: telegramID,
                 user: user,
-                caller: Caller(submitterOf: pending, user: user),
-                language: texts.localizer.language(for: user.languageCode),
+                caller: user.map { Caller(submitterOf: pending, user: $0) }
+                    ?? Caller(telegramID: telegramID, displayName: pending.submitterName),
+                language: texts.localizer.language(for: user?.languageCode),
                 state: state
             )
             try await advance(&run, with: await verdictEvent(result))

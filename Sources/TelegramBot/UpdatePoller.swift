@@ -116,11 +116,33 @@ struct UpdatePoller: Service {
             // Admitted when they first arrived: not counted again.
             await dispatch(update, handling, budget: nil)
         }
+        let runner = handling.runner
         for (telegramID, state) in try await store.conversationsAwaitingService() {
             guard let pending = state.pendingSubmission else { continue }
-            let user = try await store.ensureUser(telegramID: telegramID, username: nil, languageCode: nil, at: Date())
+            // One conversation's trouble must not keep the others' checks from resuming.
+            let found: ExchangeBotCore.User?
+            do {
+                found = try await store.userAndConversation(
+                    telegramID: telegramID,
+                    username: nil,
+                    languageCode: nil,
+                    createUser: false,
+                    at: Date()
+                ).user
+            } catch {
+                logger.error(
+                    "a key check cut short by a restart could not resume; it is tried again at the next start",
+                    metadata: ["error": "\(error)"]
+                )
+                continue
+            }
+            guard let user = found else {
+                // Unlinked or deleted while the check ran: there is no one to store the key for.
+                logger.notice("a key check cut short by a restart ends: its Telegram account has no user any more")
+                await runner.finishCheck(telegramID: telegramID, result: .failure(.userNotFound))
+                continue
+            }
             logger.info("resuming a key check cut short by a restart", metadata: ["user": "\(user.id)"])
-            let runner = handling.runner
             await handling.checks.start(
                 telegramID: telegramID,
                 caller: Caller(submitterOf: pending, user: user),

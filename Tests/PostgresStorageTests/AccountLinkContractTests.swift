@@ -59,6 +59,17 @@ import Testing
             #expect(user.id == alice.id && user.telegramID == 7001)
             #expect(try await store.user(id: alice.id)?.telegramID == 7001)
             #expect(try await Self.link(store, 7002, code: "a1") == .refused(.invalidCode), "used")
+            // The same press handled again after a crash: the link that stands, with nothing moved or audited again.
+            let replayed = try await Self.link(store, 7001, code: "a1")
+            #expect(
+                replayed
+                    == .linked(user: user, movedKeys: 0, droppedKeys: 0, retiredUserID: nil, replacedTelegramID: nil)
+            )
+            #expect(
+                try await fixture.scalar(
+                    "SELECT count(*) FROM \(fixture.table("audit_log")) WHERE action = 'telegram.link'"
+                ) == 1
+            )
             #expect(try await store.linkCodeUser(hash: Self.hash("a1"), at: Samples.now) == nil)
             #expect(
                 try await store.telegramLink(ofUser: alice.id)
@@ -285,5 +296,26 @@ import Testing
 
     static func codes(_ fixture: ExchangeStoreFixture) -> String {
         fixture.engine == .postgres ? "exchange_bot_link_codes" : "bot_link_codes"
+    }
+
+    @Test(arguments: StoreEngine.allCases)
+    func aNewCodeVoidsTheUsersEarlierOnes(engine: StoreEngine) async throws {
+        guard engine.isAvailable else { return }
+        try await ExchangeStoreFixture.with(engine) { fixture in
+            let store = fixture.store
+            let alice = try await fixture.addUser("alice")
+            let bob = try await fixture.addUser("bob")
+            try await Self.issue(store, "first", for: alice)
+            try await Self.issue(store, "bobs", for: bob)
+            try await Self.issue(store, "second", for: alice)
+            #expect(try await store.linkCodeUser(hash: Self.hash("first"), at: Samples.now) == nil)
+            #expect(try await Self.link(store, 7101, code: "first") == .refused(.invalidCode))
+            #expect(try await store.linkCodeUser(hash: Self.hash("bobs"), at: Samples.now)?.id == bob.id)
+            guard case .linked(let user, _, _, _, _) = try await Self.link(store, 7101, code: "second") else {
+                Issue.record("the newest code links")
+                return
+            }
+            #expect(user.id == alice.id)
+        }
     }
 }

@@ -259,6 +259,58 @@ import FoundationNetworking
         try await bot.stopBot()
     }
 
+    /// A check that outlives its user's link (unlinked over REST while the exchange answers): the verdict reaches the
+    /// chat, and no account is made for the Telegram user to hang it on (`TELEGRAM_SIGNUP=linked`).
+    @Test func aCheckThatOutlivesItsLinkMakesNoAccount() async throws {
+        let bot = try await BotHarness.start(
+            exchanges: [.bybit],
+            latency: 2,
+            extraEnvironment: ["TELEGRAM_SIGNUP": "linked"]
+        )
+        defer { Task { await bot.stop() } }
+        let alice = try await platformUser(bot, "alice")
+        bot.say(dana, "/start \(try await code(bot, for: alice))")
+        let confirm = try await bot.waitForBotMessage(in: dana.id) { $0.button("Link") != nil }
+        _ = bot.telegram.pressButton(from: dana, on: confirm, caption: "Link")
+        _ = try await bot.waitForBotMessage(in: dana.id, containing: "is linked to account")
+        let account = FakeAccount.random(for: .bybit)
+        bot.exchanges[.bybit]!.register(account)
+        _ = try await bot.addKey(
+            dana,
+            exchange: .bybit,
+            label: "Slow",
+            apiKey: account.apiKey,
+            secret: account.secret,
+            passphrase: nil
+        )
+        _ = try await bot.waitForBotMessage(in: dana.id, containing: "Checking")
+        let links = try #require(try bot.stores().exchange as? any AccountLinkStore)
+        #expect(
+            try await links.unlink(
+                .user(alice),
+                mailNotice: false,
+                audit: AuditEntry(
+                    at: Date(),
+                    caller: .system,
+                    action: .unlinkTelegram,
+                    outcome: .succeeded
+                )
+            ) != .notLinked
+        )
+        _ = try await bot.waitForBotMessage(in: dana.id, containing: "awaiting approval")
+        #expect(try await bot.stores().exchange.keys(ofUser: alice).map(\.label) == ["Slow"])
+        let (_, botStore) = try bot.stores()
+        let after = try await botStore.userAndConversation(
+            telegramID: dana.id,
+            username: nil,
+            languageCode: nil,
+            createUser: false,
+            at: Date()
+        )
+        #expect(after.user == nil, "no account was made for the unlinked Telegram user")
+        try await bot.stopBot()
+    }
+
     @Test func unlinkIsInTheMenuOfEveryLanguage() async throws {
         let bot = try await BotHarness.start(exchanges: [])
         defer { Task { await bot.stop() } }
