@@ -66,7 +66,13 @@ extension SQLiteExchangeStore: AccountLinkStore {
                         """,
                     arguments: [codeHash, telegramID]
                 ), let user = try self.users.fetch(db, id: userID) {
-                    return .linked(user: user, movedKeys: 0, droppedKeys: 0, retiredUserID: nil, replacedTelegramID: nil)
+                    return .linked(
+                        user: user,
+                        movedKeys: 0,
+                        droppedKeys: 0,
+                        retiredUserID: nil,
+                        replacedTelegramID: nil
+                    )
                 }
                 return .refused(.invalidCode)
             }

@@ -76,7 +76,13 @@ extension PostgresExchangeStore: AccountLinkStore {
                 // The same press handled again after a crash that came between this commit and the bot's: the code
                 // was used by this very Telegram account for the link that stands, so the answer is that link.
                 if try code["replayed"].decode(Bool?.self) == true, let user = try await session.user(id: userID) {
-                    return .linked(user: user, movedKeys: 0, droppedKeys: 0, retiredUserID: nil, replacedTelegramID: nil)
+                    return .linked(
+                        user: user,
+                        movedKeys: 0,
+                        droppedKeys: 0,
+                        retiredUserID: nil,
+                        replacedTelegramID: nil
+                    )
                 }
                 return .refused(.invalidCode)
             }
