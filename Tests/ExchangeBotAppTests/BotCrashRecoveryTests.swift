@@ -131,8 +131,11 @@ struct BotCrashRecoveryTests {
         #expect(process.process.terminationStatus == 0)
 
         let texts = botTexts(telegram, alice.id)
-        #expect(texts.filter { $0.contains("Checking the key") }.count == 1, "\(texts)")
+        // The one "Checking…" message became the verdict (edited in place): none is left, and no second was sent.
+        #expect(texts.filter { $0.contains("Checking the key") }.isEmpty, "\(texts)")
         #expect(texts.filter { $0.contains("awaiting approval") }.count == 1, "\(texts)")
+        #expect(texts.last?.contains("awaiting approval") == true, "\(texts)")
+        #expect(texts.dropLast().last?.contains("passphrase") == true, "nothing between the prompt and the verdict")
         #expect(telegram.botMessages(in: adminGroup.id).filter { $0.button("Approve") != nil }.count == 1)
         let database = try AppDatabase.open(.file(path: folder.path("bot.sqlite")), concurrentReads: false)
         let rows = try await database.writer.read { db in
