@@ -80,6 +80,13 @@ public struct AccountLinking: Sendable {
         codes.hash(ofCode: text)
     }
 
+    /// Voids a code that was shown where others could read it (a group): whoever saw it must not be able to link
+    /// their Telegram account to its user. Anything that is not a code is ignored.
+    public func voidExposedCode(_ text: String) async throws {
+        guard let hash = codeHash(text) else { return }
+        _ = try await links.voidLinkCode(hash: hash, at: clock.now())
+    }
+
     /// The active user an unused, unexpired code names, without using the code: whom the confirmation names.
     public func user(forCode hash: Data) async throws -> User? {
         try await links.linkCodeUser(hash: hash, at: clock.now())

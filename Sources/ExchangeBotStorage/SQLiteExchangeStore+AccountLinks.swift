@@ -28,6 +28,16 @@ extension SQLiteExchangeStore: AccountLinkStore {
         }
     }
 
+    public func voidLinkCode(hash: Data, at date: Date) async throws -> Bool {
+        try await writer.write { db in
+            try db.execute(
+                sql: "UPDATE bot_link_codes SET used_at = ? WHERE code_hash = ? AND used_at IS NULL",
+                arguments: [DatabaseDate.format(date), hash]
+            )
+            return db.changesCount > 0
+        }
+    }
+
     public func linkCodeUser(hash: Data, at date: Date) async throws -> User? {
         try await writer.read { db in
             guard let userID = try self.usableCode(db, hash: hash, at: date),

@@ -37,6 +37,17 @@ extension PostgresExchangeStore: AccountLinkStore {
         }
     }
 
+    public func voidLinkCode(hash: Data, at date: Date) async throws -> Bool {
+        try await transaction { session in
+            try await !session.rows(
+                """
+                UPDATE exchange_bot_link_codes SET used_at = \(PostgresExchangeRows.stored(date))
+                WHERE code_hash = \(ByteBuffer(bytes: hash)) AND used_at IS NULL RETURNING 1
+                """
+            ).isEmpty
+        }
+    }
+
     public func linkCodeUser(hash: Data, at date: Date) async throws -> User? {
         try await read { session in
             let rows = try await session.rows(

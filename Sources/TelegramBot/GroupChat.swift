@@ -13,6 +13,8 @@ struct GroupChat: Sendable {
     let parser: CommandParser
     let desk: AdminDesk
     let signal: WakeSignal
+    /// Voids a link code posted in a group (everyone there has seen it).
+    let linking: AccountLinking?
     /// From `getMe`: the "use a private chat" answer links to `t.me/<username>?start=add` (none without one).
     let botUsername: String?
     let now: @Sendable () -> Date
@@ -43,10 +45,12 @@ struct GroupChat: Sendable {
         } else if case .known(let command)? = parsed {
             var state = ConversationState(updatedAt: now())
             let language = texts.localizer.language(for: from.languageCode)
-            // A link code is never read in a group: the answer points to a private chat and the code stays unused.
+            // A link code is never used in a group: the answer points to a private chat, and the code, which every
+            // member has now seen, is voided so that none of them can link their own Telegram account with it.
+            let payload = command == .start ? parser.startPayload(in: text) : nil
+            if let payload { try await linking?.voidExposedCode(payload) }
             let event: ConversationEvent =
-                command == .start && parser.startPayload(in: text) != nil
-                ? .linkCodeReceived(nil, chat: .group) : .commandReceived(command, chat: .group)
+                payload != nil ? .linkCodeReceived(nil, chat: .group) : .commandReceived(command, chat: .group)
             for case .send(let reply) in ConversationMachine.handle(
                 event,
                 state: &state,

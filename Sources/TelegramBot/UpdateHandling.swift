@@ -79,6 +79,7 @@ struct UpdateHandling: Sendable {
                 parser: parser,
                 desk: desk,
                 signal: signal,
+                linking: linking,
                 botUsername: botUsername,
                 now: now
             ),

@@ -311,6 +311,11 @@ import Testing
             #expect(try await store.linkCodeUser(hash: Self.hash("first"), at: Samples.now) == nil)
             #expect(try await Self.link(store, 7101, code: "first") == .refused(.invalidCode))
             #expect(try await store.linkCodeUser(hash: Self.hash("bobs"), at: Samples.now)?.id == bob.id)
+            // A code seen by others is voided without linking anything; voiding it again finds nothing.
+            #expect(try await store.voidLinkCode(hash: Self.hash("bobs"), at: Samples.now))
+            #expect(try await !store.voidLinkCode(hash: Self.hash("bobs"), at: Samples.now))
+            #expect(try await Self.link(store, 7102, code: "bobs") == .refused(.invalidCode))
+            #expect(try await store.telegramLink(ofUser: bob.id) == nil)
             guard case .linked(let user, _, _, _, _) = try await Self.link(store, 7101, code: "second") else {
                 Issue.record("the newest code links")
                 return

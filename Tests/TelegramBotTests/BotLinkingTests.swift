@@ -136,7 +136,9 @@ import FoundationNetworking
         try await bot.stopBot()
     }
 
-    @Test func aGroupRefusesTheCodeAndLeavesItUsable() async throws {
+    /// A code posted in a group is refused there and voided: every member has seen it, and none may link their own
+    /// Telegram account with it.
+    @Test func aGroupRefusesTheCodeAndVoidsIt() async throws {
         let bot = try await BotHarness.start(exchanges: [])
         defer { Task { await bot.stop() } }
         let alice = try await platformUser(bot, "alice")
@@ -148,9 +150,10 @@ import FoundationNetworking
         bot.telegram.sendUserMessage(from: dana, chat: group, text: "/start \(code)")
         _ = try await bot.waitForBotMessage(in: group.id, containing: "private chat")
         #expect(bot.telegram.botMessages(in: group.id).allSatisfy { $0.button("Link") == nil })
-        // Still usable in the private chat.
+        // Void in the private chat too: the one answer for codes that do not work.
         bot.say(dana, "/start \(code)")
-        _ = try await bot.waitForBotMessage(in: dana.id) { $0.button("Link") != nil }
+        _ = try await bot.waitForBotMessage(in: dana.id, containing: "invalid, already used or expired")
+        #expect(bot.telegram.botMessages(in: dana.id).allSatisfy { $0.button("Link") == nil })
         try await bot.stopBot()
     }
 

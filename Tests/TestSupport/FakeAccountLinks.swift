@@ -41,6 +41,13 @@ public actor FakeAccountLinks: AccountLinkStore {
         audits.append(audit)
     }
 
+    public func voidLinkCode(hash: Data, at date: Date) async throws -> Bool {
+        guard var code = codes[hash], !code.used else { return false }
+        code.used = true
+        codes[hash] = code
+        return true
+    }
+
     public func linkCodeUser(hash: Data, at date: Date) async throws -> User? {
         guard let code = codes[hash], !code.used, code.expiresAt > date,
             let user = try await users(code.userID), user.isActive

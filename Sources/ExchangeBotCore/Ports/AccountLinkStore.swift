@@ -10,6 +10,10 @@ public protocol AccountLinkStore: Sendable {
     /// Throws ``ApprovalError/userNotFound`` if there is no such user.
     func storeLinkCode(hash: Data, userID: Int64, expiresAt: Date, audit: AuditEntry) async throws
 
+    /// Makes an unused code useless without linking anything (it was shown where others could read it, such as a
+    /// group); `true` if there was such a code.
+    func voidLinkCode(hash: Data, at date: Date) async throws -> Bool
+
     /// The active user an unused, unexpired code names, without using it: what the confirmation shows.
     func linkCodeUser(hash: Data, at date: Date) async throws -> User?
 
