@@ -117,7 +117,9 @@ public struct PostgresURL: Sendable, Equatable {
     }
 
     /// The client's configuration. Every session runs in UTC, so `timestamp without time zone` values (what
-    /// SQLAlchemy's `DateTime` creates) hold naive UTC, as the Python side writes them.
+    /// SQLAlchemy's `DateTime` creates) hold naive UTC, as the Python side writes them. Every session also runs at
+    /// `synchronous_commit=on`, whatever the server's or the database's default: the exactly-once promises (an update
+    /// acknowledged to Telegram, a message marked sent) rest on a commit being on disk when it returns.
     public func clientConfiguration() throws -> PostgresClient.Configuration {
         var configuration: PostgresClient.Configuration
         if let socketPath {
@@ -173,7 +175,8 @@ public struct PostgresURL: Sendable, Equatable {
     }
 
     private var startupParameters: [(String, String)] {
-        [("TimeZone", "UTC")] + (searchPath.map { [("options", "-csearch_path=\($0)")] } ?? [])
+        [("TimeZone", "UTC"), ("synchronous_commit", "on")]
+            + (searchPath.map { [("options", "-csearch_path=\($0)")] } ?? [])
     }
 
     /// What libpq's `sslmode` asks of the certificate: `verify-full` checks it and the host name, `verify-ca` only

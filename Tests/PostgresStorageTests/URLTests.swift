@@ -92,16 +92,20 @@ import Testing
         let server = try await PostgresTestServer.shared()
         let plain = try await server.makeDatabase("urlforms")
         #expect(plain.contains("%"), "the test password needs escapes")
+        let name = String(plain.split(separator: "/").last?.split(separator: "?").first ?? "")
+        try await server.psql("ALTER DATABASE \(name) SET synchronous_commit = off", database: name)
         for scheme in Self.schemes {
             let text = scheme + plain.drop { $0 != ":" }
             let url = try PostgresURL(String(text))
             #expect(url.password == PostgresTestServer.password)
             #expect(!url.redacted.contains(PostgresTestServer.password))
             try await MigrationTestDatabase.open(server: server, url: String(text)).use { live in
-                let rows = try await live.database.query("SELECT current_user::text, current_setting('TimeZone')")
-                    .collect()
-                let (user, zone) = try #require(rows.first).decode((String, String).self)
+                let rows = try await live.database.query(
+                    "SELECT current_user::text, current_setting('TimeZone'), current_setting('synchronous_commit')"
+                ).collect()
+                let (user, zone, synchronous) = try #require(rows.first).decode((String, String, String).self)
                 #expect(user == "postgres" && zone == "UTC")
+                #expect(synchronous == "on", "a commit is on disk when it returns, whatever the database's default")
             }
         }
     }
