@@ -6,7 +6,9 @@ set -euo pipefail
 # systemd brings `systemd-analyze` (the unit's security score) and strace traces the setup script: both tests only.
 # postgresql: the tests start a throw-away PostgreSQL cluster of their own (initdb, as the `postgres` user) to run
 # the store contract and end-to-end tests on the second engine; the service itself needs no local server.
-packages=(libsqlite3-dev sqlite3 python3 systemd strace postgresql)
+# nginx, curl and openssl: the test that runs deploy/nginx/exchange-bot.conf in front of the service (nginx as the
+# test's user, on loopback; its packaged service is not needed). nodejs: the test that runs the /docs page's script.
+packages=(libsqlite3-dev sqlite3 python3 systemd strace postgresql nginx curl openssl nodejs)
 missing=()
 for package in "${packages[@]}"; do
     dpkg-query -W -f='${Status}' "$package" 2>/dev/null | grep -q "install ok installed" || missing+=("$package")
@@ -55,4 +57,11 @@ fi
 if ! python3 -c "import schemathesis" 2>/dev/null; then
     python3 -m pip install --quiet --timeout 15 --retries 1 "schemathesis>=4,<5" 2>/dev/null \
         || echo "note: python3 has no 'schemathesis' module; the Schemathesis run of the REST API will be skipped"
+fi
+
+# prometheus_client's parser reads /metrics in the metrics tests, an independent reader of the text format; they
+# skip, saying why, without it.
+if ! python3 -c "import prometheus_client" 2>/dev/null; then
+    python3 -m pip install --quiet --timeout 15 --retries 1 "prometheus_client>=0.20,<1" 2>/dev/null \
+        || echo "note: python3 has no 'prometheus_client' module; the /metrics parsing tests will be skipped"
 fi

@@ -3,7 +3,7 @@ import Foundation
 
 extension Commands {
     /// Who issues codes from the command line, in the audit log.
-    static let commandLineCaller = Caller(displayName: "command line")
+    static let commandLineCaller = Caller(displayName: AuditChannel.commandLineActor)
 
     /// `link-code USER_ID`: a one-time code that links a Telegram account to the user, on the last line; before it,
     /// the `https://t.me/<bot>?start=<code>` link when `TELEGRAM_BOT_USERNAME` is set. Needs the database only.

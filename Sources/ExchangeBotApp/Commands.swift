@@ -5,6 +5,7 @@ import Fernet
 import Foundation
 import Logging
 import PostgresStorage
+import ServiceMetrics
 
 /// What each command of `exchange-bot` does, apart from parsing its arguments: the executable only parses and
 /// prints. Every command returns the lines to print; none of them contains a secret except `generate-key`'s and
@@ -69,7 +70,14 @@ public enum Commands {
             // changing nothing, if any does not.
             let check = try await storage.checkMasterKey(true)
             if check.wrongKey { throw wrongKeyError(check) }
-            let report = try await storage.rotate(now)
+            let report: MasterKeyRotation.Report
+            do {
+                report = try await storage.rotate(now)
+                ServiceMetrics.rotateKeyRun(outcome: "rotated")
+            } catch {
+                ServiceMetrics.rotateKeyRun(outcome: "failed")
+                throw error
+            }
             return [
                 "rotated \(report.secrets) secret(s) and \(report.passphrases) passphrase(s) in \(report.rows) key row(s) "
                     + "to master key \(report.primaryFingerprint) (\(report.alreadyUnderPrimary) were already under it)",

@@ -138,7 +138,7 @@ public struct Environment: Sendable {
     public func rest() throws(ConfigurationError) -> RESTSettings? {
         guard let secretKey = self["SECRET_KEY"] else { return nil }
         let host = self["API_HOST"] ?? "127.0.0.1"
-        let port = try integer("API_PORT", default: 8000, range: 1...65535)
+        let port = try integer("API_PORT", default: 8000, range: 0...65535)
         let rateText = self["API_RATE_LIMIT"] ?? "60/minute"
         guard let rateLimit = RateLimit(rateText) else {
             throw ConfigurationError("API_RATE_LIMIT", "must look like 60/minute (N/second, N/minute or N/hour)")

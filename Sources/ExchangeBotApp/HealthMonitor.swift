@@ -1,6 +1,7 @@
 import ExchangeBotCore
 import Logging
 import ServiceLifecycle
+import ServiceMetrics
 
 /// Re-checks approved keys every `HEALTH_CHECK_INTERVAL` seconds (the first pass one interval after start, so a
 /// restart loop never hammers the exchanges). Stops at once on graceful shutdown. Keys the service cannot check
@@ -16,6 +17,13 @@ struct HealthMonitor: Service {
                 while true {
                     try await Task.sleep(for: interval)
                     let summary = await service.checkApprovedKeys()
+                    ServiceMetrics.healthChecks(result: "healthy", count: summary.healthy)
+                    ServiceMetrics.healthChecks(result: "deactivated", count: summary.deactivated)
+                    ServiceMetrics.healthChecks(result: "inconclusive", count: summary.inconclusive)
+                    ServiceMetrics.healthChecks(
+                        result: "uncheckable",
+                        count: summary.uncheckable.values.map(\.count).reduce(0, +)
+                    )
                     logger.info(
                         "health check pass",
                         metadata: [

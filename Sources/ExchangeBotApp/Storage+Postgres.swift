@@ -40,6 +40,7 @@ extension Storage {
             accountLinks: store,
             mailOutbox: store,
             isReachable: { await database.isReachable() },
+            queueDepths: { try await database.queueDepths() },
             checkMasterKey: { stopping in
                 try await PostgresMasterKeyCheck.run(database, ring: ring, stoppingAtFirstReadable: stopping)
             },

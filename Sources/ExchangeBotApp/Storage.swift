@@ -22,6 +22,8 @@ struct Storage: Sendable {
     /// The email channel's queue (the exchange store).
     let mailOutbox: any MailOutbox
     let isReachable: @Sendable () async -> Bool
+    /// Each queue's waiting rows, for `/metrics`.
+    let queueDepths: @Sendable () async throws -> QueueDepths
     /// Checks which stored secrets the ring opens.
     let checkMasterKey: @Sendable (_ stoppingAtFirstReadable: Bool) async throws -> MasterKeyCheck.Report
     /// Re-encrypts every stored secret under the ring's first key, in one transaction.
@@ -60,6 +62,7 @@ struct Storage: Sendable {
                 accountLinks: store,
                 mailOutbox: store,
                 isReachable: { await database.isReachable() },
+                queueDepths: { try await database.queueDepths() },
                 checkMasterKey: { stopping in
                     try MasterKeyCheck.run(database, ring: ring, stoppingAtFirstReadable: stopping)
                 },

@@ -1,4 +1,5 @@
 import Foundation
+import ServiceMetrics
 
 /// Admins' decisions on pending keys. Authorisation is the caller's (see ``ApprovalService``).
 extension ApprovalService {
@@ -61,6 +62,8 @@ extension ApprovalService {
         }
         switch outcome {
         case .decided(let key, let event):
+            let name = if case .approve = decision { "approve" } else { "reject" }
+            ServiceMetrics.decision(name, channel: audit.caller.telegramID == nil ? "rest" : "telegram")
             await deliver(event)
             return key
         case .notFound:

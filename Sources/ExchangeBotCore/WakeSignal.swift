@@ -9,6 +9,7 @@ public final class WakeSignal: Sendable {
     private let stream: AsyncStream<Void>
     private let continuation: AsyncStream<Void>.Continuation
     private let stopped = Atomic(false)
+    private let forwarded = Mutex<WakeSignal?>(nil)
 
     public init() {
         (stream, continuation) = AsyncStream.makeStream(of: Void.self, bufferingPolicy: .bufferingNewest(1))
@@ -17,6 +18,14 @@ public final class WakeSignal: Sendable {
     /// Something was queued (or a lane came free): the sender looks at its queue again.
     public func wake() {
         continuation.yield()
+        forwarded.withLock { $0 }?.wake()
+    }
+
+    /// Passes every later wake on to `other` as well (`nil`: to no one). A stopped sender cannot wait again, so a
+    /// sender started anew (each term of a leader lease) gets a signal of its own, and the long-lived signal that
+    /// the notifiers wake forwards to it.
+    public func forward(to other: WakeSignal?) {
+        forwarded.withLock { $0 = other }
     }
 
     /// No more sending starts: the sender finishes the sends in flight and returns.

@@ -167,6 +167,21 @@ enum Migrations {
             // A reason prompt names the admin who pressed Reject: only their reply becomes the reason.
             try db.execute(sql: "ALTER TABLE bot_posted ADD COLUMN admin_id INTEGER")
         }
+        migrator.registerMigration("v9-seen-updates", foreignKeyChecks: .immediate) { db in
+            // The ids of received updates, kept for `SeenUpdates.retention` after they came whatever became of the
+            // update, so a webhook re-post of one already handled is not stored again. Updates still in the inbox
+            // were received: they are remembered from their own receipt. No index on `received_at`: the hourly
+            // tidying scans two days of ids, cheaper than one more index write per update.
+            try db.execute(
+                sql: """
+                    CREATE TABLE bot_seen_updates (
+                        update_id INTEGER PRIMARY KEY,
+                        received_at DATETIME NOT NULL
+                    );
+                    INSERT INTO bot_seen_updates (update_id, received_at) SELECT update_id, received_at FROM bot_inbox;
+                    """
+            )
+        }
         return migrator
     }
 }

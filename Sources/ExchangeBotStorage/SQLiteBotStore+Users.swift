@@ -141,6 +141,10 @@ extension SQLiteBotStore {
                 arguments: [week]
             )
             try db.execute(sql: "DELETE FROM bot_inbox WHERE parked_at < ?", arguments: [week])
+            try db.execute(
+                sql: "DELETE FROM bot_seen_updates WHERE received_at < ?",
+                arguments: [DatabaseDate.format(now.addingTimeInterval(-SeenUpdates.retention))]
+            )
             // A link code is useless once used or expired; a day later nobody asks about it any more.
             let day = DatabaseDate.format(now.addingTimeInterval(-86_400))
             try db.execute(

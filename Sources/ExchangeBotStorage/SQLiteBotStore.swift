@@ -37,11 +37,17 @@ public struct SQLiteBotStore: BotStore {
         let now = DatabaseDate.format(Date())
         let sealed = updates.map { (id: $0.id, token: ring.encrypt($0.payload)) }
         try await writer.write { db in
-            let statement = try db.cachedStatement(
+            // An id remembered (see `SeenUpdates`) is not stored again: it was received before, whatever became of it.
+            let remember = try db.cachedStatement(
+                sql: "INSERT OR IGNORE INTO bot_seen_updates (update_id, received_at) VALUES (?, ?)"
+            )
+            let store = try db.cachedStatement(
                 sql: "INSERT OR IGNORE INTO bot_inbox (update_id, payload, received_at) VALUES (?, ?, ?)"
             )
             for update in sealed {
-                try statement.execute(arguments: [update.id, update.token, now])
+                try remember.execute(arguments: [update.id, now])
+                guard db.changesCount > 0 else { continue }
+                try store.execute(arguments: [update.id, update.token, now])
             }
             try Self.setState(db, StateName.nextOffset, String(nextOffset))
         }

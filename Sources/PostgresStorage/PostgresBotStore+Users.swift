@@ -218,6 +218,12 @@ extension PostgresBotStore {
                 on: connection,
                 logger: logger
             )
+            let forgotten = now.addingTimeInterval(-SeenUpdates.retention)
+            try await Self.run(
+                "DELETE FROM exchange_bot_seen_updates WHERE received_at < \(forgotten)",
+                on: connection,
+                logger: logger
+            )
             // A link code is useless once used or expired; a day later nobody asks about it any more.
             let day = now.addingTimeInterval(-86_400)
             try await Self.run(

@@ -44,11 +44,23 @@ public struct PostgresBotStore: BotStore {
         let now = Date()
         try await database.transaction { connection in
             if !ids.isEmpty {
+                // Only ids not remembered (see `SeenUpdates`) are stored. The remembered id's key decides: a re-post
+                // racing the first receipt waits for it and then stores nothing. (Checking a record written when
+                // the update is handled could not: under READ COMMITTED a re-post whose check ran before that
+                // commit would insert the update again once the commit removed its row.)
                 try await Self.run(
                     """
+                    WITH fresh AS (
+                        INSERT INTO exchange_bot_seen_updates (update_id, received_at)
+                        SELECT id, \(now) FROM unnest(\(ids)::BIGINT[]) WITH ORDINALITY AS seen(id, position)
+                        ORDER BY seen.position
+                        ON CONFLICT (update_id) DO NOTHING
+                        RETURNING update_id
+                    )
                     INSERT INTO exchange_bot_updates (update_id, payload, received_at)
                     SELECT incoming.id, incoming.payload, \(now)
                     FROM unnest(\(ids)::BIGINT[], \(tokens)::TEXT[]) WITH ORDINALITY AS incoming(id, payload, position)
+                    JOIN fresh ON fresh.update_id = incoming.id
                     ORDER BY incoming.position
                     ON CONFLICT (update_id) DO NOTHING
                     """,

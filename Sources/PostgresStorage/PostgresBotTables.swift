@@ -92,5 +92,20 @@ enum PostgresBotTables {
         """,
         // A reason prompt names the admin who pressed Reject: only their reply becomes the reason.
         "ALTER TABLE exchange_bot_posted_messages ADD COLUMN IF NOT EXISTS admin_id BIGINT",
+        // The ids of received updates, kept for `SeenUpdates.retention` after they came whatever became of the
+        // update, so a webhook re-post of one already handled is not stored again. No index on `received_at`: the
+        // hourly tidying scans two days of ids, cheaper than one more index write per update.
+        """
+        CREATE TABLE IF NOT EXISTS exchange_bot_seen_updates (
+            update_id BIGINT PRIMARY KEY,
+            received_at TIMESTAMP WITHOUT TIME ZONE NOT NULL
+        )
+        """,
+        // Updates still waiting when the table came were received: remembered from their own receipt.
+        """
+        INSERT INTO exchange_bot_seen_updates (update_id, received_at)
+        SELECT update_id, received_at FROM exchange_bot_updates
+        ON CONFLICT (update_id) DO NOTHING
+        """,
     ]
 }

@@ -180,12 +180,6 @@ struct OutcomeResponse: Encodable {
     let exchange: KeyResponse?
 }
 
-struct HealthResponse: Encodable {
-    let status: String
-    let database: String
-    let bot: String
-}
-
 /// Dates as FastAPI writes the seed's naive UTC datetimes: `2024-01-02T03:04:05.123456`; `nil` (JSON `null`) for
 /// a date no `datetime` can hold.
 enum APIDate {

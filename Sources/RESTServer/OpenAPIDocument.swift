@@ -1,26 +1,14 @@
 import Foundation
 import Hummingbird
 
-/// The OpenAPI 3.1 description of the REST API, written by hand (and checked against the routes by the tests),
-/// and a `/docs` page that renders it with no outside script or stylesheet.
+/// The OpenAPI 3.1 description of the REST API, written by hand (and checked against the routes by the tests); the
+/// page that renders it is ``DocsPage``.
 enum OpenAPIDocument {
     static func response(json: String) -> Response {
         Response(
             status: .ok,
             headers: [.contentType: "application/json; charset=utf-8"],
             body: .init(byteBuffer: ByteBuffer(string: json))
-        )
-    }
-
-    static func response(html: String) -> Response {
-        Response(
-            status: .ok,
-            headers: [
-                .contentType: "text/html; charset=utf-8",
-                .init("Content-Security-Policy")!:
-                    "default-src 'self'; script-src 'unsafe-inline' 'self'; style-src 'unsafe-inline'",
-            ],
-            body: .init(byteBuffer: ByteBuffer(string: html))
         )
     }
 
@@ -48,7 +36,7 @@ enum OpenAPIDocument {
             "version": "1.0.0",
             "description": "Exchange API keys of copy-trading users: add (validated against the exchange, stored encrypted as PENDING), list, activate, update, delete; admins approve or reject. Compatible with the seed system's FastAPI endpoints. Paths are accepted with and without a trailing slash. Every error has the body {\"error\", \"detail\", \"code\"}. A method a documented path does not serve answers 405 with Allow. Requests are limited per user (API_RATE_LIMIT), and per client address for those that fail authentication; a connection idle for 30 s, or slower than 10 s to send a request head or 30 s to send its body, is closed, and beyond 256 open connections a new one is answered 503."
           },
-          "servers": [{ "url": "http://127.0.0.1:8000" }],
+          "servers": [{ "url": "/" }],
           "security": [{ "bearer": [] }],
           "paths": {
             "/user/exchanges/": {
@@ -219,6 +207,29 @@ enum OpenAPIDocument {
                 }
               }
             },
+            "/admin/audit": {
+              "get": {
+                "operationId": "listAudit",
+                "summary": "The audit log, newest first (admins)",
+                "description": "Every action and refusal on keys, link codes and links, with who did it and from which channel (rest, telegram, cli, system: told apart by how each records its actor). Filters combine; user_id matches rows the user acted in or about a key they own. Page with next_cursor until it is null. Rows never hold a secret.",
+                "parameters": [
+                  { "name": "key_id", "in": "query", "required": false, "schema": { "type": "integer", "minimum": 1, "maximum": 9223372036854775807 }, "description": "Rows about this key (also once it is deleted)" },
+                  { "name": "user_id", "in": "query", "required": false, "schema": { "type": "integer", "minimum": 1, "maximum": 9223372036854775807 }, "description": "Rows this user acted in, or about a key they own" },
+                  { "name": "since", "in": "query", "required": false, "schema": { "type": "string", "format": "date-time" }, "description": "Rows written at or after this moment (RFC 3339; a date alone is midnight UTC)", "example": "2026-12-01T00:00:00Z" },
+                  { "name": "limit", "in": "query", "required": false, "schema": { "type": "integer", "minimum": 1, "maximum": 200, "default": 50 } },
+                  { "name": "cursor", "in": "query", "required": false, "schema": { "type": "string" }, "description": "The next_cursor of the previous page; anything else is a 422" }
+                ],
+                "responses": {
+                  "200": { "description": "One page, newest first", "content": { "application/json": { "schema": { "$ref": "#/components/schemas/AuditPage" } } } },
+                  "401": { "$ref": "#/components/responses/Unauthorized" },
+                  "403": { "$ref": "#/components/responses/Forbidden" },
+                  "422": { "description": "A parameter does not read (key_id, user_id, limit, since or cursor)", "content": { "application/json": { "schema": { "$ref": "#/components/schemas/Error" },
+                    "example": { "error": "Unprocessable Content", "detail": "limit must be an integer from 1 to 200", "code": "422" } } } },
+                  "429": { "$ref": "#/components/responses/TooManyRequests" },
+                  "500": { "$ref": "#/components/responses/InternalError" }
+                }
+              }
+            },
             "/user/telegram-link": {
               "post": {
                 "operationId": "issueTelegramLinkCode",
@@ -264,20 +275,38 @@ enum OpenAPIDocument {
             "/healthz": {
               "get": {
                 "operationId": "health",
-                "summary": "Liveness: database reachable, bot polling state",
+                "summary": "Liveness: the process serves; a status per part (degraded when the database does not answer)",
                 "security": [],
                 "responses": {
-                  "200": { "description": "Healthy", "content": { "application/json": { "schema": { "$ref": "#/components/schemas/Health" },
-                    "example": { "status": "ok", "database": "ok", "bot": "polling" } } } },
-                  "503": { "description": "The database does not answer", "content": { "application/json": { "schema": { "$ref": "#/components/schemas/Health" } } } }
+                  "200": { "description": "Alive", "content": { "application/json": { "schema": { "$ref": "#/components/schemas/Health" },
+                    "example": { "status": "ok", "database": "ok", "bot": "polling", "role": "leader" } } } },
+                  "503": { "description": "Too many connections (the listener's cap)" }
                 }
               }
+            },
+            "/readyz": {
+              "get": {
+                "operationId": "ready",
+                "summary": "Readiness: database reachable, bot polling or webhook set (or standby on a follower), master key checked",
+                "security": [],
+                "responses": {
+                  "200": { "description": "Ready", "content": { "application/json": { "schema": { "$ref": "#/components/schemas/Readiness" },
+                    "example": { "status": "ready", "database": "ok", "bot": "polling", "master_key": "ok", "role": "leader" } } } },
+                  "503": { "description": "Not ready", "content": { "application/json": { "schema": { "$ref": "#/components/schemas/Readiness" } } } }
+                }
+              }
+            },
+            "/metrics": {
+              "get": { "operationId": "metrics", "summary": "Prometheus metrics (text exposition format 0.0.4)", "security": [], "responses": { "200": { "description": "Metrics", "content": { "text/plain": {} } } } }
             },
             "/openapi.json": {
               "get": { "operationId": "openapi", "summary": "This document", "security": [], "responses": { "200": { "description": "OpenAPI 3.1", "content": { "application/json": {} } } } }
             },
             "/docs": {
-              "get": { "operationId": "docs", "summary": "A page that renders this document", "security": [], "responses": { "200": { "description": "HTML", "content": { "text/html": {} } } } }
+              "get": { "operationId": "docs", "summary": "A page that renders this document, with a form per operation to try it", "security": [], "responses": { "200": { "description": "HTML", "content": { "text/html": {} } } } }
+            },
+            "/redoc": {
+              "get": { "operationId": "redoc", "summary": "The same page as a read-only reference", "security": [], "responses": { "200": { "description": "HTML", "content": { "text/html": {} } } } }
             }
           },
           "components": {
@@ -292,6 +321,38 @@ enum OpenAPIDocument {
               "ExchangeId": { "name": "id", "in": "path", "required": true, "schema": { "type": "integer", "minimum": 1 }, "example": 12 }
             },
             "schemas": {
+              "AuditPage": {
+                "type": "object",
+                "required": ["entries", "next_cursor"],
+                "properties": {
+                  "entries": { "type": "array", "items": { "$ref": "#/components/schemas/AuditEntry" } },
+                  "next_cursor": { "type": ["string", "null"], "description": "Pass as cursor for the next page; null on the last" }
+                }
+              },
+              "AuditEntry": {
+                "type": "object",
+                "required": ["id", "time", "action", "outcome", "key_id", "user_id", "actor", "channel", "detail"],
+                "properties": {
+                  "id": { "type": "integer" },
+                  "time": { "type": "string", "format": "date-time", "description": "UTC" },
+                  "action": { "type": "string", "description": "key.add, key.update, key.delete, key.activate, key.deactivate, key.approve, key.reject, key.health_check, key.check, master_key.rotate, telegram.link_code, telegram.link, telegram.unlink" },
+                  "outcome": { "type": "string", "description": "ok, refused or failed" },
+                  "key_id": { "type": ["integer", "null"] },
+                  "user_id": { "type": ["integer", "null"], "description": "The key's owner while the key exists; for rows about no key, the user concerned" },
+                  "actor": {
+                    "type": "object",
+                    "required": ["name", "user_id", "telegram_id"],
+                    "properties": {
+                      "name": { "type": "string", "description": "As the log names them: @username, user 7, command line, system" },
+                      "user_id": { "type": ["integer", "null"] },
+                      "telegram_id": { "type": ["integer", "null"] }
+                    }
+                  },
+                  "channel": { "type": "string", "enum": ["rest", "telegram", "cli", "system"] },
+                  "detail": { "type": ["string", "null"], "description": "A short note written by the service (a refusal's code, counts)" }
+                },
+                "example": { "id": 41, "time": "2026-12-07T02:37:14Z", "action": "key.approve", "outcome": "ok", "key_id": 12, "user_id": 7, "actor": { "name": "@ada", "user_id": null, "telegram_id": 900001 }, "channel": "telegram", "detail": null }
+              },
               "Error": {
                 "type": "object",
                 "required": ["error", "detail", "code"],
@@ -426,7 +487,19 @@ enum OpenAPIDocument {
                 "properties": {
                   "status": { "type": "string", "enum": ["ok", "degraded"] },
                   "database": { "type": "string", "enum": ["ok", "unreachable"] },
-                  "bot": { "type": "string", "description": "disabled, polling or stalled" }
+                  "bot": { "type": "string", "description": "disabled, starting, polling, webhook, standby (a follower), conflict, token refused, stopping" },
+                  "role": { "type": "string", "enum": ["leader", "follower", "single"] }
+                }
+              },
+              "Readiness": {
+                "type": "object",
+                "required": ["status", "database", "bot", "master_key", "role"],
+                "properties": {
+                  "status": { "type": "string", "enum": ["ready", "not ready"] },
+                  "database": { "type": "string", "enum": ["ok", "unreachable"] },
+                  "bot": { "type": "string" },
+                  "master_key": { "type": "string", "enum": ["ok", "not checked"] },
+                  "role": { "type": "string", "enum": ["leader", "follower", "single"] }
                 }
               }
             },
@@ -450,59 +523,5 @@ enum OpenAPIDocument {
             }
           }
         }
-        """#
-
-    static let docsPage = #"""
-        <!doctype html>
-        <html lang="en">
-        <head>
-        <meta charset="utf-8">
-        <title>Exchange Bot API</title>
-        <style>
-        body { font: 15px/1.5 system-ui, sans-serif; margin: 2rem auto; max-width: 60rem; padding: 0 1rem; color: #1d1d1f; }
-        h1 { margin-bottom: 0; } .op { border: 1px solid #ddd; border-radius: 6px; margin: 1rem 0; padding: .5rem 1rem; }
-        .method { display: inline-block; min-width: 4.5rem; font-weight: 700; text-transform: uppercase; }
-        .get { color: #0a7; } .post { color: #06c; } .put { color: #a60; } .patch { color: #a0a; } .delete { color: #c22; }
-        code, pre { background: #f5f5f7; border-radius: 4px; } pre { padding: .5rem; overflow-x: auto; }
-        table { border-collapse: collapse; } td { padding: 0 .75rem 0 0; vertical-align: top; }
-        </style>
-        </head>
-        <body>
-        <h1 id="title">Exchange Bot API</h1>
-        <p id="description"></p>
-        <p>Raw document: <a href="/openapi.json">/openapi.json</a></p>
-        <div id="operations">Loading…</div>
-        <script>
-        const text = (tag, value, cls) => { const e = document.createElement(tag); e.textContent = value; if (cls) e.className = cls; return e; };
-        const resolve = (doc, node) => { while (node && node.$ref) { node = node.$ref.slice(2).split('/').reduce((o, k) => o[k], doc); } return node; };
-        fetch('/openapi.json').then(r => r.json()).then(doc => {
-          document.getElementById('title').textContent = doc.info.title + ' ' + doc.info.version;
-          document.getElementById('description').textContent = doc.info.description;
-          const root = document.getElementById('operations');
-          root.textContent = '';
-          for (const [path, item] of Object.entries(doc.paths)) {
-            for (const method of ['get', 'post', 'put', 'patch', 'delete']) {
-              const op = item[method]; if (!op) continue;
-              const box = document.createElement('div'); box.className = 'op';
-              const head = document.createElement('h3');
-              head.append(text('span', method, 'method ' + method), text('code', path), text('span', ' — ' + op.summary));
-              box.append(head);
-              if (op.description) box.append(text('p', op.description));
-              const body = op.requestBody && op.requestBody.content['application/json'];
-              if (body && body.example) { box.append(text('strong', 'Example body')); box.append(text('pre', JSON.stringify(body.example, null, 2))); }
-              const table = document.createElement('table');
-              for (const [code, response] of Object.entries(op.responses)) {
-                const row = table.insertRow();
-                row.insertCell().append(text('code', code));
-                row.insertCell().textContent = resolve(doc, response).description;
-              }
-              box.append(text('strong', 'Responses')); box.append(table);
-              root.append(box);
-            }
-          }
-        }).catch(() => { document.getElementById('operations').textContent = 'Could not load /openapi.json'; });
-        </script>
-        </body>
-        </html>
         """#
 }

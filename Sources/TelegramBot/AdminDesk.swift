@@ -4,7 +4,7 @@ import Foundation
 import TelegramAPIClient
 
 /// The admin group's side: Approve / Reject presses, the reason replies and quick reasons (see `AdminDesk+Reject`),
-/// `/pending` and its digest's buttons (``AdminDigest``), `/approve`, `/reject`.
+/// `/pending` and its digest's buttons (``AdminDigest``), `/approve`, `/reject`, `/audit` (see `AdminDesk+Audit`).
 ///
 /// Only admins (``AdminDirectory``) press anything that counts; anyone else gets an alert, and a refused decision
 /// is audited.
@@ -124,6 +124,8 @@ struct AdminDesk: Sendable {
         switch command {
         case .pending:
             try await commit(update, try await pending())
+        case .audit:
+            try await commit(update, try await audit(arguments, by: user))
         case .approve, .reject:
             let parts = arguments.split(maxSplits: 1, whereSeparator: \.isWhitespace)
             guard let first = parts.first, let keyID = Int64(first.trimmingCharacters(in: ["#"])), keyID > 0 else {

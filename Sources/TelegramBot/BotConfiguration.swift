@@ -25,6 +25,11 @@ public struct BotConfiguration: Sendable {
     /// `WHITELIST_IPS`: the addresses users bind their keys to, shown to copy in the key guides, `/help` and IP
     /// errors; empty: none shown.
     public var whitelistIPs: [String] = []
+    /// `TELEGRAM_WEBHOOK_URL` and `TELEGRAM_WEBHOOK_SECRET`: updates arrive by webhook; `nil`: long polling.
+    public var webhook: BotWebhook?
+    /// In webhook mode, how often the inbox is read without a ring of the ``InboxBell``: what another instance's
+    /// webhook route stored reaches the handler at the latest after this long.
+    public var inboxRescanInterval: Duration = .seconds(1)
 
     public init(
         adminChatID: Int64,

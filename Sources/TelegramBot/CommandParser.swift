@@ -62,7 +62,7 @@ struct CommandParser: Sendable {
 
 /// The admin group's commands (besides `/help` and `/start`, which answer with the admins' help).
 enum AdminCommand: String, CaseIterable, Sendable {
-    case pending, approve, reject
+    case pending, approve, reject, audit
 
     /// The admin group's menu, in its order.
     static let menu = allCases.map(\.rawValue) + [ConversationEvent.Command.help.rawValue]

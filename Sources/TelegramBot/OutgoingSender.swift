@@ -187,6 +187,18 @@ actor OutgoingSender: Service {
             }
             try? await Task.sleep(for: min(job.at - ContinuousClock.now, .milliseconds(100)))
         }
+        // Cancelled (this instance lost the leader lease): nothing more goes out from here.
+        if Task.isCancelled {
+            finished(job, retry: .no)
+            return
+        }
+        // A call already on its way is left to finish and its outcome recorded: cut short, its answer would be lost
+        // and the next leader would send the message again.
+        let retry = await Task { await self.act(job) }.value
+        finished(job, retry: retry)
+    }
+
+    private func act(_ job: Job) async -> Retry {
         let retry: Retry
         switch job.row.action {
         case .send(let message):
@@ -198,7 +210,7 @@ actor OutgoingSender: Service {
         case .replaceChecking(let message):
             retry = await replaceChecking(with: message, id: job.row.id, lane: job.row.lane)
         }
-        finished(job, retry: retry)
+        return retry
     }
 
     /// Edits the chat's "Checking…" message into the verdict; without one remembered, sends the verdict.

@@ -8,19 +8,32 @@ import Synchronization
 import TelegramAPIClient
 
 /// The Telegram front end, assembled in one step: the approval service it talks to (given the bot's notifier),
-/// and the services to run (sender, event relay, poller).
+/// and the recipe for the services to run (sender, event relay, poller).
 ///
 /// The approval service needs the notifier and the poller needs the service, so the bot makes the service itself
 /// from the caller's recipe (`makeService`) once its notifier exists; every object is built complete.
 public struct TelegramBot: Sendable {
     /// The approval service, wired to this bot's notifier.
     public let service: ApprovalService
-    /// The long-running parts, in start order (a graceful shutdown stops them in reverse: polling ends first,
-    /// the sender last, so replies to the last updates still go out).
-    public let services: [any Service]
     public let status = BotStatus()
     /// The bot's `@username` once `getMe` told it: what link-code URLs point to.
     public let identity = BotIdentity()
+    /// Rung when a webhook post stored an update; whoever learns that another instance stored one may ring it too
+    /// (else the handler finds it within ``BotConfiguration/inboxRescanInterval``).
+    public let inboxBell = InboxBell()
+    /// Where the webhook route stores what Telegram posts (webhook mode); on every instance.
+    public var inbox: WebhookInbox { WebhookInbox(store: store, bell: inboxBell, logger: logger) }
+    /// Webhook mode's settings; `nil`: the bot long-polls.
+    public var webhook: BotWebhook? { configuration.webhook }
+    private let client: TelegramClient
+    private let store: any BotStore
+    private let texts: BotTexts
+    private let configuration: BotConfiguration
+    private let adminChat: AdminChat
+    private let logger: Logger
+    private let linking: AccountLinking?
+    /// What the notifier wakes; it forwards to the sender of the current ``makeServices()``.
+    private let signal = WakeSignal()
 
     /// Reads what an earlier run stored about the admin group (its move to a supergroup) and builds the bot.
     public static func make(
@@ -55,16 +68,29 @@ public struct TelegramBot: Sendable {
         linking: AccountLinking?,
         makeService: (any Notifier) -> ApprovalService
     ) {
-        let signal = WakeSignal()
-        let service = makeService(TelegramNotifier(store: store, texts: texts, signal: signal))
-        self.service = service
-        services = [
+        self.client = client
+        self.store = store
+        self.texts = texts
+        self.configuration = configuration
+        self.adminChat = adminChat
+        self.logger = logger
+        self.linking = linking
+        service = makeService(TelegramNotifier(store: store, texts: texts, signal: signal))
+    }
+
+    /// The long-running parts, new each time, in start order (a graceful shutdown stops them in reverse: polling
+    /// ends first, the sender last, so replies to the last updates still go out). Each leader term runs a fresh set:
+    /// a sender or poller that was stopped does not start again.
+    public func makeServices() -> [any Service] {
+        let termSignal = WakeSignal()
+        signal.forward(to: termSignal)
+        return [
             OutgoingSender(
                 client: client,
                 store: store,
                 configuration: configuration,
                 adminChat: adminChat,
-                signal: signal,
+                signal: termSignal,
                 logger: logger
             ),
             EventRelay(service: service, store: store, interval: configuration.eventSweepInterval, logger: logger),
@@ -74,7 +100,8 @@ public struct TelegramBot: Sendable {
                 service: service,
                 linking: linking,
                 texts: texts,
-                signal: signal,
+                signal: termSignal,
+                bell: inboxBell,
                 adminChat: adminChat,
                 configuration: configuration,
                 status: status,

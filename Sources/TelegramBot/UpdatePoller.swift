@@ -5,12 +5,14 @@ import Logging
 import ServiceLifecycle
 import TelegramAPIClient
 
-/// Long-polls Telegram and hands each update to its chat's queue.
+/// Receives updates (long-polling Telegram, or in webhook mode reading the inbox the webhook route fills) and
+/// hands each to its chat's queue.
 ///
 /// A batch is stored (encrypted) in the inbox together with the offset that confirms it before anything is
 /// handled, and each update leaves the inbox in the transaction that commits its effects: a kill -9 at any moment
 /// neither loses an update nor handles one twice. At start the inbox left by a crash is handled first and checks
 /// cut short are resumed. On SIGTERM the poll is cancelled, the updates in hand finish, and the service returns.
+/// Cancelled (the leader lease lost), it also cuts the running key checks short at once.
 struct UpdatePoller: Service {
     let client: TelegramClient
     let store: any BotStore
@@ -18,6 +20,8 @@ struct UpdatePoller: Service {
     let linking: AccountLinking?
     let texts: BotTexts
     let signal: WakeSignal
+    /// Rung when the webhook route stored an update (webhook mode).
+    let bell: InboxBell
     let adminChat: AdminChat
     let configuration: BotConfiguration
     let status: BotStatus
@@ -52,42 +56,61 @@ struct UpdatePoller: Service {
         )
         let budget = InboundBudget(limit: configuration.inboundLimit, window: configuration.inboundWindow)
 
+        let resumed: Set<Int64>
         do {
-            try await resume(handling)
+            resumed = try await resume(handling)
         } catch {
+            resumed = []
             logger.error(
                 "could not read what the last run left; it is handled at the next start",
                 metadata: ["error": "\(error)"]
             )
         }
-        status.set("polling")
-        logger.info("Telegram bot polling", metadata: ["bot": "\(me.username ?? String(me.id))"])
-        await cancelWhenGracefulShutdown {
-            await poll(handling, budget: budget)
+        if let webhook = configuration.webhook {
+            status.set("webhook")
+            logger.info(
+                "Telegram bot receiving updates by webhook",
+                metadata: ["bot": "\(me.username ?? String(me.id))", "webhook.host": "\(webhook.url.host ?? "")"]
+            )
+            await cancelWhenGracefulShutdown {
+                await readInbox(handling, budget: budget, dispatched: resumed)
+            }
+        } else {
+            status.set("polling")
+            logger.info("Telegram bot polling", metadata: ["bot": "\(me.username ?? String(me.id))"])
+            await cancelWhenGracefulShutdown {
+                await poll(handling, budget: budget)
+            }
         }
         status.set("stopping")
+        // Cancelled (this instance lost the leader lease): the checks stop now, and the next leader resumes them.
+        let cutShort = Task.isCancelled
         await handling.queues.drain()
-        await handling.checks.drain(upTo: Self.checkDrainLimit)
+        await handling.checks.drain(upTo: cutShort ? .zero : Self.checkDrainLimit)
         await handling.queues.drain()
         status.set("stopped")
     }
 
     // MARK: - Start
 
-    /// `getMe` (retried while Telegram is unreachable), then removes any webhook so polling may run. Throws when
-    /// the token is refused: nothing else can work then. `nil` when shut down while waiting.
+    /// `getMe` (retried while Telegram is unreachable), then sets the webhook or removes one so polling may run
+    /// (see ``prepareReceiving()``). Throws when the token is refused: nothing else can work then. `nil` when shut
+    /// down while waiting.
     private func identify() async throws -> TelegramAPIClient.User? {
         var delay: Duration = .seconds(1)
         while !Task.isCancelled && !Task.isShuttingDownGracefully {
             do throws(TelegramError) {
                 let me = try await client.getMe()
-                try await client.deleteWebhook(dropPendingUpdates: false)
+                try await prepareReceiving()
                 return me
             } catch .unauthorized, .notFound {
                 status.set("token refused")
                 throw BotStartError.tokenRefused
             } catch {
-                logger.warning("Telegram is not reachable yet; retrying", metadata: ["error": "\(error)"])
+                logger.warning(
+                    "Telegram is not reachable yet (or refused the webhook); retrying",
+                    metadata: ["error": "\(error)"]
+                )
                 try? await Task.sleep(for: delay)
                 delay = min(delay * 2, .seconds(5))
             }
@@ -95,9 +118,11 @@ struct UpdatePoller: Service {
         return nil
     }
 
-    /// Handles what a crash left in the inbox and restarts checks cut short.
-    private func resume(_ handling: UpdateHandling) async throws {
+    /// Handles what a crash left in the inbox and restarts checks cut short; returns the ids of the updates handed
+    /// to their chats' queues.
+    private func resume(_ handling: UpdateHandling) async throws -> Set<Int64> {
         let (left, dropped) = try await store.unhandledUpdates()
+        var dispatched = Set<Int64>()
         if !dropped.isEmpty {
             logger.error(
                 "dropped received updates that no configured master key opens",
@@ -108,6 +133,7 @@ struct UpdatePoller: Service {
             logger.info("handling updates received before a restart", metadata: ["count": "\(left.count)"])
         }
         for received in left {
+            dispatched.insert(received.id)
             guard let update = try? JSONDecoder().decode(Update.self, from: received.payload) else {
                 logger.error("dropped a stored update this version cannot read", metadata: ["update": "\(received.id)"])
                 try await store.commit(BotCommit(handledUpdateID: received.id))
@@ -152,6 +178,7 @@ struct UpdatePoller: Service {
                 await runner.finishCheck(telegramID: telegramID, result: verdict)
             }
         }
+        return dispatched
     }
 
     // MARK: - Polling

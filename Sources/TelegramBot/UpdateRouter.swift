@@ -1,6 +1,7 @@
 import BotConversation
 import Foundation
 import Logging
+import ServiceMetrics
 import TelegramAPIClient
 
 /// Sends each update to whoever handles its kind and chat: private chats to ``PrivateChat``, groups to
@@ -21,11 +22,15 @@ struct UpdateRouter: Sendable {
     let now: @Sendable () -> Date
 
     func handle(_ update: Update) async {
-        guard let failure = await StorageRetry.run({ try await route(update) }) else { return }
+        guard let failure = await StorageRetry.run({ try await route(update) }) else {
+            ServiceMetrics.updateHandled()
+            return
+        }
         if Task.isCancelled {
             logger.notice("an update cut short by shutdown stays queued", metadata: ["update": "\(update.updateID)"])
             return
         }
+        ServiceMetrics.updateFailed()
         await park(update, error: failure)
     }
 

@@ -24,7 +24,7 @@ struct BotCrashRecoveryTests {
             "BRAIN_CAPITAL_MASTER_KEY": key.base64, "DATABASE_URL": "sqlite:///bot.sqlite",
             "TELEGRAM_BOT_TOKEN": Self.token, "TELEGRAM_API_URL": telegram.baseURL.absoluteString,
             "ADMIN_CHAT_ID": String(adminGroup.id), "HEALTH_CHECK_INTERVAL": "0",
-            "EXCHANGE_OKX_URL": exchange.origin.absoluteString,
+            "EXCHANGE_OKX_URL": exchange.origin.absoluteString, "API_PORT": "0",
         ]
     }
 

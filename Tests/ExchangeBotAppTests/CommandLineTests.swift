@@ -29,7 +29,7 @@ struct CommandLineTests {
         let result = try await ExchangeBotBinary.run(["migrate"], environment: baseEnvironment, in: folder)
         #expect(result.status == 0, "\(result.errors)")
         #expect(FileManager.default.fileExists(atPath: folder.path("db/bot.sqlite")))
-        #expect(result.output.contains("v8-reason-prompt-admin"))
+        #expect(result.output.contains("v9-seen-updates"))
     }
 
     @Test func runWithNothingConfiguredSaysWhatToSet() async throws {

@@ -12,7 +12,8 @@ import Testing
 /// Documented exceptions (`schemathesis.toml` below): a schema-valid key that its exchange refuses is a 422 on
 /// `POST /user/exchanges/` and `PUT /user/exchanges/{id}` (no generated key is a real account), so 422 is an
 /// accepted answer to valid data there; and a `PUT` of new credentials without the passphrase that the stored
-/// key's exchange needs (or with one it does not take) is a 400, a rule the document cannot tie to a stored key.
+/// key's exchange needs (or with one it does not take) is a 400, a rule the document cannot tie to a stored key;
+/// `GET /admin/audit` answers 422 to a `cursor` it did not write (any string is schema-valid: the cursor is opaque).
 @Suite(
     .enabled(if: ExchangeBotBinary.path != nil, "the exchange-bot binary is not built next to the tests"),
     .enabled(
@@ -31,6 +32,11 @@ struct SchemathesisTests {
         include-path = "/user/exchanges/{id}"
         include-method = "PUT"
         checks = { positive_data_acceptance = { expected-statuses = ["2xx", "400", "401", "403", "404", "409", "422", "429"] } }
+
+        [[operations]]
+        include-path = "/admin/audit"
+        include-method = "GET"
+        checks = { positive_data_acceptance = { expected-statuses = ["2xx", "401", "403", "404", "422", "429"] } }
         """
 
     @Test(.timeLimit(.minutes(5)))

@@ -34,7 +34,7 @@ import Testing
         #expect(
             try database.appliedMigrations() == [
                 "v1-seed", "v2-service-tables", "v3-telegram-bot", "v4-telegram-lanes", "v5-hardening-store",
-                "v6-hardening-bot", "v7-platform-accounts", "v8-reason-prompt-admin",
+                "v6-hardening-bot", "v7-platform-accounts", "v8-reason-prompt-admin", "v9-seen-updates",
             ]
         )
     }

@@ -9,12 +9,14 @@ import TestSupport
 
 /// The bot's tables the contract tests look into, by role: each engine names them its own way.
 enum BotTable {
-    case updates, conversations, outgoing, posted
+    case updates, seenUpdates, conversations, outgoing, posted
 
     func name(on engine: StoreEngine) -> String {
         switch (self, engine) {
         case (.updates, .sqlite): "bot_inbox"
         case (.updates, .postgres): "exchange_bot_updates"
+        case (.seenUpdates, .sqlite): "bot_seen_updates"
+        case (.seenUpdates, .postgres): "exchange_bot_seen_updates"
         case (.conversations, .sqlite): "bot_conversations"
         case (.conversations, .postgres): "exchange_bot_conversations"
         case (.outgoing, .sqlite): "bot_outgoing"

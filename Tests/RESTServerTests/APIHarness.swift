@@ -59,22 +59,30 @@ struct APIHarness {
             authority: authority,
             rateLimit: rateLimit,
             trustedProxies: trustedProxies,
-            databaseIsReachable: { true },
-            botState: { "disabled" },
             linking: linking,
             botUsername: { [botUsername] in botUsername }
+        )
+    }
+
+    /// The operations routes' view of the service: a database that answers, no bot.
+    var ops: OpsDependencies {
+        OpsDependencies(
+            databaseIsReachable: { true },
+            botState: { "disabled" },
+            role: { "single" },
+            metrics: { Array("# no metrics in this harness\n".utf8) }
         )
     }
 
     var logger: Logger { Logger(label: "api-test") { _ in logs } }
 
     var application: some ApplicationProtocol {
-        Application(router: APIServer.router(dependencies, logger: logger), logger: logger)
+        Application(router: APIServer.router(dependencies, ops: ops, logger: logger), logger: logger)
     }
 
     /// The application as `run` serves it: real sockets, with the connection limits.
     var served: some ApplicationProtocol {
-        APIServer.application(dependencies, host: "127.0.0.1", port: 0, limits: limits, logger: logger)
+        APIServer.application(dependencies, ops: ops, host: "127.0.0.1", port: 0, limits: limits, logger: logger)
     }
 
     func token(_ user: User, at date: Date = Date()) -> String {

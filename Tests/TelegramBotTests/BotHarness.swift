@@ -41,6 +41,16 @@ final class BotHarness: Sendable {
 
     var databasePath: String { folder.path("bot.sqlite") }
 
+    /// The HTTP listener's port (`/healthz`, `/readyz`, `/metrics`, and the API with `SECRET_KEY`), once it listens.
+    func listenerPort() async -> Int? {
+        guard let runtime = running.withLock({ $0?.runtime }) else { return nil }
+        let deadline = ContinuousClock.now + .seconds(10)
+        while runtime.listenerPort.current == nil, ContinuousClock.now < deadline {
+            try? await Task.sleep(for: .milliseconds(10))
+        }
+        return runtime.listenerPort.current
+    }
+
     private init(
         engine: StoreEngine,
         databaseURL: String?,
@@ -129,7 +139,10 @@ final class BotHarness: Sendable {
         )
         let task = Task { try await runtime.run() }
         running.withLock { $0 = (runtime, task) }
-        _ = await telegram.waitUntil(timeout: .seconds(20)) { self.telegram.isPolling }
+        // Polling, or in webhook mode (`TELEGRAM_WEBHOOK_URL`) the webhook set.
+        _ = await telegram.waitUntil(timeout: .seconds(20)) {
+            self.telegram.isPolling || self.telegram.webhookURL != nil
+        }
     }
 
     /// Stops the service gracefully (SIGTERM's path) and waits for it.

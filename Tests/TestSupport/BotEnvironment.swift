@@ -25,6 +25,8 @@ public enum BotEnvironment {
             "ADMIN_USER_IDS": adminUserIDs.map(String.init).joined(separator: ","),
             "HEALTH_CHECK_INTERVAL": "0",
             "LOG_LEVEL": logLevel,
+            // The HTTP listener runs beside every bot: on a free port, so runs side by side never collide.
+            "API_PORT": "0",
         ]
         for (id, origin) in exchanges {
             values["EXCHANGE_\(id.rawValue.uppercased())_URL"] = origin.absoluteString

@@ -12,7 +12,10 @@ public protocol BotStore: Sendable {
     /// The offset for the next `getUpdates`, if one was stored.
     func nextOffset() async throws -> Int64?
 
-    /// Stores received updates (serialised) and the offset that confirms them; ids already stored are ignored.
+    /// Stores received updates (serialised) and the offset that confirms them. An id received before is ignored,
+    /// whether it still waits, was handled, parked or dropped, for ``SeenUpdates/retention`` after it first came
+    /// (webhook re-posts). The id is remembered here, in the transaction that stores the update, not when it is
+    /// handled: then every way out of the inbox counts, and a re-post can never race the commit that handles it.
     func receive(_ updates: [ReceivedUpdate], nextOffset: Int64) async throws
 
     /// Received updates not yet handled and not parked, oldest first; and the ids of rows no configured key
@@ -85,8 +88,9 @@ public protocol BotStore: Sendable {
     /// Conversations not moved on since `date` and not waiting for a key check: the ones the machine may expire.
     func conversations(idleSince date: Date) async throws -> [(telegramID: Int64, state: ConversationState)]
 
-    /// Forgets what is no longer needed: sent actions and parked updates after a week, and posted messages of
-    /// decided keys. (Abandoned drafts are the conversation's business: see ``ConversationEvent/expired``.)
+    /// Forgets what is no longer needed: sent actions and parked updates after a week, received update ids after
+    /// ``SeenUpdates/retention``, and posted messages of decided keys. (Abandoned drafts are the conversation's
+    /// business: see ``ConversationEvent/expired``.)
     func tidy(now: Date) async throws
 }
 

@@ -5,7 +5,7 @@ import Foundation
 /// Every mutating call is one transaction that also appends its audit entry (and, where people must hear of it,
 /// an outbox event), so the state, the log and the messages never disagree. Secrets go in as ``Credentials`` and
 /// are encrypted at rest by the implementation; reads return keys without secrets.
-public protocol ExchangeStore: Sendable {
+public protocol ExchangeStore: AuditLogReader, Sendable {
     func user(id: Int64) async throws -> User?
 
     /// The keys of one user, oldest first.

@@ -1,4 +1,5 @@
 import Logging
+import ServiceMetrics
 
 /// The Bot API methods this bot uses. Each says whether it may be repeated (see ``RetryPolicy``).
 extension TelegramClient {
@@ -56,6 +57,7 @@ extension TelegramClient {
                 metadata: ["count": "\(batch.withoutID)"]
             )
         }
+        ServiceMetrics.updatesReceived(batch.updates.count)
         return batch.updates
     }
 

@@ -1,5 +1,6 @@
 import Foundation
 import Logging
+import ServiceMetrics
 
 /// The bot's Bot API client: typed methods over a ``BotAPITransport``, with one retry policy for every call.
 ///
@@ -87,13 +88,23 @@ public struct TelegramClient: Sendable {
         returning: Result.Type,
         timeout: Duration?
     ) async throws(TelegramError) -> Result {
-        let answer: (status: Int, body: Data)
-        do throws(BotAPITransportError) {
-            answer = try await transport.post(method: method, body: body, timeout: timeout ?? requestTimeout)
+        do throws(TelegramError) {
+            let answer: (status: Int, body: Data)
+            do throws(BotAPITransportError) {
+                answer = try await transport.post(method: method, body: body, timeout: timeout ?? requestTimeout)
+            } catch {
+                throw .transport(error)
+            }
+            let result = try BotAPIResponse.result(Result.self, status: answer.status, body: answer.body)
+            ServiceMetrics.botAPICall(method: method, outcome: "ok")
+            return result
         } catch {
-            throw .transport(error)
+            ServiceMetrics.botAPICall(method: method, outcome: error.metricOutcome)
+            if case .tooManyRequests(let retryAfter) = error {
+                ServiceMetrics.botAPIRateLimited(method: method, retryAfter: retryAfter)
+            }
+            throw error
         }
-        return try BotAPIResponse.result(Result.self, status: answer.status, body: answer.body)
     }
 
     /// Parameters are plain structs of strings, numbers and arrays, which JSON always encodes; a failure here is a

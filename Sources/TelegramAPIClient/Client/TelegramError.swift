@@ -51,6 +51,22 @@ public enum TelegramError: Error, Sendable, Hashable, CustomStringConvertible {
         return description.lowercased().contains(phrase)
     }
 
+    /// The case as a metric label: a fixed word per case, never Telegram's text.
+    public var metricOutcome: String {
+        switch self {
+        case .tooManyRequests: "too_many_requests"
+        case .migrated: "migrated"
+        case .conflict: "conflict"
+        case .unauthorized: "unauthorized"
+        case .forbidden: "forbidden"
+        case .badRequest: "bad_request"
+        case .notFound: "not_found"
+        case .server: "server_error"
+        case .transport: "transport_error"
+        case .malformedResponse: "malformed_response"
+        }
+    }
+
     public var description: String {
         switch self {
         case .tooManyRequests(let retryAfter): "Telegram: too many requests, retry after \(retryAfter)"

@@ -21,7 +21,8 @@ struct UpdateBatch: Decodable, Sendable {
         }
     }
 
-    private struct Element: Decodable {
+    /// One element on its own: also how a webhook post is read (``Update/lenient(json:)``).
+    struct Element: Decodable {
         var update: Update?
 
         init(from decoder: any Decoder) {

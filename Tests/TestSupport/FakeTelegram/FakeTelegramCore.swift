@@ -67,6 +67,8 @@ struct FakeTelegramState {
         /// The update kind (`message`, `callback_query`, …); nil for raw text that is not a JSON object.
         var kind: String?
         var json: String
+        /// What orders webhook posts: the update's chat (see ``FakeTelegramCore/lane(ofUpdate:id:)``).
+        var lane: String
     }
 
     struct CallbackRecord {
@@ -102,6 +104,17 @@ struct FakeTelegramState {
     var tooManyRequestsServed = 0
     var callbackQueryTimeout: Double
     var rejectsBareAmpersand: Bool
+    /// Set by setWebhook: getUpdates is refused and updates are posted to it instead.
+    var webhook: FakeWebhook?
+    /// Where posts go instead of the registered URL's origin, in turn (a load balancer in front of instances).
+    var webhookOrigins: [URL] = []
+    /// Posts made per lane: a chat's posts go to the origins in turn.
+    var webhookPostCounts: [String: Int] = [:]
+    var webhookLanesInFlight: Set<String> = []
+    var webhookAttempts: [Int: Int] = [:]
+    /// When a refused post may be tried again (the real clock: a test's frozen one must not stop retries).
+    var webhookRetryAt: [Int: ContinuousClock.Instant] = [:]
+    var webhookDeliveries: [FakeWebhookDelivery] = []
 
     init(options: FakeTelegramOptions) {
         nextUpdateID = options.firstUpdateID
@@ -121,7 +134,10 @@ struct FakeTelegramState {
         guard allows(kind: kind) else { return nil }
         let id = nextUpdateID
         nextUpdateID += 1
-        updates.append(QueuedUpdate(id: id, kind: kind, json: payload(id)))
+        let json = payload(id)
+        updates.append(
+            QueuedUpdate(id: id, kind: kind, json: json, lane: FakeTelegramCore.lane(ofUpdate: json, id: id))
+        )
         return id
     }
 
@@ -206,9 +222,11 @@ final class FakeTelegramCore: Sendable {
         var parameters: [String: FakeTelegramValue] = [:]
         let failure: FakeTelegramFailure?
         var resultJSON = ""
+        var instance: String?
         do {
-            let (requestToken, method) = try Self.route(path)
+            let (requestToken, method, prefix) = try Self.route(path)
             methodName = method
+            instance = prefix
             let parsed = Result {
                 try Self.parameters(
                     query: request.uri.query,
@@ -232,7 +250,8 @@ final class FakeTelegramCore: Sendable {
             parameters: parameters,
             time: received,
             outcome: failure.map { .failure(code: $0.code, description: $0.description) }
-                ?? .success(resultJSON: resultJSON)
+                ?? .success(resultJSON: resultJSON),
+            instance: instance
         )
         mutate { state in
             state.calls.append(call)
@@ -242,14 +261,20 @@ final class FakeTelegramCore: Sendable {
         return Self.response(status: 200, body: "{\"ok\":true,\"result\":" + resultJSON + "}")
     }
 
-    /// Splits `/bot<token>/<method>`; other paths are Telegram's bare 404.
-    static func route(_ path: String) throws -> (token: String, method: String) {
-        let segments = path.split(separator: "/", omittingEmptySubsequences: false)
+    /// Splits `/bot<token>/<method>`, or `/<instance>/bot<token>/<method>` (a test gives each process of a
+    /// deployment its own `TELEGRAM_API_URL` path, so the call log says who called); other paths are Telegram's
+    /// bare 404.
+    static func route(_ path: String) throws -> (token: String, method: String, instance: String?) {
+        var segments = path.split(separator: "/", omittingEmptySubsequences: false)
+        var instance: String?
+        if segments.count == 4, segments[0].isEmpty, !segments[1].isEmpty, !segments[1].hasPrefix("bot") {
+            instance = String(segments.remove(at: 1))
+        }
         guard segments.count == 3, segments[0].isEmpty, segments[1].hasPrefix("bot"), !segments[2].isEmpty else {
             throw FakeTelegramFailure.notFound
         }
         let token = String(segments[1].dropFirst(3))
-        return (token.removingPercentEncoding ?? token, String(segments[2]))
+        return (token.removingPercentEncoding ?? token, String(segments[2]), instance)
     }
 
     /// A well-formed but wrong token is 401; a malformed one never reaches a bot, so the front end says 404.
@@ -355,7 +380,7 @@ final class FakeTelegramCore: Sendable {
 
     /// Lowercased method names the fake implements; anything else is "method not found".
     static let methods: Set<String> = [
-        "getme", "deletewebhook", "getwebhookinfo", "getupdates", "sendmessage", "editmessagetext",
+        "getme", "deletewebhook", "getwebhookinfo", "setwebhook", "getupdates", "sendmessage", "editmessagetext",
         "editmessagereplymarkup", "deletemessage", "answercallbackquery", "getchatmember", "setmycommands",
         "getmycommands", "deletemycommands", "sendchataction", "setmydescription", "setmyshortdescription",
     ]
@@ -412,12 +437,10 @@ final class FakeTelegramCore: Sendable {
         case "getme": return getMe()
         case "deletewebhook":
             if parameters.bool("drop_pending_updates") { state.updates.removeAll() }
+            state.webhook = nil
             return "true"
-        case "getwebhookinfo":
-            return FakeTelegramValue.object([
-                "url": "", "has_custom_certificate": false,
-                "pending_update_count": .integer(Int64(state.updates.count)),
-            ]).json
+        case "getwebhookinfo": return webhookInfo(state: state)
+        case "setwebhook": return try setWebhook(parameters, state: &state)
         case "sendmessage": return try sendMessage(parameters, state: &state, now: now)
         case "editmessagetext": return try editMessageText(parameters, state: &state)
         case "editmessagereplymarkup": return try editMessageReplyMarkup(parameters, state: &state)

@@ -157,19 +157,23 @@ public struct FakeTelegramCall: Sendable {
     /// When the request arrived (a long poll is recorded when it ends, stamped with its start).
     public var time: Date
     public var outcome: FakeTelegramOutcome
+    /// The first path segment before `/bot<token>/` when the caller's base URL had one (which process called).
+    public var instance: String?
 
     public init(
         method: String,
         httpMethod: String,
         parameters: [String: FakeTelegramValue],
         time: Date,
-        outcome: FakeTelegramOutcome
+        outcome: FakeTelegramOutcome,
+        instance: String? = nil
     ) {
         self.method = method
         self.httpMethod = httpMethod
         self.parameters = parameters
         self.time = time
         self.outcome = outcome
+        self.instance = instance
     }
 
     public subscript(parameter: String) -> FakeTelegramValue? { parameters[parameter] }

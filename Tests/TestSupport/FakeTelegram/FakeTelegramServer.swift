@@ -22,6 +22,8 @@ public final class FakeTelegramServer: Sendable {
     /// `http://127.0.0.1:<port>`, without a trailing slash; requests go to `{baseURL}/bot{token}/{method}`.
     public let baseURL: URL
     private let server: LoopbackServer
+    /// Posts updates while a webhook is set (see ``FakeTelegramCore/deliverWebhooks()``).
+    private let webhookPoster: Task<Void, Never>
 
     /// The only token the fake accepts.
     public var token: String { core.token }
@@ -32,6 +34,7 @@ public final class FakeTelegramServer: Sendable {
         self.core = core
         self.baseURL = baseURL
         self.server = server
+        webhookPoster = Task { await core.deliverWebhooks() }
     }
 
     /// A test that forgets ``stop()`` must not leave a listener running for the rest of the test process.
@@ -55,6 +58,7 @@ public final class FakeTelegramServer: Sendable {
     /// Ends held long polls (they answer an empty batch, as at a timeout) and stops listening.
     public func stop() async {
         core.mutate { $0.stopping = true }
+        webhookPoster.cancel()
         await server.stop()
     }
 
@@ -207,6 +211,30 @@ public final class FakeTelegramServer: Sendable {
     /// Changes how long callback queries stay answerable (Telegram: about 15 s), so expiry tests need not wait.
     public func setCallbackQueryTimeout(seconds: Double) {
         core.mutate { $0.callbackQueryTimeout = seconds }
+    }
+
+    // MARK: Webhook mode
+
+    /// The URL `setWebhook` registered; nil while the bot polls (or before it set one).
+    public var webhookURL: URL? { core.state.withLock { $0.webhook?.url } }
+
+    /// Posts go to these origins (keeping the registered URL's path), each chat's in turn, as a load balancer in
+    /// front of several instances spreads them: a chat's consecutive updates reach different instances. Empty: to
+    /// the registered URL.
+    public func balanceWebhook(across origins: [URL]) {
+        core.mutate { $0.webhookOrigins = origins }
+    }
+
+    /// Every post made to the webhook so far, oldest first, with its answer's status.
+    public func webhookDeliveries() -> [FakeWebhookDelivery] {
+        core.state.withLock { $0.webhookDeliveries }
+    }
+
+    /// Posts an update the bot already answered 2xx once more, as Telegram does when that answer was lost (after
+    /// the bot's commit, a proxy's timeout); `false` when the update was never answered 2xx.
+    @discardableResult
+    public func repostAnsweredWebhookUpdate(_ updateID: Int) -> Bool {
+        core.repostAnsweredWebhookUpdate(updateID)
     }
 
     // MARK: Inspection

@@ -14,7 +14,8 @@ extension FakeTelegramCore {
             }
             allowed = .some(kinds.isEmpty ? nil : Set(kinds))
         }
-        let generation = mutate { state -> Int in
+        let generation = try mutate { state -> Result<Int, FakeTelegramFailure> in
+            if state.webhook != nil { return .failure(Self.webhookConflict) }
             state.pollGeneration += 1
             state.pollsInProgress += 1
             if let allowed { state.allowedUpdates = allowed }
@@ -24,8 +25,8 @@ extension FakeTelegramCore {
             } else if offset < 0 {
                 state.updates = Array(state.updates.suffix(Int(offset.magnitude)))
             }
-            return state.pollGeneration
-        }
+            return .success(state.pollGeneration)
+        }.get()
         defer { mutate { $0.pollsInProgress -= 1 } }
         let deadline = ContinuousClock.now + .milliseconds(Int((timeout * 1000).rounded()))
         while true {

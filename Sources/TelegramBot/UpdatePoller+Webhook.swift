@@ -1,0 +1,80 @@
+import BotConversation
+import ExchangeBotCore
+import Foundation
+import Logging
+import TelegramAPIClient
+
+/// Webhook mode: Telegram posts updates to the webhook route, which stores them in the inbox; the poller (run
+/// only where the bot's updates are handled) sets the webhook at start and reads the inbox instead of calling
+/// `getUpdates`.
+extension UpdatePoller {
+    /// In webhook mode, registers the webhook with the one list of kinds the bot handles. In polling mode, removes
+    /// any webhook (polling cannot run beside one), first saying which it replaces: another deployment may have set
+    /// it on the same token, and deleting it silently would break that one without a trace.
+    func prepareReceiving() async throws(TelegramError) {
+        if let webhook = configuration.webhook {
+            try await client.setWebhook(
+                url: webhook.url.absoluteString,
+                secretToken: webhook.secret.exposedValue,
+                allowedUpdates: Self.allowedUpdates,
+                maxConnections: webhook.maxConnections
+            )
+            return
+        }
+        let current = try await client.getWebhookInfo()
+        if current.isSet {
+            logger.warning(
+                "a webhook was set on this bot token; it is removed so polling can run",
+                metadata: ["webhook.host": "\(URL(string: current.url)?.host ?? "unreadable URL")"]
+            )
+        }
+        try await client.deleteWebhook(dropPendingUpdates: false)
+    }
+
+    /// Reads the inbox whenever the bell rings (an update was stored here) and every
+    /// ``BotConfiguration/inboxRescanInterval`` (stored by another instance), handing each update not yet handed
+    /// over to its chat's queue, oldest first.
+    ///
+    /// One chat's updates reach the inbox one at a time (Telegram posts the next only after the route answered the
+    /// last, which it does after the commit), so every read that holds an update also holds the chat's earlier
+    /// ones, and handing them over in `update_id` order keeps the chat's order.
+    ///
+    /// - Parameter dispatched: updates already handed over (by ``resume``): still in the inbox until handled,
+    ///   they must not be handed over twice.
+    func readInbox(_ handling: UpdateHandling, budget: InboundBudget, dispatched: Set<Int64>) async {
+        var dispatched = dispatched
+        while !Task.isCancelled {
+            do {
+                let (stored, dropped) = try await store.unhandledUpdates()
+                if !dropped.isEmpty {
+                    logger.error(
+                        "dropped received updates that no configured master key opens",
+                        metadata: ["updates": "\(dropped.map(String.init).joined(separator: ","))"]
+                    )
+                }
+                // What left the inbox is handled (or parked) for good: forget it, so the set stays small.
+                dispatched.formIntersection(stored.map(\.id))
+                for received in stored where !dispatched.contains(received.id) {
+                    dispatched.insert(received.id)
+                    await hand(received, handling, budget: budget)
+                }
+            } catch {
+                logger.error("could not read the inbox; retrying", metadata: ["error": "\(error)"])
+            }
+            await bell.wait(upTo: configuration.inboxRescanInterval)
+        }
+    }
+
+    private func hand(_ received: ReceivedUpdate, _ handling: UpdateHandling, budget: InboundBudget) async {
+        guard let update = try? JSONDecoder().decode(Update.self, from: received.payload) else {
+            logger.error("dropped a stored update this version cannot read", metadata: ["update": "\(received.id)"])
+            do {
+                try await store.commit(BotCommit(handledUpdateID: received.id))
+            } catch {
+                logger.error("an unreadable update could not be removed", metadata: ["error": "\(error)"])
+            }
+            return
+        }
+        await dispatch(update, handling, budget: budget)
+    }
+}
