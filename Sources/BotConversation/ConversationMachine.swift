@@ -193,27 +193,6 @@ public enum ConversationMachine {
         }
     }
 
-    static func submit(_ draft: Draft, passphrase: SecretString?, _ step: inout ConversationState.Step)
-        -> [ConversationEffect]
-    {
-        guard let apiKey = draft.apiKey, let secret = draft.apiSecret else {
-            step = .idle
-            return [.send(Reply(.init("error.storage_failure")))]
-        }
-        let submission = KeySubmission(
-            exchange: draft.keyID == nil ? draft.exchange.rawValue : "",
-            label: draft.label ?? "",
-            apiKey: apiKey,
-            apiSecret: secret,
-            passphrase: passphrase
-        )
-        step = .checking(exchange: draft.exchange, keyID: draft.keyID)
-        return [
-            .sendChecking(Reply(.init("add.checking", ["exchange": draft.exchange.displayName]))),
-            .submit(submission, updating: draft.keyID),
-        ]
-    }
-
     private static func button(_ action: ButtonAction, queryID: String, _ step: inout ConversationState.Step)
         -> [ConversationEffect]
     {
@@ -245,32 +224,6 @@ public enum ConversationMachine {
         }
     }
 
-    private static func submissionFinished(
-        _ result: Result<ExchangeKey, ApprovalError>,
-        _ step: inout ConversationState.Step
-    ) -> [ConversationEffect] {
-        guard case .checking(let exchange, _) = step else { return [] }
-        step = .idle
-        switch result {
-        case .success(let key):
-            return [
-                .send(
-                    Reply(
-                        .init(
-                            "add.awaiting_approval",
-                            [
-                                "exchange": exchangeName(key), "label": EchoBound.cut(key.label, to: EchoBound.label),
-                                "key": key.maskedAPIKey,
-                            ]
-                        )
-                    )
-                )
-            ]
-        case .failure(let error):
-            return [.send(Reply(errorText(error, exchange: exchange)))]
-        }
-    }
-
     // MARK: - Helpers
 
     /// Steps whose answer is an API key, secret or passphrase (the text is deleted whatever it turns out to be).
@@ -281,30 +234,6 @@ public enum ConversationMachine {
             .confirmingLink, .confirmingUnlink:
             false
         }
-    }
-
-    private static func isVerdict(_ event: ConversationEvent) -> Bool {
-        switch event {
-        case .submissionFinished, .checkPassed: true
-        default: false
-        }
-    }
-
-    /// The verdict's first message takes the place of "Checking…"; a forced reply (the passphrase asked again)
-    /// cannot be an edit, so then "Checking…" stays and the question follows it.
-    static func verdictReplacesChecking(_ effects: [ConversationEffect]) -> [ConversationEffect] {
-        var effects = effects
-        for (index, effect) in effects.enumerated() {
-            guard case .send(let reply) = effect else { continue }
-            if !reply.forceReply { effects[index] = .replaceChecking(reply) }
-            break
-        }
-        return effects
-    }
-
-    static func isWaitingForService(_ step: ConversationState.Step) -> Bool {
-        if case .checking = step { return true }
-        return false
     }
 
     private static func changesNothingButIsActivity(_ event: ConversationEvent) -> Bool {

@@ -211,32 +211,6 @@ public struct ApprovalService: Sendable {
         }
     }
 
-    // MARK: - Notifications
-
-    /// Delivers events that a crash or a notifier failure left in the outbox. Returns how many went out. Rows that
-    /// cannot be read are parked by the store and reported as ``ServiceProblem/outboxEventParked(outboxID:)``.
-    @discardableResult
-    public func deliverPendingEvents(limit: Int = 100) async -> Int {
-        guard let batch = try? await store.undeliveredBatch(limit: limit, at: clock.now()) else { return 0 }
-        for id in batch.parked { problems(.outboxEventParked(outboxID: id)) }
-        var delivered = 0
-        for event in batch.events where await deliver(event) {
-            delivered += 1
-        }
-        return delivered
-    }
-
-    @discardableResult
-    func deliver(_ event: KeyEvent) async -> Bool {
-        do {
-            try await notifier.deliver(event)
-            try await store.markDelivered(outboxID: event.outboxID, at: clock.now())
-            return true
-        } catch {
-            return false
-        }
-    }
-
     // MARK: - Helpers
 
     private func validate(_ credentials: Credentials) async throws(ApprovalError) -> ValidationReport {
@@ -312,31 +286,5 @@ public struct ApprovalService: Sendable {
             }
         try? await store.recordAudit(audit.entry(outcome, detail: approvalError.code))
         return approvalError
-    }
-}
-
-/// The parts of an audit entry known before the action runs.
-struct AuditDraft {
-    let action: AuditAction
-    let caller: Caller
-    var keyID: Int64?
-    let clock: any WallClock
-
-    init(action: AuditAction, caller: Caller, keyID: Int64? = nil, clock: any WallClock) {
-        self.action = action
-        self.caller = caller
-        self.keyID = keyID
-        self.clock = clock
-    }
-
-    func entry(_ outcome: AuditOutcome, detail: String? = nil) -> AuditEntry {
-        AuditEntry(
-            at: clock.now(),
-            caller: caller,
-            action: action,
-            keyID: keyID,
-            outcome: outcome,
-            detail: detail
-        )
     }
 }

@@ -38,12 +38,16 @@ extension PostgresBotStore {
                     logger: logger
                 )
             }
-            if let id = commit.handledUpdateID {
+            // The fence between two instances that both handled the update in the moment a lease changed hands:
+            // the first commit takes the row, the second finds it gone and rolls back.
+            if let id = commit.handledUpdateID,
                 try await Self.run(
-                    "DELETE FROM exchange_bot_updates WHERE update_id = \(id)",
+                    "DELETE FROM exchange_bot_updates WHERE update_id = \(id) RETURNING update_id",
                     on: connection,
                     logger: logger
-                )
+                ) == 0
+            {
+                throw UpdateHandledElsewhere(updateID: id)
             }
             if let id = commit.reachable {
                 try await Self.run(

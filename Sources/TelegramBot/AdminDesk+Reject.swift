@@ -97,10 +97,7 @@ extension AdminDesk {
         by user: TelegramAPIClient.User,
         _ update: HandledUpdate
     ) async throws {
-        guard await admins.isAdmin(user.id) else {
-            try await commit(update, [say("admin.only_admins")])
-            return
-        }
+        guard try await requireAdmin(user, update) else { return }
         if let asked = prompt.admin, asked != user.id {
             try await commit(update, [say("admin.reason_not_yours", ["id": String(prompt.keyID)])])
             return

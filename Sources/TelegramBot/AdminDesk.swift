@@ -116,10 +116,7 @@ struct AdminDesk: Sendable {
         by user: TelegramAPIClient.User,
         _ update: HandledUpdate
     ) async throws {
-        guard await admins.isAdmin(user.id) else {
-            try await commit(update, [say("admin.only_admins")])
-            return
-        }
+        guard try await requireAdmin(user, update) else { return }
         let name = command.rawValue
         switch command {
         case .pending:
@@ -194,6 +191,17 @@ struct AdminDesk: Sendable {
             let text = ConversationMachine.errorText(error, exchange: nil)
             return render(text.key, text.arguments)
         }
+    }
+
+    /// Whether `user` may use the admin group's commands and replies; if not, the update is committed with "only
+    /// admins" said in the group, and the caller stops. A button press is guarded apart: it answers with an alert and
+    /// audits a refused decision.
+    func requireAdmin(_ user: TelegramAPIClient.User, _ update: HandledUpdate) async throws -> Bool {
+        guard await admins.isAdmin(user.id) else {
+            try await commit(update, [say("admin.only_admins")])
+            return false
+        }
+        return true
     }
 
     func say(_ key: String, _ arguments: [String: String] = [:]) -> QueuedAction {

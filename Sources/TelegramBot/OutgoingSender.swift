@@ -14,15 +14,15 @@ import TelegramAPIClient
 /// repeat it. What Telegram refuses for good (blocked by the user, chat gone) is given up and logged; what fails
 /// for a while (429 after the client's retries, 5xx, no connection) stays queued and is tried again.
 actor OutgoingSender: Service {
-    private let client: TelegramClient
+    let client: TelegramClient
     /// The same client without retries of its own: a repeated send must take a new slot from the limiter, or
     /// retries after a 429 would crowd the very window that drew it.
-    private let sendClient: TelegramClient
-    private let store: any BotStore
-    private let logger: Logger
+    let sendClient: TelegramClient
+    let store: any BotStore
+    let logger: Logger
     private var limiter: OutgoingRateLimiter
-    private let adminChat: AdminChat
-    private let signal: WakeSignal
+    let adminChat: AdminChat
+    let signal: WakeSignal
     private let start = ContinuousClock.now
 
     /// Lanes (see ``OutgoingAction/lane``) with an action in hand: one at a time per lane keeps a chat's order.
@@ -31,7 +31,7 @@ actor OutgoingSender: Service {
     /// Outcomes Telegram gave but the store could not record (the database locked, the disk full), by action id.
     /// Their lanes send nothing until the outcome is recorded: the action would otherwise go out again, and a
     /// repeated admin request would bring back live buttons.
-    private var unrecorded = [Int64: (lane: Int64, result: OutgoingResult)]()
+    var unrecorded = [Int64: (lane: Int64, result: OutgoingResult)]()
     private var failures = [Int64: Int]()
     /// Per chat, when the next message may go: a second after the last one was answered. Telegram counts a
     /// message when it arrives, which is at the latest when it is answered; the limiter's slots alone would let a
@@ -163,16 +163,7 @@ actor OutgoingSender: Service {
         signal.wake()
     }
 
-    /// Whether and when a job is tried again.
-    private enum Retry {
-        case no
-        /// Telegram named the wait (429 `retry_after`).
-        case after(Duration)
-        /// A failure that may pass (5xx, no connection).
-        case withBackoff
-    }
-
-    private func pause(for wait: Duration) {
+    func pause(for wait: Duration) {
         pausedUntil = max(pausedUntil, ContinuousClock.now + wait)
     }
 
@@ -211,200 +202,5 @@ actor OutgoingSender: Service {
             retry = await replaceChecking(with: message, id: job.row.id, lane: job.row.lane)
         }
         return retry
-    }
-
-    /// Edits the chat's "Checking…" message into the verdict; without one remembered, sends the verdict.
-    private func replaceChecking(with message: OutgoingMessage, id: Int64, lane: Int64) async -> Retry {
-        let checking: PostedMessage?
-        do {
-            checking = try await store.checkingMessage(chatID: lane)
-        } catch {
-            return .withBackoff
-        }
-        guard let checking else { return await send(message, id: id, lane: lane, chatID: lane) }
-        return await edit(message, messageID: Int64(checking.messageID), id: id, lane: lane)
-    }
-
-    /// Edits one message in place; one Telegram no longer lets the bot edit (deleted, too old) is sent anew, so the
-    /// user still sees where things stand.
-    private func edit(_ message: OutgoingMessage, messageID: Int64, id: Int64, lane: Int64) async -> Retry {
-        let chatID = lane == OutgoingAction.adminChatLane ? adminChat.id : lane
-        let markup = InlineKeyboardMarkup(
-            message.buttons.map { row in row.map(InlineKeyboardButton.init(outgoing:)) }
-        )
-        do throws(TelegramError) {
-            try await client.editMessageTextIfChanged(
-                chatID: chatID,
-                messageID: Int(messageID),
-                text: message.text,
-                parseMode: .html,
-                replyMarkup: message.buttons.isEmpty ? nil : markup,
-                disableLinkPreview: true
-            )
-        } catch {
-            switch error {
-            case .tooManyRequests(let retryAfter):
-                return .after(max(retryAfter, .seconds(1)))
-            case .server, .transport:
-                return .withBackoff
-            case .badRequest:
-                logger.notice(
-                    "a message could not be edited; sent anew",
-                    metadata: ["chat": "\(chatID)", "error": "\(error)"]
-                )
-                return await send(message, id: id, lane: lane, chatID: chatID)
-            default:
-                await finish(id, .abandoned("\(error)"), lane: lane)
-                return .no
-            }
-        }
-        await finish(id, .sent(nil), lane: lane)
-        return .no
-    }
-
-    /// Sends one message; says whether to try again later.
-    private func send(_ message: OutgoingMessage, id: Int64, lane: Int64, chatID: Int64) async -> Retry {
-        let markup: ReplyMarkup? =
-            if message.forceReply {
-                .forceReply(
-                    ForceReply(inputFieldPlaceholder: message.replyPlaceholder, selective: message.replySelective)
-                )
-            } else if !message.buttons.isEmpty {
-                .inlineKeyboard(
-                    InlineKeyboardMarkup(
-                        message.buttons.map { row in row.map(InlineKeyboardButton.init(outgoing:)) }
-                    )
-                )
-            } else {
-                nil
-            }
-        var target = chatID
-        for _ in 0..<2 {
-            do throws(TelegramError) {
-                let sent = try await sendClient.sendMessage(
-                    chatID: target,
-                    text: message.text,
-                    parseMode: .html,
-                    replyMarkup: markup,
-                    disableLinkPreview: true
-                )
-                let posted = PostedMessage(chatID: target, messageID: sent.messageID, text: message.text)
-                await finish(id, .sent(posted), lane: lane)
-                return .no
-            } catch {
-                switch error {
-                case .migrated(let newID) where target < 0:
-                    if message.destination == .adminChat { await adminChat.moved(to: newID) }
-                    target = newID
-                    continue
-                case .tooManyRequests(let retryAfter):
-                    logger.notice(
-                        "Telegram asked to slow down; sending pauses",
-                        metadata: ["chat": "\(target)", "retry_after": "\(retryAfter)"]
-                    )
-                    // Flood control may be for the bot as a whole: hold every send, not just this one.
-                    pause(for: max(retryAfter, .seconds(1)))
-                    return .after(max(retryAfter, .seconds(1)))
-                case .forbidden(let blocked, let description):
-                    if blocked || target > 0 {
-                        try? await store.setUnreachable(telegramID: target, true, at: Date())
-                    }
-                    logger.notice(
-                        "Telegram refused a message; the chat is marked unreachable",
-                        metadata: ["chat": "\(target)", "reason": "\(description)"]
-                    )
-                    await finish(id, .abandoned(description), lane: lane)
-                    return .no
-                case .badRequest(let description):
-                    logger.error(
-                        "Telegram refused a message as malformed; dropped",
-                        metadata: ["chat": "\(target)", "reason": "\(description)"]
-                    )
-                    await finish(id, .abandoned(description), lane: lane)
-                    return .no
-                case .transport(.outcomeUnknown), .server(502), .server(504):
-                    // Sent, but Telegram (or its proxy) did not say what became of it: it may be on the user's
-                    // screen, and sending again could show it twice. The client's retry policy says the same.
-                    logger.warning(
-                        "a message's delivery is unknown; not repeated",
-                        metadata: ["chat": "\(target)", "error": "\(error)"]
-                    )
-                    await finish(id, .abandoned("outcome unknown: \(error)"), lane: lane)
-                    return .no
-                default:
-                    logger.warning(
-                        "a message could not be sent; will retry",
-                        metadata: ["chat": "\(target)", "error": "\(error)"]
-                    )
-                    return .withBackoff
-                }
-            }
-        }
-        await finish(id, .abandoned("the chat moved more than once"), lane: lane)
-        return .no
-    }
-
-    private func closeRequests(keyID: Int64, note: String, id: Int64) async -> Retry {
-        let posted: [PostedMessage]
-        do {
-            posted = try await store.requestMessages(ofKey: keyID)
-        } catch {
-            return .withBackoff
-        }
-        for message in posted {
-            // Cut at a point that keeps the HTML whole: a tag or entity cut in half would make Telegram refuse it.
-            let text = MessageSplitter.split(message.text + "\n\n" + note).first ?? note
-            do throws(TelegramError) {
-                try await client.editMessageTextIfChanged(
-                    chatID: message.chatID,
-                    messageID: message.messageID,
-                    text: text,
-                    parseMode: .html,
-                    disableLinkPreview: true
-                )
-            } catch {
-                switch error {
-                case .tooManyRequests(let retryAfter):
-                    return .after(max(retryAfter, .seconds(1)))
-                case .server, .transport:
-                    return .withBackoff
-                default:
-                    // Gone, in a group that moved to a supergroup (old messages stay behind, read-only), or in a
-                    // chat the bot left: nothing to edit there. The others are still closed.
-                    logger.notice(
-                        "a request message could not be edited; skipped",
-                        metadata: ["chat": "\(message.chatID)", "error": "\(error)"]
-                    )
-                }
-            }
-        }
-        await finish(id, .sent(nil), lane: OutgoingAction.adminChatLane)
-        return .no
-    }
-
-    /// Records how an action ended; if the store fails, keeps the outcome to record before its lane goes on.
-    private func finish(_ id: Int64, _ result: OutgoingResult, lane: Int64) async {
-        do {
-            try await store.finishOutgoing(id, result: result)
-        } catch {
-            logger.error(
-                "could not mark an outgoing message done; its chat waits until it is recorded",
-                metadata: ["error": "\(error)"]
-            )
-            unrecorded[id] = (lane, result)
-        }
-    }
-
-    /// Tries again to record the outcomes the store refused before.
-    private func recordOutcomesAgain() async {
-        for (id, entry) in unrecorded {
-            do {
-                try await store.finishOutgoing(id, result: entry.result)
-                unrecorded[id] = nil
-                logger.notice("an outgoing message's outcome is recorded after all", metadata: ["id": "\(id)"])
-            } catch {
-                // Still failing: the lane stays held, and this is tried again at the next round.
-            }
-        }
     }
 }

@@ -1,3 +1,5 @@
+import BotConversation
+
 /// The one retry policy for work that commits to the bot's store: a few attempts, waiting longer each time, so a
 /// database busy or a disk full for a moment does not lose an update or a check's verdict. The chat's next updates
 /// wait meanwhile, so they stay in order.
@@ -12,6 +14,9 @@ enum StorageRetry {
             do {
                 try await work()
                 return nil
+            } catch let error as UpdateHandledElsewhere {
+                // Not a storage fault: trying again cannot succeed.
+                return error
             } catch {
                 lastError = error
                 if Task.isCancelled || attempt == attempts { break }

@@ -26,6 +26,10 @@ struct UpdateRouter: Sendable {
             ServiceMetrics.updateHandled()
             return
         }
+        if failure is UpdateHandledElsewhere {
+            logger.notice("another instance handled this update", metadata: ["update": "\(update.updateID)"])
+            return
+        }
         if Task.isCancelled {
             logger.notice("an update cut short by shutdown stays queued", metadata: ["update": "\(update.updateID)"])
             return

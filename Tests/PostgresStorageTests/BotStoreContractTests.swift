@@ -96,6 +96,28 @@ import Testing
         }
     }
 
+    /// Two instances that both handled update 7 while the lease changed hands: the second commit finds the update
+    /// gone and changes nothing, so its reply is not queued a second time. (SQLite has one instance per file.)
+    @Test func aSecondCommitOfOneUpdateChangesNothingOnPostgres() async throws {
+        guard StoreEngine.postgres.isAvailable else { return }
+        try await BotStoreFixture.with(.postgres) { fixture in
+            let store = fixture.store
+            let telegramID: Int64 = 8_123_456_790
+            try await store.receive([Self.update(7)], nextOffset: 8)
+            let reply = { (text: String) in
+                BotCommit(
+                    handledUpdateID: 7,
+                    conversations: [telegramID: Self.draftState()],
+                    outgoing: [QueuedAction(.send(OutgoingMessage(to: .chat(telegramID), text: text)))]
+                )
+            }
+            try await store.commit(reply("first"))
+            await #expect(throws: UpdateHandledElsewhere(updateID: 7)) { try await store.commit(reply("second")) }
+            let queued = try await store.nextOutgoing(limit: 10, excludingLanes: [])
+            #expect(queued.map(\.action) == [.send(OutgoingMessage(to: .chat(telegramID), text: "first"))])
+        }
+    }
+
     @Test(arguments: StoreEngine.allCases)
     func aConditionalWriteNeverOverwritesAConversationThatMovedOn(engine: StoreEngine) async throws {
         try await BotStoreFixture.with(engine) { fixture in

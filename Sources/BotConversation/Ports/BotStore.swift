@@ -50,7 +50,9 @@ public protocol BotStore: Sendable {
     /// Conversations with a key at the exchange (see ``ConversationState/pendingSubmission``).
     func conversationsAwaitingService() async throws -> [(telegramID: Int64, state: ConversationState)]
 
-    /// Applies everything handling one update (or one finished check) changed, in one transaction.
+    /// Applies everything handling one update (or one finished check) changed, in one transaction. Where several
+    /// instances share the store, throws ``UpdateHandledElsewhere`` (changing nothing) when the handled update has
+    /// already left the inbox.
     func commit(_ commit: BotCommit) async throws
 
     /// The oldest queued action of each lane (see ``OutgoingAction/lane``) except `busyLanes`, oldest first: what
