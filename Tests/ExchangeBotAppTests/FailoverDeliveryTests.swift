@@ -31,7 +31,8 @@ struct FailoverDeliveryTests {
     }
 
     /// The texts sent into `chat` more than once, each checked against the window a kill leaves: its first copy
-    /// came from the killed instance less than a second before `killedAt`, and only the other instance repeated it.
+    /// came from the killed instance shortly before `killedAt` (5 s: the send and its mark are milliseconds apart, but a
+    /// loaded machine stretches them), and only the other instance repeated it.
     func repeatsOutsideTheWindow(in chat: Int64, _ deployment: Deployment, killed: String, at killedAt: Date)
         -> [String]
     {
@@ -44,7 +45,7 @@ struct FailoverDeliveryTests {
             guard calls.count > 1 else { return nil }
             let inWindow =
                 calls.count == 2 && calls[0].instance == killed && calls[1].instance != killed
-                && calls[0].time <= killedAt && killedAt.timeIntervalSince(calls[0].time) < 1
+                && calls[0].time <= killedAt && killedAt.timeIntervalSince(calls[0].time) < 5
             return inWindow ? nil : text
         }
     }

@@ -177,7 +177,7 @@ struct SchemathesisTests {
             try:
                 # Niced: the rest of the suite runs alongside, some of it on timers.
                 # Its caches go to the run's own folder, not the checkout.
-                result = subprocess.run(command, capture_output=True, text=True, timeout=200,
+                result = subprocess.run(command, capture_output=True, text=True, timeout=480,
                                         cwd=os.path.dirname(config), preexec_fn=lambda: os.nice(10))
                 print(result.returncode)
                 print((result.stdout + result.stderr)[-8000:])
