@@ -1,4 +1,5 @@
 import BotConversation
+import Foundation
 import Logging
 import TelegramAPIClient
 
@@ -8,6 +9,30 @@ extension UpdatePoller {
     /// Whether the bot handles an update of this kind: one of ``allowedUpdates``.
     static func isHandled(_ update: Update) -> Bool {
         update.kind.name.map(allowedUpdates.contains) ?? false
+    }
+
+    /// The inbox's unhandled updates, oldest first. Rows no configured key opens are dropped by the store (they can
+    /// never be handled) and logged here.
+    func storedUpdates() async throws -> [ReceivedUpdate] {
+        let (stored, dropped) = try await store.unhandledUpdates()
+        if !dropped.isEmpty {
+            logger.error(
+                "dropped received updates that no configured master key opens",
+                metadata: ["updates": "\(dropped.map(String.init).joined(separator: ","))"]
+            )
+        }
+        return stored
+    }
+
+    /// Decodes a stored update and ``dispatch(_:_:budget:)``es it; one this version cannot read is removed from the
+    /// inbox (it would block nothing, but would be read again at every start). Throws when that removal fails.
+    func dispatchStored(_ received: ReceivedUpdate, _ handling: UpdateHandling, budget: InboundBudget?) async throws {
+        guard let update = try? JSONDecoder().decode(Update.self, from: received.payload) else {
+            logger.error("dropped a stored update this version cannot read", metadata: ["update": "\(received.id)"])
+            try await store.commit(BotCommit(handledUpdateID: received.id))
+            return
+        }
+        await dispatch(update, handling, budget: budget)
     }
 
     /// Hands the update to its chat's queue: to be handled, or, for a user over their budget, to be handled

@@ -45,36 +45,21 @@ extension UpdatePoller {
         var dispatched = dispatched
         while !Task.isCancelled {
             do {
-                let (stored, dropped) = try await store.unhandledUpdates()
-                if !dropped.isEmpty {
-                    logger.error(
-                        "dropped received updates that no configured master key opens",
-                        metadata: ["updates": "\(dropped.map(String.init).joined(separator: ","))"]
-                    )
-                }
+                let stored = try await storedUpdates()
                 // What left the inbox is handled (or parked) for good: forget it, so the set stays small.
                 dispatched.formIntersection(stored.map(\.id))
                 for received in stored where !dispatched.contains(received.id) {
                     dispatched.insert(received.id)
-                    await hand(received, handling, budget: budget)
+                    do {
+                        try await dispatchStored(received, handling, budget: budget)
+                    } catch {
+                        logger.error("an unreadable update could not be removed", metadata: ["error": "\(error)"])
+                    }
                 }
             } catch {
                 logger.error("could not read the inbox; retrying", metadata: ["error": "\(error)"])
             }
             await bell.wait(upTo: configuration.inboxRescanInterval)
         }
-    }
-
-    private func hand(_ received: ReceivedUpdate, _ handling: UpdateHandling, budget: InboundBudget) async {
-        guard let update = try? JSONDecoder().decode(Update.self, from: received.payload) else {
-            logger.error("dropped a stored update this version cannot read", metadata: ["update": "\(received.id)"])
-            do {
-                try await store.commit(BotCommit(handledUpdateID: received.id))
-            } catch {
-                logger.error("an unreadable update could not be removed", metadata: ["error": "\(error)"])
-            }
-            return
-        }
-        await dispatch(update, handling, budget: budget)
     }
 }

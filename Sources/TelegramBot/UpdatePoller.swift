@@ -121,26 +121,15 @@ struct UpdatePoller: Service {
     /// Handles what a crash left in the inbox and restarts checks cut short; returns the ids of the updates handed
     /// to their chats' queues.
     private func resume(_ handling: UpdateHandling) async throws -> Set<Int64> {
-        let (left, dropped) = try await store.unhandledUpdates()
+        let left = try await storedUpdates()
         var dispatched = Set<Int64>()
-        if !dropped.isEmpty {
-            logger.error(
-                "dropped received updates that no configured master key opens",
-                metadata: ["updates": "\(dropped.map(String.init).joined(separator: ","))"]
-            )
-        }
         if !left.isEmpty {
             logger.info("handling updates received before a restart", metadata: ["count": "\(left.count)"])
         }
         for received in left {
             dispatched.insert(received.id)
-            guard let update = try? JSONDecoder().decode(Update.self, from: received.payload) else {
-                logger.error("dropped a stored update this version cannot read", metadata: ["update": "\(received.id)"])
-                try await store.commit(BotCommit(handledUpdateID: received.id))
-                continue
-            }
             // Admitted when they first arrived: not counted again.
-            await dispatch(update, handling, budget: nil)
+            try await dispatchStored(received, handling, budget: nil)
         }
         let runner = handling.runner
         for (telegramID, state) in try await store.conversationsAwaitingService() {
