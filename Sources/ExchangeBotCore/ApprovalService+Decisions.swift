@@ -8,6 +8,11 @@ extension ApprovalService {
         try await storeCall { try await store.pendingRequests() }
     }
 
+    /// The key's request, with its owner and validation report, if the key waits for a decision.
+    public func pendingRequest(keyID: Int64) async throws(ApprovalError) -> PendingRequest? {
+        try await storeCall { try await store.pendingRequest(keyID: keyID) }
+    }
+
     /// The key if it still waits for a decision; otherwise why not (``ApprovalError/alreadyDecided(_:by:)`` naming
     /// who decided, or ``ApprovalError/keyNotFound``). For asking "why?" before rejecting a key that is decided.
     public func pendingKey(_ keyID: Int64) async throws(ApprovalError) -> ExchangeKey {

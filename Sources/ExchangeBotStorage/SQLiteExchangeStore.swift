@@ -64,24 +64,32 @@ public struct SQLiteExchangeStore: ExchangeStore {
     }
 
     public func pendingRequests() async throws -> [PendingRequest] {
-        try await writer.read { db in
-            try Row.fetchAll(
-                db,
-                sql: """
-                    SELECT \(RowMapping.keyColumns), \(self.users.columns()), v.report
-                    FROM user_exchanges e
-                    JOIN users u ON u.id = e.user_id
-                    LEFT JOIN key_validation v ON v.exchange_id = e.id
-                    WHERE coalesce(upper(e.status), 'PENDING') = 'PENDING'
-                    ORDER BY e.id
-                    """
-            ).map { row in
-                PendingRequest(
-                    key: self.key(from: row),
-                    owner: RowMapping.user(row),
-                    report: KeyValidation.decode(row["report"])
-                )
-            }
+        try await writer.read { db in try self.pendingRequests(db, keyID: nil) }
+    }
+
+    public func pendingRequest(keyID: Int64) async throws -> PendingRequest? {
+        try await writer.read { db in try self.pendingRequests(db, keyID: keyID).first }
+    }
+
+    /// Pending keys with their owners and reports: all of them, or the one with `keyID`.
+    private func pendingRequests(_ db: Database, keyID: Int64?) throws -> [PendingRequest] {
+        try Row.fetchAll(
+            db,
+            sql: """
+                SELECT \(RowMapping.keyColumns), \(users.columns()), v.report
+                FROM user_exchanges e
+                JOIN users u ON u.id = e.user_id
+                LEFT JOIN key_validation v ON v.exchange_id = e.id
+                WHERE coalesce(upper(e.status), 'PENDING') = 'PENDING' AND (? IS NULL OR e.id = ?)
+                ORDER BY e.id
+                """,
+            arguments: [keyID, keyID]
+        ).map { row in
+            PendingRequest(
+                key: key(from: row),
+                owner: RowMapping.user(row),
+                report: KeyValidation.decode(row["report"])
+            )
         }
     }
 

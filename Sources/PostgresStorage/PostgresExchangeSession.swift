@@ -49,6 +49,26 @@ struct PostgresExchangeSession {
         ).first.map { try key(from: $0) }
     }
 
+    /// Pending keys with their owners and reports, oldest first: all of them, or the one with `keyID`.
+    func pendingRequests(keyID: Int64?) async throws -> [PendingRequest] {
+        try await rows(
+            """
+            SELECT \(unescaped: PostgresExchangeRows.keyColumns), \(unescaped: users.columns()), v.report
+            FROM user_exchanges e
+            JOIN users u ON u.id = e.user_id
+            LEFT JOIN exchange_bot_key_validation v ON v.exchange_id = e.id
+            WHERE coalesce(upper(e.status), 'PENDING') = 'PENDING' AND (\(keyID)::bigint IS NULL OR e.id = \(keyID))
+            ORDER BY e.id
+            """
+        ).map { row in
+            PendingRequest(
+                key: try key(from: row),
+                owner: try PostgresExchangeRows.user(row),
+                report: PostgresExchangeRows.report(try row["report"].decode(String?.self))
+            )
+        }
+    }
+
     /// The key, its row locked until the transaction ends: every change to a key starts here, so two changes to
     /// one key (two admins deciding, a decision and an update) run one after the other, the second seeing the
     /// first's result.

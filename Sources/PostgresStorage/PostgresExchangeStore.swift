@@ -81,25 +81,11 @@ public struct PostgresExchangeStore: ExchangeStore {
     }
 
     public func pendingRequests() async throws -> [PendingRequest] {
-        try await read { session in
-            try await session.rows(
-                """
-                SELECT \(unescaped: PostgresExchangeRows.keyColumns), \(unescaped: session.users.columns()),
-                    v.report
-                FROM user_exchanges e
-                JOIN users u ON u.id = e.user_id
-                LEFT JOIN exchange_bot_key_validation v ON v.exchange_id = e.id
-                WHERE coalesce(upper(e.status), 'PENDING') = 'PENDING'
-                ORDER BY e.id
-                """
-            ).map { row in
-                PendingRequest(
-                    key: try session.key(from: row),
-                    owner: try PostgresExchangeRows.user(row),
-                    report: PostgresExchangeRows.report(try row["report"].decode(String?.self))
-                )
-            }
-        }
+        try await read { session in try await session.pendingRequests(keyID: nil) }
+    }
+
+    public func pendingRequest(keyID: Int64) async throws -> PendingRequest? {
+        try await read { session in try await session.pendingRequests(keyID: keyID).first }
     }
 
     public func approvedKeys() async throws -> [ExchangeKey] {

@@ -90,7 +90,7 @@ struct AdminDesk: Sendable {
 
     /// Posts the card of a request listed in the digest, with its Approve / Reject buttons.
     private func showCard(keyID: Int64, query: CallbackQuery, _ update: HandledUpdate) async throws {
-        let request = try await service.pendingRequests().first { $0.key.id == keyID }
+        let request = try await service.pendingRequest(keyID: keyID)
         guard let request else {
             let alert: String
             do {

@@ -7,8 +7,8 @@ extension ConversationRunner {
     /// only the warnings.
     func verdictEvent(_ result: CheckRunner.Verdict) async -> ConversationEvent {
         guard case .success(let key) = result,
-            let requests = try? await service.pendingRequests(),
-            let report = requests.first(where: { $0.key.id == key.id })?.report
+            let request = try? await service.pendingRequest(keyID: key.id),
+            let report = request.report
         else { return .submissionFinished(result) }
         return .checkPassed(key, warnings: KeyWarning.of(report))
     }

@@ -38,6 +38,9 @@ struct QuietUpdates: Sendable {
             }
             try await store.commit(BotCommit(handledUpdateID: update.updateID, outgoing: outgoing))
             if !outgoing.isEmpty { signal.wake() }
+        } catch is UpdateHandledElsewhere {
+            // A lease changed hands: the update's one commit is another instance's, and nothing is left to do here.
+            logger.notice("another instance handled this update", metadata: ["update": "\(update.updateID)"])
         } catch {
             logger.error(
                 "an ignored update could not be removed; it is handled at the next start",

@@ -57,6 +57,8 @@ extension UpdatePoller {
         logger.warning("a chat's queue is full; an update is dropped", metadata: ["chat": "\(chatID)"])
         do {
             try await store.commit(BotCommit(handledUpdateID: update.updateID))
+        } catch is UpdateHandledElsewhere {
+            logger.notice("another instance handled this update", metadata: ["update": "\(update.updateID)"])
         } catch {
             logger.error("a dropped update could not be removed", metadata: ["error": "\(error)"])
         }

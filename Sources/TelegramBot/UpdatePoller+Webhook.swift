@@ -52,6 +52,11 @@ extension UpdatePoller {
                     dispatched.insert(received.id)
                     do {
                         try await dispatchStored(received, handling, budget: budget)
+                    } catch is UpdateHandledElsewhere {
+                        logger.notice(
+                            "another instance handled this update",
+                            metadata: ["update": "\(received.id)"]
+                        )
                     } catch {
                         logger.error("an unreadable update could not be removed", metadata: ["error": "\(error)"])
                     }

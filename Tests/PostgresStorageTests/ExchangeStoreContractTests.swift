@@ -261,6 +261,11 @@ import Testing
             #expect(pending.map(\.key.id) == [first.id, third.id])
             #expect(pending.first?.owner == alice && pending.first?.report == Samples.report)
             #expect(try await store.approvedKeys().map(\.id) == [second.id])
+            // One request read alone is what the list gives for it; a decided or unknown key has none.
+            let alone = try #require(try await store.pendingRequest(keyID: third.id))
+            #expect(alone.key == pending.last?.key && alone.owner == alice && alone.report == Samples.report)
+            #expect(try await store.pendingRequest(keyID: second.id) == nil)
+            #expect(try await store.pendingRequest(keyID: third.id + 1000) == nil)
         }
     }
 

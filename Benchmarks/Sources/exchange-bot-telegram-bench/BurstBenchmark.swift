@@ -1,5 +1,6 @@
 import BenchmarkDriver
 import BenchmarkFakes
+import BotConversation
 import ExchangeBotCore
 import ExchangeBotStorage
 import Fernet

@@ -25,8 +25,9 @@ struct UpdateBenchOptions {
     /// Users in the flow played one after another.
     var serialUsers = 8
     var latencySamples = 50
-    /// `/help` updates counted by `strace -c`; 0 skips the count.
-    var straceUpdates = 200
+    /// `/help` updates whose system calls are counted (`perf trace -s`); 0 skips both counts (that one and the
+    /// flow's, `concurrency` users at once after the concurrent flow).
+    var syscallUpdates = 200
     var settleSeconds = 5.0
     /// The bot's `LOG_LEVEL`: the service's default, as in production.
     var logLevel = "info"
@@ -34,7 +35,7 @@ struct UpdateBenchOptions {
     static let usage = """
         usage: exchange-bot-update-bench [--bot NAME=PATH[@ENGINE]]... [--postgres-url URL] [--postgres-pid PID]
                                          [--users N] [--concurrency N] [--serial-users N] [--latency-samples N]
-                                         [--strace-updates N] [--settle S] [--log-level LEVEL]
+                                         [--syscall-updates N] [--settle S] [--log-level LEVEL]
           --bot NAME=PATH[@ENGINE]
                                 an exchange-bot binary to measure, its column named NAME; repeat it to compare
                                 binaries, or engines, in one run (the first is the baseline of the ratios).
@@ -50,7 +51,8 @@ struct UpdateBenchOptions {
           --concurrency N       users in flight at once in that flow (default 16)
           --serial-users N      users in the one-at-a-time flow (default 8)
           --latency-samples N   /help updates in idle chats for the reply latency (default 50)
-          --strace-updates N    /help updates counted by strace -c -f; 0 skips it (default 200)
+          --syscall-updates N   /help updates whose system calls perf trace -s counts, before a traced flow of
+                                --concurrency users; 0 skips both counts (default 200)
           --settle S            seconds the bot idles after start before its RSS is sampled (default 5)
           --log-level LEVEL     the bot's LOG_LEVEL (default info, the service's default)
 
@@ -94,7 +96,7 @@ struct UpdateBenchOptions {
             case "--concurrency": concurrency = count(after: flag)
             case "--serial-users": serialUsers = count(after: flag)
             case "--latency-samples": latencySamples = count(after: flag)
-            case "--strace-updates": straceUpdates = count(after: flag, least: 0)
+            case "--syscall-updates", "--strace-updates": syscallUpdates = count(after: flag, least: 0)
             case "--settle":
                 guard let value = iterator.next().flatMap(Double.init), value >= 0 else {
                     Self.fail("--settle needs a number of seconds")

@@ -65,6 +65,12 @@ enum UpdateReport {
                     )
                 }
             }
+            rows.append(
+                (
+                    "CPU ms/update, /help one at a time (\(first.helpLatencies.count))",
+                    runs.map(\.helpCPUMilliseconds), 2
+                )
+            )
             rows.append(("/help reply p50, ms (idle chat)", runs.map { percentile($0.helpLatencies, 0.5) * 1000 }, 1))
             rows.append(("/help reply p90, ms (idle chat)", runs.map { percentile($0.helpLatencies, 0.9) * 1000 }, 1))
             rows.append(
@@ -79,10 +85,10 @@ enum UpdateReport {
         }
         let counted = runs.compactMap(\.syscalls)
         if counted.count == runs.count, let first = runs.first {
-            let updates = first.straceUpdates
+            let updates = first.syscallUpdates
             rows.append(
                 (
-                    "syscalls/update, /help (strace -c -f, \(updates))",
+                    "syscalls/update, /help one at a time (perf trace, \(updates))",
                     counted.map { Double($0.total) / Double(updates) }, 1
                 )
             )
@@ -92,6 +98,24 @@ enum UpdateReport {
             }
             for name in names {
                 rows.append(("  \(name)", counted.map { Double($0.calls[name] ?? 0) / Double(updates) }, 1))
+            }
+        }
+        let flows = runs.compactMap(\.flowSyscalls)
+        if flows.count == runs.count, let first = flows.first {
+            rows.append(
+                (
+                    "syscalls/update, flow \(runs[0].concurrent.concurrency) at once (\(first.updates))",
+                    flows.map { Double($0.count.total) / Double($0.updates) }, 1
+                )
+            )
+            var names = [String]()
+            for flow in flows {
+                for (name, _) in flow.count.perUpdate(flow.updates).prefix(8) where !names.contains(name) {
+                    names.append(name)
+                }
+            }
+            for name in names {
+                rows.append(("  \(name)", flows.map { Double($0.count.calls[name] ?? 0) / Double($0.updates) }, 1))
             }
         }
         let width = max(52, (rows.map(\.0.count).max() ?? 0) + 1)
@@ -129,9 +153,17 @@ enum UpdateReport {
         )
         if let counted = now.syscalls {
             var line =
-                "syscalls per /help update: \(now.name) \(format(Double(counted.total) / Double(now.straceUpdates), 1))"
+                "syscalls per /help update: \(now.name) \(format(Double(counted.total) / Double(now.syscallUpdates), 1))"
             if let before, let old = before.syscalls {
-                line += ", \(before.name) \(format(Double(old.total) / Double(before.straceUpdates), 1))"
+                line += ", \(before.name) \(format(Double(old.total) / Double(before.syscallUpdates), 1))"
+            }
+            print(line + " (no goal set)")
+        }
+        if let flow = now.flowSyscalls {
+            var line =
+                "syscalls per flow update: \(now.name) \(format(Double(flow.count.total) / Double(flow.updates), 1))"
+            if let before, let old = before.flowSyscalls {
+                line += ", \(before.name) \(format(Double(old.count.total) / Double(old.updates), 1))"
             }
             print(line + " (no goal set)")
         }

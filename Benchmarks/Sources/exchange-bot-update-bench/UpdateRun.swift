@@ -39,8 +39,12 @@ enum UpdateRun {
         let idleCPUPercent: Double
         /// `/help` in an idle chat: offered → answer at the fake, sorted seconds.
         let helpLatencies: [Double]
+        /// CPU per `/help` over the latency phase (one update, one answer: the cost of the round trip itself).
+        let helpCPUMilliseconds: Double
         let syscalls: SyscallCount?
-        let straceUpdates: Int
+        let syscallUpdates: Int
+        /// System calls over a flow of `concurrency` users at once, after the timed flows, and its update count.
+        let flowSyscalls: (count: SyscallCount, updates: Int)?
         let serial: Flow
         let concurrent: Flow
     }
@@ -121,17 +125,20 @@ enum UpdateRun {
             gap: .milliseconds(100),
             script: FakeWorld.helpScript
         )
+        let helpCPU = try process.cpuSeconds()
         let latencies = try await oneAtATime(
             world.newUsers(options.latencySamples),
             world: world,
             gap: .milliseconds(100),
             script: FakeWorld.helpScript
         ).answerSeconds
+        try await Task.sleep(for: tail)
+        let helpMilliseconds = (try process.cpuSeconds() - helpCPU) / Double(options.latencySamples) * 1000
 
         var syscalls: SyscallCount?
-        if options.straceUpdates > 0 {
-            progress("\(bot.name): strace -c -f over \(options.straceUpdates) /help")
-            let users = world.newUsers(options.straceUpdates)
+        if options.syscallUpdates > 0 {
+            progress("\(bot.name): perf trace -s over \(options.syscallUpdates) /help")
+            let users = world.newUsers(options.syscallUpdates)
             syscalls = try await SyscallCount.during(pid: process.pid, tail: tail) {
                 // 40 ms apart: under Telegram's 30 messages a second, so the bot's limiter never waits.
                 _ = try await oneAtATime(users, world: world, gap: .milliseconds(40), script: FakeWorld.helpScript)
@@ -148,6 +155,19 @@ enum UpdateRun {
         let serial = try await flow(options.serialUsers, concurrency: 1, context)
         progress("\(bot.name): /add flow, \(options.users) users, \(options.concurrency) at a time")
         let concurrent = try await flow(options.users, concurrency: options.concurrency, context)
+        var flowSyscalls: (count: SyscallCount, updates: Int)?
+        if options.syscallUpdates > 0 {
+            progress("\(bot.name): perf trace -s over a flow of \(options.concurrency) users at once")
+            var updates = 0
+            let count = try await SyscallCount.during(pid: process.pid, tail: tail) {
+                updates = try await SimulatedUsers(telegram: world.telegram).play(
+                    world.newUsers(options.concurrency),
+                    concurrency: options.concurrency,
+                    script: world.addKeyScript
+                ).updates
+            }
+            flowSyscalls = (count, updates)
+        }
         return Figures(
             name: bot.name,
             path: bot.path,
@@ -156,8 +176,10 @@ enum UpdateRun {
             idleRSSMegabytes: rss,
             idleCPUPercent: idleCPUPercent,
             helpLatencies: latencies,
+            helpCPUMilliseconds: helpMilliseconds,
             syscalls: syscalls,
-            straceUpdates: options.straceUpdates,
+            syscallUpdates: options.syscallUpdates,
+            flowSyscalls: flowSyscalls,
             serial: serial,
             concurrent: concurrent
         )

@@ -40,6 +40,10 @@ public protocol ExchangeStore: AuditLogReader, Sendable {
     /// Keys waiting for a decision, oldest first, with their owners and validation reports.
     func pendingRequests() async throws -> [PendingRequest]
 
+    /// One key's request if it waits for a decision: what ``pendingRequests()`` lists for it, read alone (a check's
+    /// verdict and an admin's card need one request, whatever the length of the queue).
+    func pendingRequest(keyID: Int64) async throws -> PendingRequest?
+
     /// Keys an admin approved, oldest first, except those held after a failed health check (the ones health
     /// checks watch: a held key is checked again only when its owner activates it), unless such a key is active
     /// all the same (the Python side, which knows nothing of holds, activated it): an active key is always watched.
