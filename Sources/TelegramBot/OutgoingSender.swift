@@ -79,6 +79,8 @@ actor OutgoingSender: Service {
                         group.addTask { await self.perform(job) }
                     }
                 } while await wakes.next() != nil && !Task.isCancelled
+                // Stopped: jobs waiting for their slot end now (their actions stay queued); calls on the wire finish.
+                group.cancelAll()
             }
         } onGracefulShutdown: { [signal] in
             signal.stop()
@@ -170,16 +172,10 @@ actor OutgoingSender: Service {
     // MARK: - Performing
 
     private func perform(_ job: Job) async {
-        // Sleep in short steps so a shutdown does not wait for a slot far ahead; the action stays queued.
-        while ContinuousClock.now < job.at {
-            if signal.isStopped || Task.isCancelled {
-                finished(job, retry: .no)
-                return
-            }
-            try? await Task.sleep(for: min(job.at - ContinuousClock.now, .milliseconds(100)))
-        }
-        // Cancelled (this instance lost the leader lease): nothing more goes out from here.
-        if Task.isCancelled {
+        // One timer until the slot: a stop cancels the wait (see `run`), and the action stays queued.
+        if job.at > ContinuousClock.now { try? await Task.sleep(until: job.at) }
+        // Cancelled (stopped, or this instance lost the leader lease): nothing more goes out from here.
+        if Task.isCancelled || signal.isStopped {
             finished(job, retry: .no)
             return
         }
