@@ -41,36 +41,27 @@ extension SQLiteBotStore {
         }
         // A row this version cannot read (written by a newer one) would block its lane for good: set it aside.
         for id in unreadable {
-            try await finishOutgoing(id, result: .abandoned("unreadable by this version"))
+            try await finish(id, result: .abandoned("unreadable by this version"), record: .nothing)
         }
         return next
     }
 
-    public func finishOutgoing(_ id: Int64, result: OutgoingResult) async throws {
+    public func finishOutgoing(_ row: QueuedOutgoing, result: OutgoingResult) async throws {
+        try await finish(row.id, result: result, record: row.record(of: result))
+    }
+
+    private func finish(_ id: Int64, result: OutgoingResult, record: SentRecord) async throws {
         let stamp = DatabaseDate.format(Date())
-        try await writer.write { db in
-            let summary: String
+        let summary =
             switch result {
-            case .sent(let posted):
-                summary = posted.map { "sent \($0.chatID)/\($0.messageID)" } ?? "sent"
-                let action = try String.fetchOne(
-                    db,
-                    sql: "SELECT action FROM bot_outgoing WHERE id = ?",
-                    arguments: [id]
-                ).flatMap { try? JSONDecoder().decode(OutgoingAction.self, from: Data($0.utf8)) }
-                switch action {
-                case .send(let message)?:
-                    if let posted { try Self.remember(db, posted, purpose: message.purpose, at: stamp) }
-                case .replaceChecking(let message)?:
-                    // The verdict is on screen: the checking message is done with, edited or not.
-                    if case .chat(let chatID) = message.destination {
-                        try Self.forgetChecking(db, chatID: chatID)
-                    }
-                default:
-                    break
-                }
-            case .abandoned(let reason):
-                summary = "abandoned: \(reason)"
+            case .sent(let posted): posted.map { "sent \($0.chatID)/\($0.messageID)" } ?? "sent"
+            case .abandoned(let reason): "abandoned: \(reason)"
+            }
+        try await writer.write { db in
+            switch record {
+            case .nothing: break
+            case .remember(let posted, let purpose): try Self.remember(db, posted, purpose: purpose, at: stamp)
+            case .forgetChecking(let chatID): try Self.forgetChecking(db, chatID: chatID)
             }
             try db.execute(
                 sql: "UPDATE bot_outgoing SET finished_at = ?, result = ? WHERE id = ? AND finished_at IS NULL",

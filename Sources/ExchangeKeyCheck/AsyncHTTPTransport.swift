@@ -19,6 +19,8 @@ public final class AsyncHTTPTransport: ExchangeTransport {
         configuration.connectionPool = .init(idleTimeout: .seconds(60), concurrentHTTP1ConnectionsPerHostSoftLimit: 64)
         configuration.httpVersion = .automatic
         configuration.redirectConfiguration = .disallow
+        // No spans: the service exports none, and each would cost a URL parse for its attributes.
+        configuration.tracing.tracer = nil
         client = HTTPClient(eventLoopGroupProvider: .singleton, configuration: configuration)
     }
 

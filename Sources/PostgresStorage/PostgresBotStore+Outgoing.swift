@@ -35,39 +35,30 @@ extension PostgresBotStore {
         }
         // A row this version cannot read (written by a newer one) would block its lane for good: set it aside.
         for id in unreadable {
-            try await finishOutgoing(id, result: .abandoned("unreadable by this version"))
+            try await finish(id, result: .abandoned("unreadable by this version"), record: .nothing)
         }
         return next
     }
 
-    public func finishOutgoing(_ id: Int64, result: OutgoingResult) async throws {
+    public func finishOutgoing(_ row: QueuedOutgoing, result: OutgoingResult) async throws {
+        try await finish(row.id, result: result, record: row.record(of: result))
+    }
+
+    private func finish(_ id: Int64, result: OutgoingResult, record: SentRecord) async throws {
         let now = Date()
-        try await database.transaction { connection in
-            let summary: String
+        let summary =
             switch result {
-            case .sent(let posted):
-                summary = posted.map { "sent \($0.chatID)/\($0.messageID)" } ?? "sent"
-                switch try await Self.action(ofOutgoing: id, on: connection, logger: logger) {
-                case .send(let message)?:
-                    if let posted {
-                        try await Self.remember(
-                            posted,
-                            purpose: message.purpose,
-                            at: now,
-                            on: connection,
-                            logger: logger
-                        )
-                    }
-                case .replaceChecking(let message)?:
-                    // The verdict is on screen: the checking message is done with, edited or not.
-                    if case .chat(let chatID) = message.destination {
-                        try await Self.forgetChecking(chatID: chatID, on: connection, logger: logger)
-                    }
-                default:
-                    break
-                }
-            case .abandoned(let reason):
-                summary = "abandoned: \(reason)"
+            case .sent(let posted): posted.map { "sent \($0.chatID)/\($0.messageID)" } ?? "sent"
+            case .abandoned(let reason): "abandoned: \(reason)"
+            }
+        try await database.transaction { connection in
+            switch record {
+            case .nothing:
+                break
+            case .remember(let posted, let purpose):
+                try await Self.remember(posted, purpose: purpose, at: now, on: connection, logger: logger)
+            case .forgetChecking(let chatID):
+                try await Self.forgetChecking(chatID: chatID, on: connection, logger: logger)
             }
             try await Self.run(
                 """
@@ -78,23 +69,6 @@ extension PostgresBotStore {
                 logger: logger
             )
         }
-    }
-
-    /// A queued action, if this build can read it.
-    private static func action(
-        ofOutgoing id: Int64,
-        on connection: PostgresConnection,
-        logger: Logger
-    ) async throws -> OutgoingAction? {
-        let rows = try await connection.query(
-            "SELECT action FROM exchange_bot_outgoing WHERE id = \(id)",
-            logger: logger
-        )
-        var action: OutgoingAction?
-        for try await json in rows.decode(String.self) {
-            action = try? JSONDecoder().decode(OutgoingAction.self, from: Data(json.utf8))
-        }
-        return action
     }
 
     private static func forgetChecking(chatID: Int64, on connection: PostgresConnection, logger: Logger)

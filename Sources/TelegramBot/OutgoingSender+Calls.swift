@@ -7,21 +7,21 @@ import TelegramAPIClient
 /// The Bot API call behind each queued action: send, edit in place, close the admin requests.
 extension OutgoingSender {
     /// Edits the chat's "Checking…" message into the verdict; without one remembered, sends the verdict.
-    func replaceChecking(with message: OutgoingMessage, id: Int64, lane: Int64) async -> Retry {
+    func replaceChecking(with message: OutgoingMessage, row: QueuedOutgoing) async -> Retry {
         let checking: PostedMessage?
         do {
-            checking = try await store.checkingMessage(chatID: lane)
+            checking = try await store.checkingMessage(chatID: row.lane)
         } catch {
             return .withBackoff
         }
-        guard let checking else { return await send(message, id: id, lane: lane, chatID: lane) }
-        return await edit(message, messageID: Int64(checking.messageID), id: id, lane: lane)
+        guard let checking else { return await send(message, row: row, chatID: row.lane) }
+        return await edit(message, messageID: Int64(checking.messageID), row: row)
     }
 
     /// Edits one message in place; one Telegram no longer lets the bot edit (deleted, too old) is sent anew, so the
     /// user still sees where things stand.
-    func edit(_ message: OutgoingMessage, messageID: Int64, id: Int64, lane: Int64) async -> Retry {
-        let chatID = lane == OutgoingAction.adminChatLane ? adminChat.id : lane
+    func edit(_ message: OutgoingMessage, messageID: Int64, row: QueuedOutgoing) async -> Retry {
+        let chatID = row.lane == OutgoingAction.adminChatLane ? adminChat.id : row.lane
         let markup = InlineKeyboardMarkup(
             message.buttons.map { row in row.map(InlineKeyboardButton.init(outgoing:)) }
         )
@@ -42,18 +42,18 @@ extension OutgoingSender {
                     "a message could not be edited; sent anew",
                     metadata: ["chat": "\(chatID)", "error": "\(error)"]
                 )
-                return await send(message, id: id, lane: lane, chatID: chatID)
+                return await send(message, row: row, chatID: chatID)
             default:
-                await finish(id, .abandoned("\(error)"), lane: lane)
+                await finish(row, .abandoned("\(error)"))
                 return .no
             }
         }
-        await finish(id, .sent(nil), lane: lane)
+        await finish(row, .sent(nil))
         return .no
     }
 
     /// Sends one message; says whether to try again later.
-    func send(_ message: OutgoingMessage, id: Int64, lane: Int64, chatID: Int64) async -> Retry {
+    func send(_ message: OutgoingMessage, row: QueuedOutgoing, chatID: Int64) async -> Retry {
         let markup: ReplyMarkup? =
             if message.forceReply {
                 .forceReply(
@@ -79,7 +79,7 @@ extension OutgoingSender {
                     disableLinkPreview: true
                 )
                 let posted = PostedMessage(chatID: target, messageID: sent.messageID, text: message.text)
-                await finish(id, .sent(posted), lane: lane)
+                await finish(row, .sent(posted))
                 return .no
             } catch {
                 switch error {
@@ -103,14 +103,14 @@ extension OutgoingSender {
                         "Telegram refused a message; the chat is marked unreachable",
                         metadata: ["chat": "\(target)", "reason": "\(description)"]
                     )
-                    await finish(id, .abandoned(description), lane: lane)
+                    await finish(row, .abandoned(description))
                     return .no
                 case .badRequest(let description):
                     logger.error(
                         "Telegram refused a message as malformed; dropped",
                         metadata: ["chat": "\(target)", "reason": "\(description)"]
                     )
-                    await finish(id, .abandoned(description), lane: lane)
+                    await finish(row, .abandoned(description))
                     return .no
                 case .transport(.outcomeUnknown), .server(502), .server(504):
                     // Sent, but Telegram (or its proxy) did not say what became of it: it may be on the user's
@@ -119,7 +119,7 @@ extension OutgoingSender {
                         "a message's delivery is unknown; not repeated",
                         metadata: ["chat": "\(target)", "error": "\(error)"]
                     )
-                    await finish(id, .abandoned("outcome unknown: \(error)"), lane: lane)
+                    await finish(row, .abandoned("outcome unknown: \(error)"))
                     return .no
                 default:
                     logger.warning(
@@ -130,13 +130,13 @@ extension OutgoingSender {
                 }
             }
         }
-        await finish(id, .abandoned("the chat moved more than once"), lane: lane)
+        await finish(row, .abandoned("the chat moved more than once"))
         return .no
     }
 
     /// Adds the decision's note to every request message of the key in the admin group, so none keeps live
     /// buttons; one that cannot be edited is skipped rather than holding the others back.
-    func closeRequests(keyID: Int64, note: String, id: Int64) async -> Retry {
+    func closeRequests(keyID: Int64, note: String, row: QueuedOutgoing) async -> Retry {
         let posted: [PostedMessage]
         do {
             posted = try await store.requestMessages(ofKey: keyID)
@@ -164,7 +164,7 @@ extension OutgoingSender {
                 )
             }
         }
-        await finish(id, .sent(nil), lane: OutgoingAction.adminChatLane)
+        await finish(row, .sent(nil))
         return .no
     }
 }

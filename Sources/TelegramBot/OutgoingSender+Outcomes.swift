@@ -26,15 +26,15 @@ extension OutgoingSender {
     }
 
     /// Records how an action ended; if the store fails, keeps the outcome to record before its lane goes on.
-    func finish(_ id: Int64, _ result: OutgoingResult, lane: Int64) async {
+    func finish(_ row: QueuedOutgoing, _ result: OutgoingResult) async {
         do {
-            try await store.finishOutgoing(id, result: result)
+            try await store.finishOutgoing(row, result: result)
         } catch {
             logger.error(
                 "could not mark an outgoing message done; its chat waits until it is recorded",
                 metadata: ["error": "\(error)"]
             )
-            unrecorded[id] = (lane, result)
+            unrecorded[row.id] = (row, result)
         }
     }
 
@@ -42,7 +42,7 @@ extension OutgoingSender {
     func recordOutcomesAgain() async {
         for (id, entry) in unrecorded {
             do {
-                try await store.finishOutgoing(id, result: entry.result)
+                try await store.finishOutgoing(entry.row, result: entry.result)
                 unrecorded[id] = nil
                 logger.notice("an outgoing message's outcome is recorded after all", metadata: ["id": "\(id)"])
             } catch {

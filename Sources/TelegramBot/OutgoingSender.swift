@@ -31,7 +31,7 @@ actor OutgoingSender: Service {
     /// Outcomes Telegram gave but the store could not record (the database locked, the disk full), by action id.
     /// Their lanes send nothing until the outcome is recorded: the action would otherwise go out again, and a
     /// repeated admin request would bring back live buttons.
-    var unrecorded = [Int64: (lane: Int64, result: OutgoingResult)]()
+    var unrecorded = [Int64: (row: QueuedOutgoing, result: OutgoingResult)]()
     private var failures = [Int64: Int]()
     /// Per chat, when the next message may go: a second after the last one was answered. Telegram counts a
     /// message when it arrives, which is at the latest when it is answered; the limiter's slots alone would let a
@@ -103,7 +103,7 @@ actor OutgoingSender: Service {
         await recordOutcomesAgain()
         let rows: [QueuedOutgoing]
         do {
-            let held = Set(unrecorded.values.map(\.lane))
+            let held = Set(unrecorded.values.map(\.row.lane))
             rows = try await store.nextOutgoing(limit: 500, excludingLanes: busyLanes.union(held))
         } catch {
             logger.error("could not read the outgoing queue", metadata: ["error": "\(error)"])
@@ -121,7 +121,7 @@ actor OutgoingSender: Service {
             // Checked here rather than just before sending: a slot is not spent on a message that will not go, and
             // nothing slows the send between its slot and Telegram.
             if row.recipientUnreachable {
-                await finish(row.id, .abandoned("the user blocked the bot"), lane: row.lane)
+                await finish(row, .abandoned("the user blocked the bot"))
                 signal.wake()
                 continue
             }
@@ -189,13 +189,13 @@ actor OutgoingSender: Service {
         let retry: Retry
         switch job.row.action {
         case .send(let message):
-            retry = await send(message, id: job.row.id, lane: job.row.lane, chatID: job.limitedChat ?? adminChat.id)
+            retry = await send(message, row: job.row, chatID: job.limitedChat ?? adminChat.id)
         case .closeRequests(let keyID, let note):
-            retry = await closeRequests(keyID: keyID, note: note, id: job.row.id)
+            retry = await closeRequests(keyID: keyID, note: note, row: job.row)
         case .editMessage(let messageID, let message):
-            retry = await edit(message, messageID: messageID, id: job.row.id, lane: job.row.lane)
+            retry = await edit(message, messageID: messageID, row: job.row)
         case .replaceChecking(let message):
-            retry = await replaceChecking(with: message, id: job.row.id, lane: job.row.lane)
+            retry = await replaceChecking(with: message, row: job.row)
         }
         return retry
     }

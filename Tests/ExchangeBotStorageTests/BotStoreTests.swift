@@ -76,13 +76,13 @@ import Testing
         let first = try await store.nextOutgoing(limit: 10, excludingLanes: [])
         #expect(first.count == 1)
         try await store.finishOutgoing(
-            first[0].id,
+            first[0],
             result: .sent(PostedMessage(chatID: -100, messageID: 11, text: "Key #5"))
         )
         let second = try await store.nextOutgoing(limit: 10, excludingLanes: [])
         #expect(second.map(\.action) == [.send(prompt)])
         try await store.finishOutgoing(
-            try #require(second.first).id,
+            try #require(second.first),
             result: .sent(PostedMessage(chatID: -100, messageID: 12, text: "reason?"))
         )
         #expect(try await store.nextOutgoing(limit: 10, excludingLanes: []).isEmpty)
@@ -111,8 +111,8 @@ import Testing
         #expect(heads.map(\.lane) == [1, 2, OutgoingAction.adminChatLane])
         let idle = try await store.nextOutgoing(limit: 10, excludingLanes: [1, OutgoingAction.adminChatLane])
         #expect(idle.map(\.action) == [actions[1]])
-        try await store.finishOutgoing(heads[0].id, result: .abandoned("test"))
-        try await store.finishOutgoing(heads[2].id, result: .abandoned("test"))
+        try await store.finishOutgoing(heads[0], result: .abandoned("test"))
+        try await store.finishOutgoing(heads[2], result: .abandoned("test"))
         #expect(
             try await store.nextOutgoing(limit: 10, excludingLanes: []).map(\.action)
                 == [actions[1], actions[2], actions[4]]
@@ -132,7 +132,7 @@ import Testing
         var order = [OutgoingAction]()
         while let next = try await store.nextOutgoing(limit: 1, excludingLanes: []).first {
             order.append(next.action)
-            try await store.finishOutgoing(next.id, result: .sent(nil))
+            try await store.finishOutgoing(next, result: .sent(nil))
         }
         #expect(order == [requests[0], requests[2], .closeRequests(keyID: 2, note: "n")])
     }
@@ -184,7 +184,7 @@ import Testing
             )
         )
         let row = try #require(try await store.nextOutgoing(limit: 1, excludingLanes: []).first)
-        try await store.finishOutgoing(row.id, result: .sent(nil))
+        try await store.finishOutgoing(row, result: .sent(nil))
         let later = Date().addingTimeInterval(8 * 86_400)
         try await store.tidy(now: later)
         try await store.expireIdleConversations(now: later)

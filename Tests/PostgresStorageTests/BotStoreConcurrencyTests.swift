@@ -147,7 +147,7 @@ import Testing
             var order = [OutgoingAction]()
             while let next = try await store.nextOutgoing(limit: 10, excludingLanes: []).first {
                 order.append(next.action)
-                try await store.finishOutgoing(next.id, result: .sent(nil))
+                try await store.finishOutgoing(next, result: .sent(nil))
             }
             #expect(order == [first, second])
         }
@@ -178,7 +178,7 @@ import Testing
                         #expect(head.id > lastID)
                         lastID = head.id
                         seen.insert(head.id)
-                        try await store.finishOutgoing(head.id, result: .sent(nil))
+                        try await store.finishOutgoing(head, result: .sent(nil))
                     }
                     #expect(seen.count == 40)
                 }

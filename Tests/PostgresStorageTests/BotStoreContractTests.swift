@@ -89,7 +89,7 @@ import Testing
             // The same dedupe key again queues nothing, even once the first is sent (a redelivered event).
             try await store.commit(BotCommit(outgoing: [QueuedAction(.send(message), dedupeKey: "once")]))
             #expect(try await store.nextOutgoing(limit: 10, excludingLanes: []).map(\.id) == queued.map(\.id))
-            try await store.finishOutgoing(try #require(queued.first).id, result: .sent(nil))
+            try await store.finishOutgoing(try #require(queued.first), result: .sent(nil))
             try await store.commit(BotCommit(outgoing: [QueuedAction(.send(message), dedupeKey: "once")]))
             #expect(try await store.nextOutgoing(limit: 10, excludingLanes: []).isEmpty)
             #expect(try await fixture.count(.outgoing) == 1)

@@ -30,8 +30,8 @@ import Testing
             )
             let idle = try await store.nextOutgoing(limit: 10, excludingLanes: [1, OutgoingAction.adminChatLane])
             #expect(idle.map(\.action) == [actions[1]])
-            try await store.finishOutgoing(heads[0].id, result: .abandoned("test"))
-            try await store.finishOutgoing(heads[2].id, result: .abandoned("test"))
+            try await store.finishOutgoing(heads[0], result: .abandoned("test"))
+            try await store.finishOutgoing(heads[2], result: .abandoned("test"))
             #expect(
                 try await store.nextOutgoing(limit: 10, excludingLanes: []).map(\.action)
                     == [actions[1], actions[2], actions[4]]
@@ -53,7 +53,7 @@ import Testing
             var order = [OutgoingAction]()
             while let next = try await store.nextOutgoing(limit: 1, excludingLanes: []).first {
                 order.append(next.action)
-                try await store.finishOutgoing(next.id, result: .sent(nil))
+                try await store.finishOutgoing(next, result: .sent(nil))
             }
             #expect(order == [requests[0], requests[2], .closeRequests(keyID: 2, note: "n")])
         }
@@ -81,21 +81,21 @@ import Testing
             let first = try await store.nextOutgoing(limit: 10, excludingLanes: [])
             #expect(first.map(\.action) == [.send(request), .send(plain)])
             try await store.finishOutgoing(
-                first[0].id,
+                first[0],
                 result: .sent(PostedMessage(chatID: group, messageID: 11, text: "Key #5"))
             )
             try await store.finishOutgoing(
-                first[1].id,
+                first[1],
                 result: .sent(PostedMessage(chatID: 9, messageID: 3, text: "hello"))
             )
             let second = try await store.nextOutgoing(limit: 10, excludingLanes: [])
             #expect(second.map(\.action) == [.send(prompt)])
             try await store.finishOutgoing(
-                try #require(second.first).id,
+                try #require(second.first),
                 result: .sent(PostedMessage(chatID: group, messageID: 12, text: "reason?"))
             )
             // Finishing twice changes nothing.
-            try await store.finishOutgoing(try #require(second.first).id, result: .abandoned("late"))
+            try await store.finishOutgoing(try #require(second.first), result: .abandoned("late"))
             #expect(try await store.nextOutgoing(limit: 10, excludingLanes: []).isEmpty)
             #expect(
                 try await store.requestMessages(ofKey: 5) == [
@@ -156,7 +156,7 @@ import Testing
             while let next = try await store.nextOutgoing(limit: 1, excludingLanes: []).first {
                 messageID += 1
                 try await store.finishOutgoing(
-                    next.id,
+                    next,
                     result: .sent(PostedMessage(chatID: -100, messageID: messageID, text: "r"))
                 )
             }

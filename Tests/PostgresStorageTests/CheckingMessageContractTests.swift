@@ -14,7 +14,7 @@ import Testing
             throw CheckingContractError.emptyQueue
         }
         try await store.finishOutgoing(
-            head.id,
+            head,
             result: .sent(PostedMessage(chatID: chat, messageID: messageID, text: "sent \(messageID)"))
         )
         return head.action
@@ -42,7 +42,7 @@ import Testing
                 return
             }
             #expect(head.action == .replaceChecking(verdict) && head.lane == chat)
-            try await store.finishOutgoing(head.id, result: .sent(nil))
+            try await store.finishOutgoing(head, result: .sent(nil))
             #expect(try await store.checkingMessage(chatID: chat) == nil, "a verdict edits its message once")
         }
     }

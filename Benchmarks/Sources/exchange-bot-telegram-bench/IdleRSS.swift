@@ -71,7 +71,11 @@ enum IdleRSS {
         process.standardOutput = FileHandle.nullDevice
         let launched = ContinuousClock.now
         try process.run()
-        defer { if process.isRunning { kill(process.processIdentifier, SIGKILL) } }
+        ChildProcessGuard.watch(process.processIdentifier)
+        defer {
+            if process.isRunning { kill(process.processIdentifier, SIGKILL) }
+            ChildProcessGuard.forget(process.processIdentifier)
+        }
         let errors = { (try? String(contentsOfFile: errorPath, encoding: .utf8)) ?? "" }
 
         while !errors().contains("exchange-bot ready") {

@@ -1,3 +1,4 @@
+import BenchmarkDriver
 import Foundation
 import Logging
 
@@ -11,6 +12,7 @@ import Logging
 // command line.
 
 let options = TelegramBenchOptions(CommandLine.arguments.dropFirst())
+ChildProcessGuard.install()
 let serviceLogLevel = Logger.Level(rawValue: options.logLevel) ?? .warning
 LoggingSystem.bootstrap { label in
     var handler = StreamLogHandler.standardError(label: label)

@@ -21,6 +21,7 @@ final class BotProcess {
         process.standardOutput = FileHandle.nullDevice
         let launched = ContinuousClock.now
         try process.run()
+        ChildProcessGuard.watch(process.processIdentifier)
         while !errors.contains("exchange-bot ready") {
             guard process.isRunning, ContinuousClock.now - launched < .seconds(30) else {
                 kill()
@@ -56,6 +57,7 @@ final class BotProcess {
             }
             try await Task.sleep(for: .milliseconds(20))
         }
+        ChildProcessGuard.forget(pid)
         guard process.terminationReason == .exit, process.terminationStatus == 0 else {
             throw BenchFailure(
                 "exchange-bot run ended with \(process.terminationReason == .exit ? "status" : "signal") "
@@ -67,5 +69,6 @@ final class BotProcess {
     /// SIGKILL, for a run that failed.
     func kill() {
         if process.isRunning { Foundation.kill(pid, SIGKILL) }
+        ChildProcessGuard.forget(pid)
     }
 }

@@ -56,6 +56,7 @@ final class SpawnedProcess {
             throw BenchFailure("could not start \(executable): \(String(cString: strerror(result)))")
         }
         self.pid = pid
+        ChildProcessGuard.watch(pid)
     }
 
     /// Whether the process has ended; reaps it the first time.
@@ -65,6 +66,7 @@ final class SpawnedProcess {
         let reaped = waitpid(pid, &raw, WNOHANG)
         if reaped == pid || (reaped == -1 && errno == ECHILD) {
             status = raw
+            ChildProcessGuard.forget(pid)
             return true
         }
         return false

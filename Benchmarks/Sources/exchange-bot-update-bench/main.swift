@@ -11,6 +11,7 @@ import Foundation
 // 64 for a bad command line.
 
 let options = UpdateBenchOptions(CommandLine.arguments.dropFirst())
+ChildProcessGuard.install()
 UpdateReport.header(options)
 var runs = [UpdateRun.Figures]()
 do {

@@ -59,8 +59,10 @@ public protocol BotStore: Sendable {
     /// may go next.
     func nextOutgoing(limit: Int, excludingLanes busyLanes: Set<Int64>) async throws -> [QueuedOutgoing]
 
-    /// Marks a queued call done; for a sent message with a purpose, remembers its id.
-    func finishOutgoing(_ id: Int64, result: OutgoingResult) async throws
+    /// Marks a queued call done and keeps what ``QueuedOutgoing/record(of:)`` says of it (a sent request's or
+    /// reason prompt's id for later edits; a "Checking…" message replaced). The row is the one ``nextOutgoing``
+    /// gave: its action is in hand, so nothing is read back.
+    func finishOutgoing(_ row: QueuedOutgoing, result: OutgoingResult) async throws
 
     /// The request messages posted for a key, with their texts.
     func requestMessages(ofKey keyID: Int64) async throws -> [PostedMessage]
@@ -166,6 +168,32 @@ public struct QueuedOutgoing: Sendable, Equatable {
     }
 
     public var lane: Int64 { action.lane }
+
+    /// What the store keeps once this call ended with `result`, besides marking it done: the one rule both engines
+    /// apply.
+    public func record(of result: OutgoingResult) -> SentRecord {
+        guard case .sent(let posted) = result else { return .nothing }
+        switch action {
+        case .send(let message):
+            guard let posted, message.purpose != .plain else { return .nothing }
+            return .remember(posted, message.purpose)
+        case .replaceChecking(let message):
+            // The verdict is on screen, edited in or sent anew: the "Checking…" message is done with.
+            guard case .chat(let chatID) = message.destination else { return .nothing }
+            return .forgetChecking(chatID: chatID)
+        case .editMessage, .closeRequests:
+            return .nothing
+        }
+    }
+}
+
+/// What a store keeps of a finished call (see ``QueuedOutgoing/record(of:)``).
+public enum SentRecord: Sendable, Equatable {
+    case nothing
+    /// A posted message to find again later (to close a request, to read a reason reply, to edit "Checking…").
+    case remember(PostedMessage, OutgoingMessage.Purpose)
+    /// The chat's remembered "Checking…" message is done with.
+    case forgetChecking(chatID: Int64)
 }
 
 /// A "reply with the reason" message as posted: the key and version it asks about, and the admin it asks (`nil` for

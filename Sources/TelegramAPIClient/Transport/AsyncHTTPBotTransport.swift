@@ -46,6 +46,9 @@ public final class AsyncHTTPBotTransport: BotAPITransport, CustomStringConvertib
         configuration.connectionPool.retryConnectionEstablishment = false
         configuration.httpVersion = .http1Only
         configuration.redirectConfiguration = .disallow
+        // No spans: a tracer would record each request's URL, which holds the bot token. It also spares every call
+        // a URL parse for span attributes the service never exports.
+        configuration.tracing.tracer = nil
         client = HTTPClient(eventLoopGroupProvider: .singleton, configuration: configuration)
     }
 
