@@ -86,7 +86,7 @@ struct BotCrashRecoveryTests {
         telegram.sendUserMessage(from: alice, chat: chat, text: account.passphrase!)
         #expect(await waitForText(telegram, alice.id, "awaiting approval"))
         await process.kill(SIGTERM)
-        #expect(process.process.terminationStatus == 0, "SIGTERM ends the service cleanly: \(process.errors)")
+        #expect(process.exitStatus == 0, "SIGTERM ends the service cleanly: \(process.errors)")
 
         let texts = botTexts(telegram, alice.id)
         #expect(texts.filter { $0.contains("Now send the OKX API key") }.count == 1, "\(texts)")
@@ -128,7 +128,7 @@ struct BotCrashRecoveryTests {
         )
         try await Task.sleep(for: .seconds(2))
         await process.kill(SIGTERM)
-        #expect(process.process.terminationStatus == 0)
+        #expect(process.exitStatus == 0)
 
         let texts = botTexts(telegram, alice.id)
         // The one "Checking…" message became the verdict (edited in place): none is left, and no second was sent.

@@ -75,7 +75,7 @@ final class Deployment: Sendable {
         var port: Int?
 
         var errors: String { process.errors }
-        var isRunning: Bool { process.process.isRunning }
+        var isRunning: Bool { !process.process.hasEnded }
 
         /// `/readyz`'s status and its `bot` field; nil when it does not answer.
         func readiness() async -> (status: Int, bot: String?)? {

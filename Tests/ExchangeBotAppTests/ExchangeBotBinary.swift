@@ -109,11 +109,18 @@ enum ExchangeBotBinary {
             return errors.contains(marker)
         }
 
-        /// Sends `signal` and waits for the process to end.
+        /// Sends `signal` and waits for the process to end (see ``Process/hasEnded``), then up to 10 s more for
+        /// Foundation to reap it, so that ``exitStatus`` is known.
         func kill(_ signal: Int32) async {
             Foundation.kill(process.processIdentifier, signal)
-            while process.isRunning { try? await Task.sleep(for: .milliseconds(10)) }
+            while !process.hasEnded { try? await Task.sleep(for: .milliseconds(10)) }
+            let deadline = ContinuousClock.now + .seconds(10)
+            while process.isRunning, ContinuousClock.now < deadline { try? await Task.sleep(for: .milliseconds(10)) }
         }
+
+        /// The exit status once Foundation has reaped the process; nil before (reading `terminationStatus` then
+        /// would trap). A child whose end a sibling's inherited socket hides is reaped when that sibling ends too.
+        var exitStatus: Int32? { process.isRunning ? nil : process.terminationStatus }
 
         var result: Result {
             Result(

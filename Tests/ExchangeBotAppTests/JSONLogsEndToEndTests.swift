@@ -77,7 +77,7 @@ struct JSONLogsEndToEndTests {
         #expect(added.status == 201, "\(String(decoding: added.body, as: UTF8.self))")
 
         await process.kill(SIGTERM)
-        #expect(process.process.terminationStatus == 0, "\(process.errors)")
+        #expect(process.exitStatus == 0, "\(process.errors)")
         await telegram.stop()
         try await exchange.stop()
 

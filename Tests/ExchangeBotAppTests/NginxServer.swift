@@ -1,4 +1,5 @@
 import Foundation
+import TestSupport
 
 #if canImport(Glibc)
 import Glibc
@@ -133,7 +134,7 @@ struct NginxServer {
     func stop() async {
         if process.isRunning { kill(process.processIdentifier, SIGQUIT) }
         let deadline = ContinuousClock.now + .seconds(10)
-        while process.isRunning {
+        while !process.hasEnded {
             if ContinuousClock.now > deadline { kill(process.processIdentifier, SIGKILL) }
             try? await Task.sleep(for: .milliseconds(10))
         }

@@ -51,7 +51,7 @@ struct WebhookDeploymentTests {
         let delete = try #require(methods.firstIndex(of: "deletewebhook"))
         let poll = try #require(methods.firstIndex(of: "getupdates"))
         #expect(info < delete && delete < poll)
-        #expect(process.process.terminationStatus == 0, "\(process.errors)")
+        #expect(process.exitStatus == 0, "\(process.errors)")
     }
 
     /// Two instances behind a load balancer that posts to each in turn, so a chat's consecutive updates reach
@@ -96,7 +96,7 @@ struct WebhookDeploymentTests {
         // A graceful stop finishes what was handed over: a duplicate would show now.
         for instance in instances {
             await instance.process.kill(SIGTERM)
-            #expect(instance.process.process.terminationStatus == 0, "\(instance.process.errors)")
+            #expect(instance.process.exitStatus == 0, "\(instance.process.errors)")
         }
         for user in users {
             #expect(answers(user) == commands, "\(user.id): \(telegram.botMessages(in: user.id).map(\.text))")
