@@ -202,11 +202,12 @@ struct JSONResponse<Body: Encodable>: ResponseGenerator {
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
         let data = try encoder.encode(body)
-        return Response(
-            status: status,
-            // Every answer is one user's (their keys, a one-time link code): no cache or proxy may keep it.
-            headers: [.contentType: "application/json; charset=utf-8", .cacheControl: "no-store"],
-            body: .init(byteBuffer: ByteBuffer(bytes: data))
-        )
+        return Response(status: status, headers: .apiJSON, body: .init(byteBuffer: ByteBuffer(bytes: data)))
     }
+}
+
+extension HTTPFields {
+    /// The headers of every JSON answer of the API. Every answer is one user's (their keys, a one-time link code):
+    /// no cache or proxy may keep it.
+    static var apiJSON: HTTPFields { [.contentType: "application/json; charset=utf-8", .cacheControl: "no-store"] }
 }

@@ -31,6 +31,7 @@ import Testing
             for path in ["/user/exchanges/", "/user/exchanges"] {
                 let listed = try await client.call(.get, path, token: harness.token(alice))
                 #expect(listed.status == .ok)
+                #expect(listed.headers[.cacheControl] == "no-store", "one user's keys: no cache may keep them")
                 #expect(try array(listed.body).map { $0["id"] as? Int } == [id])
             }
             // A PENDING key cannot be activated.
