@@ -139,8 +139,9 @@ final class BotHarness: Sendable {
         )
         let task = Task { try await runtime.run() }
         running.withLock { $0 = (runtime, task) }
-        // Polling, or in webhook mode (`TELEGRAM_WEBHOOK_URL`) the webhook set.
-        _ = await telegram.waitUntil(timeout: .seconds(20)) {
+        // Polling, or in webhook mode (`TELEGRAM_WEBHOOK_URL`) the webhook set. A started bot gets there in well
+        // under a second; the bound is for a loaded machine (see `waitForBotMessage`).
+        _ = await telegram.waitUntil(timeout: .seconds(45)) {
             self.telegram.isPolling || self.telegram.webhookURL != nil
         }
     }
@@ -178,10 +179,12 @@ final class BotHarness: Sendable {
         telegram.sendUserMessage(from: user, chat: Self.chat(user), text: text)
     }
 
-    /// Waits for the bot's next message in `chat` after the first `after` ones that matches `predicate`.
+    /// Waits for the bot's next message in `chat` after the first `after` ones that matches `predicate`. The wait is
+    /// long because a passing test never spends it: on a clean CI run the first answer of a PostgreSQL-backed bot,
+    /// started while a hundred suites start beside it on two cores, once took more than 20 s.
     func waitForBotMessage(
         in chatID: Int64,
-        timeout: Duration = .seconds(20),
+        timeout: Duration = .seconds(45),
         where predicate: @escaping @Sendable (FakeSentMessage) -> Bool
     ) async throws -> FakeSentMessage {
         let found = await telegram.waitUntil(timeout: timeout) {
