@@ -29,7 +29,7 @@ enum ExchangeBotBinary {
         let launched = try Launched(arguments, environment: environment, in: folder)
         let deadline = Date().addingTimeInterval(timeout)
         var signalled = false
-        while launched.process.isRunning {
+        while !launched.process.hasEnded {
             if let marker, !signalled, launched.errors.contains(marker) {
                 launched.process.terminate()
                 signalled = true
@@ -40,7 +40,7 @@ enum ExchangeBotBinary {
             }
             try await Task.sleep(for: .milliseconds(20))
         }
-        while launched.process.isRunning { try await Task.sleep(for: .milliseconds(5)) }
+        while !launched.process.hasEnded { try await Task.sleep(for: .milliseconds(5)) }
         return launched.result
     }
 
@@ -56,17 +56,17 @@ enum ExchangeBotBinary {
         let launched = try Launched(arguments, environment: environment, in: folder)
         defer { if launched.process.isRunning { kill(launched.process.processIdentifier, SIGKILL) } }
         let deadline = Date().addingTimeInterval(30)
-        while launched.process.isRunning, Date() < deadline, !launched.errors.contains(marker) {
+        while !launched.process.hasEnded, Date() < deadline, !launched.errors.contains(marker) {
             try await Task.sleep(for: .milliseconds(20))
         }
-        guard launched.process.isRunning, launched.errors.contains(marker) else {
+        guard !launched.process.hasEnded, launched.errors.contains(marker) else {
             launched.process.terminate()
-            while launched.process.isRunning { try await Task.sleep(for: .milliseconds(20)) }
+            while !launched.process.hasEnded { try await Task.sleep(for: .milliseconds(20)) }
             return (launched.result, false)
         }
         try await body()
         launched.process.terminate()
-        while launched.process.isRunning { try await Task.sleep(for: .milliseconds(20)) }
+        while !launched.process.hasEnded { try await Task.sleep(for: .milliseconds(20)) }
         return (launched.result, true)
     }
 
@@ -102,29 +102,26 @@ enum ExchangeBotBinary {
         /// Waits until standard error shows `marker` (or the process ends, or `timeout` passes).
         func waitFor(_ marker: String, timeout: Duration = .seconds(30)) async -> Bool {
             let deadline = ContinuousClock.now + timeout
-            while process.isRunning, ContinuousClock.now < deadline {
+            while !process.hasEnded, ContinuousClock.now < deadline {
                 if errors.contains(marker) { return true }
                 try? await Task.sleep(for: .milliseconds(20))
             }
             return errors.contains(marker)
         }
 
-        /// Sends `signal` and waits for the process to end (see ``Process/hasEnded``), then up to 10 s more for
-        /// Foundation to reap it, so that ``exitStatus`` is known.
+        /// Sends `signal` and waits for the process to end (see ``Process/hasEnded``).
         func kill(_ signal: Int32) async {
             Foundation.kill(process.processIdentifier, signal)
             while !process.hasEnded { try? await Task.sleep(for: .milliseconds(10)) }
-            let deadline = ContinuousClock.now + .seconds(10)
-            while process.isRunning, ContinuousClock.now < deadline { try? await Task.sleep(for: .milliseconds(10)) }
         }
 
-        /// The exit status once Foundation has reaped the process; nil before (reading `terminationStatus` then
-        /// would trap). A child whose end a sibling's inherited socket hides is reaped when that sibling ends too.
-        var exitStatus: Int32? { process.isRunning ? nil : process.terminationStatus }
+        /// The exit status (or ending signal) once the process has ended; nil while it runs.
+        var exitStatus: Int32? { process.endStatus }
 
+        /// What the ended process left; its status is -1 if it still runs (read it after a wait on its end).
         var result: Result {
             Result(
-                status: process.terminationStatus,
+                status: process.endStatus ?? -1,
                 output: (try? String(contentsOfFile: outputFile, encoding: .utf8)) ?? "",
                 errors: errors
             )
