@@ -102,6 +102,9 @@ struct LeaderFailoverTests {
             }
         )
 
+        // The new leader reports its role before its bot makes its first call; when the old leader had already sent
+        // every notice, nothing else waits for that call.
+        #expect(await telegram.waitUntil(timeout: .seconds(30)) { !deployment.calls(by: "i2").isEmpty })
         let newLeaderStarted = try #require(deployment.calls(by: "i2").map(\.time).min())
         let oldLeaderSends = deployment.calls(by: "i1").filter {
             ["sendmessage", "editmessagetext"].contains($0.method.lowercased())
