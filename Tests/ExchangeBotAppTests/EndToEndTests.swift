@@ -34,7 +34,7 @@ struct EndToEndTests {
         // A random port may be taken: try a few before giving up.
         var outcome: (result: ExchangeBotBinary.Result, ran: Bool)?
         for _ in 0..<5 where outcome?.ran != true {
-            let port = Int.random(in: 20_000..<60_000)
+            let port = try FreePort.loopback()
             let environment = [
                 "BRAIN_CAPITAL_MASTER_KEY": key.base64, "SECRET_KEY": "e2e-secret", "API_PORT": String(port),
                 "DATABASE_URL": place.url, "EXCHANGE_OKX_URL": exchange.origin.absoluteString,

@@ -95,7 +95,7 @@ struct SchemathesisTests {
         var errors = ""
         // A random port may be taken: try a few before giving up.
         for _ in 0..<5 where !ran {
-            let port = Int.random(in: 20_000..<60_000)
+            let port = try FreePort.loopback()
             var environment = [
                 "BRAIN_CAPITAL_MASTER_KEY": key.base64, "SECRET_KEY": "st-secret", "API_PORT": String(port),
                 "DATABASE_URL": "sqlite:///\(database)", "API_RATE_LIMIT": "100000/minute",

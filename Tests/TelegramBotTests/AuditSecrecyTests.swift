@@ -76,7 +76,7 @@ import FoundationNetworking
     @Test(arguments: StoreEngine.allCases)
     func noAuditRowHoldsASecret(engine: StoreEngine) async throws {
         guard engine.isAvailable else { return }
-        let port = Int.random(in: 20_000..<60_000)
+        let port = try FreePort.loopback()
         let bot = try await BotHarness.start(
             engine: engine,
             exchanges: [.okx],

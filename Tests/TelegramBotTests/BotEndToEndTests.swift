@@ -212,7 +212,7 @@ import FoundationNetworking
     /// A decision over the REST API reaches the owner and the admin group on Telegram, through the same notifier.
     @Test(arguments: StoreEngine.allCases) func aRESTDecisionIsAnnouncedOnTelegram(engine: StoreEngine) async throws {
         guard engine.isAvailable else { return }
-        let port = Int.random(in: 20_000..<60_000)
+        let port = try FreePort.loopback()
         let bot = try await BotHarness.start(
             engine: engine,
             exchanges: [.bybit],

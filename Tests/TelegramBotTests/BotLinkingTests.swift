@@ -210,7 +210,7 @@ import FoundationNetworking
         async throws
     {
         guard engine.isAvailable else { return }
-        let port = Int.random(in: 20_000..<60_000)
+        let port = try FreePort.loopback()
         let bot = try await BotHarness.start(
             engine: engine,
             exchanges: [.bybit],

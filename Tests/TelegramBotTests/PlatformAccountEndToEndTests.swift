@@ -33,7 +33,7 @@ import FoundationNetworking
         }
         let mail = try await SMTPTestPeer.start()
         defer { mail.stop() }
-        let port = Int.random(in: 20_000..<60_000)
+        let port = try FreePort.loopback()
         let secret = "rest-secret-\(UUID().uuidString)"
         let bot = try await BotHarness.start(
             engine: engine,

@@ -46,7 +46,7 @@ public final class PostgresTestServer: Sendable {
     private init() throws {
         guard let bin = Self.binDirectory else { throw Failure(Self.unavailableReason ?? "no PostgreSQL") }
         folder = "/tmp/exchange-bot-pg-\(getpid())-\(UInt32.random(in: 0...UInt32.max))"
-        port = try Self.freePort()
+        port = try FreePort.loopback()
         let fileManager = FileManager.default
         try fileManager.createDirectory(atPath: folder + "/socket", withIntermediateDirectories: true)
         try Data((Self.password + "\n").utf8).write(to: URL(fileURLWithPath: folder + "/password"))
@@ -193,26 +193,6 @@ public final class PostgresTestServer: Sendable {
             throw Failure("\((program as NSString).lastPathComponent) failed (\(exitCode)): \(text)")
         }
         return text.trimmingCharacters(in: .whitespacesAndNewlines)
-    }
-
-    private static func freePort() throws -> Int {
-        let socket = Foundation.socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
-        guard socket >= 0 else { throw Failure("no socket for a free port") }
-        defer { close(socket) }
-        var address = sockaddr_in()
-        address.sin_family = sa_family_t(AF_INET)
-        address.sin_addr.s_addr = inet_addr("127.0.0.1")
-        address.sin_port = 0
-        var length = socklen_t(MemoryLayout<sockaddr_in>.size)
-        let bound = withUnsafePointer(to: &address) {
-            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(socket, $0, length) }
-        }
-        guard bound == 0 else { throw Failure("cannot bind for a free port") }
-        let named = withUnsafeMutablePointer(to: &address) {
-            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { getsockname(socket, $0, &length) }
-        }
-        guard named == 0 else { throw Failure("cannot read the free port") }
-        return Int(UInt16(bigEndian: address.sin_port))
     }
 
     public struct Failure: Error, CustomStringConvertible {
