@@ -29,9 +29,9 @@ struct NginxProxyTests {
         exchange.register(account)
         let token = BearerTokenAuthority(secretKey: "nginx-secret", maxAge: 3600).mint(userID: user.id)
         let ports = NginxServer.Ports(
-            tls: try NginxServer.freePort(),
-            plain: try NginxServer.freePort(),
-            backend: try NginxServer.freePort()
+            tls: try FreePort.loopback(),
+            plain: try FreePort.loopback(),
+            backend: try FreePort.loopback()
         )
         let shipped = try String(contentsOf: NginxServer.shippedConfiguration, encoding: .utf8)
         let configuration = try NginxServer.testConfiguration(from: shipped, ports: ports, logs: folder.path("nginx"))
