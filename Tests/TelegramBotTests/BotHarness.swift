@@ -137,12 +137,31 @@ final class BotHarness: Sendable {
                 tuning(&configuration)
             }
         )
-        let task = Task { try await runtime.run() }
+        let ended = Mutex<String?>(nil)
+        let task = Task {
+            do {
+                try await runtime.run()
+                ended.withLock { $0 = "the service returned" }
+            } catch {
+                ended.withLock { $0 = "the service failed: \(error)" }
+                throw error
+            }
+        }
         running.withLock { $0 = (runtime, task) }
         // Polling, or in webhook mode (`TELEGRAM_WEBHOOK_URL`) the webhook set. A started bot gets there in well
-        // under a second; the bound is for a loaded machine (see `waitForBotMessage`).
-        _ = await telegram.waitUntil(timeout: .seconds(45)) {
-            self.telegram.isPolling || self.telegram.webhookURL != nil
+        // under a second; the bound is for a loaded machine (see `waitForBotMessage`). A service that ends or never
+        // gets there fails the test here, with its error, not later as an unanswered message.
+        let receiving = await telegram.waitUntil(timeout: .seconds(45)) {
+            self.telegram.isPolling || self.telegram.webhookURL != nil || ended.withLock { $0 != nil }
+        }
+        if let reason = ended.withLock({ $0 }) {
+            throw HarnessFailure("the bot did not start receiving updates: \(reason)")
+        }
+        guard receiving else {
+            throw HarnessFailure(
+                "the bot did not start receiving updates within 45 s (Bot API calls so far: "
+                    + "\(telegram.calls().map(\.method).joined(separator: ", ")))"
+            )
         }
     }
 
