@@ -21,6 +21,7 @@ let package = Package(
         .executable(name: "exchange-bot-validation-bench", targets: ["exchange-bot-validation-bench"]),
         .executable(name: "exchange-bot-telegram-bench", targets: ["exchange-bot-telegram-bench"]),
         .executable(name: "exchange-bot-update-bench", targets: ["exchange-bot-update-bench"]),
+        .executable(name: "exchange-bot-echo", targets: ["exchange-bot-echo"]),
     ],
     dependencies: [
         .package(name: service, path: ".."),
@@ -74,7 +75,7 @@ let package = Package(
         .executableTarget(
             name: "exchange-bot-telegram-bench",
             dependencies: [
-                "BenchmarkFakes", "BenchmarkDriver",
+                "BenchmarkFakes", "BenchmarkDriver", "EchoBot",
                 .product(name: "ExchangeBotApp", package: service),
                 .product(name: "TelegramBot", package: service),
                 .product(name: "TelegramAPIClient", package: service),
@@ -107,6 +108,21 @@ let package = Package(
                 .product(name: "PostgresNIO", package: "postgres-nio"),
                 .product(name: "Logging", package: "swift-log"),
             ],
+            swiftSettings: strictSettings
+        ),
+        /// The least a long-polling bot does per update, on the product's client: the Telegram benchmarks' baseline.
+        .target(
+            name: "EchoBot",
+            dependencies: [
+                .product(name: "TelegramAPIClient", package: service),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: strictSettings
+        ),
+        /// `EchoBot` as a process: the floor `exchange-bot-update-bench` can run beside the service.
+        .executableTarget(
+            name: "exchange-bot-echo",
+            dependencies: ["EchoBot", .product(name: "TelegramAPIClient", package: service)],
             swiftSettings: strictSettings
         ),
     ]

@@ -82,15 +82,15 @@ enum Report {
                 String(
                     format:
                         "   after the last user's answer, exchange-bot took %.2f s (%.2f CPU s) more to post the rest of "
-                        + "the %d approval requests",
+                        + "the admin group's requests",
                     backlog.seconds,
-                    backlog.cpuSeconds,
-                    options.users
+                    backlog.cpuSeconds
                 )
             )
         }
         print("   checked: each user got \"awaiting approval\" once; \(options.users) PENDING rows in user_exchanges;")
-        print("   \(options.users) approval requests in the admin group; every button press answered")
+        print("   a request card per key in the admin group, or past 20 a minute the flood notice;")
+        print("   every button press answered")
         return [
             String(
                 format:
