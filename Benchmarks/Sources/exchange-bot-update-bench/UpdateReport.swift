@@ -138,7 +138,9 @@ enum UpdateReport {
             var line = "cost per update, \(label): \(now.name) \(format(value, 2)) CPU ms"
             if let before {
                 let old = flow(before).cpuMillisecondsPerUpdate
-                line += ", \(before.name) \(format(old, 2)) CPU ms, \(format(old / value, 2))x less"
+                // Against a cheaper baseline (the echo floor, say) the ratio reads the other way.
+                let ratio = old >= value ? "\(format(old / value, 2))x less" : "\(format(value / old, 2))x more"
+                line += ", \(before.name) \(format(old, 2)) CPU ms, \(ratio)"
             }
             print(line + " (goal <= \(format(costGoalMilliseconds, 1)) ms: \(met(value <= costGoalMilliseconds)))")
         }
