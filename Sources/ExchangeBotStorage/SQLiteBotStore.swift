@@ -152,7 +152,7 @@ public struct SQLiteBotStore: BotStore {
         let actions = try commit.outgoing.map {
             (
                 json: String(decoding: try encoder.encode($0.action), as: UTF8.self), dedupe: $0.dedupeKey,
-                lane: $0.action.lane, keyID: $0.action.keyID, closes: $0.action.closesRequests
+                lane: $0.action.lane, keyID: $0.action.keyID, closes: $0.closesQueuedActions
             )
         }
         let stamp = DatabaseDate.format(now)
@@ -192,15 +192,23 @@ public struct SQLiteBotStore: BotStore {
                     """
             )
             for action in actions {
-                if action.closes, let keyID = action.keyID {
+                if let closes = action.closes {
                     // A key decided before its request (or reason prompt) went out: the request would only be
-                    // stale. One already in flight is still remembered when it lands, and closed after it.
+                    // stale. One already in flight is still remembered when it lands, and closed after it. What
+                    // this event or a later one queued stays (see `QueuedAction`): the outbox id is the number
+                    // between `event:` and the next colon of a row's dedupe key.
                     try db.execute(
                         sql: """
                             UPDATE bot_outgoing SET finished_at = ?, result = 'abandoned: decided before it was posted'
                             WHERE key_id = ? AND finished_at IS NULL
+                                AND coalesce(
+                                    CASE WHEN dedupe_key LIKE 'event:%' THEN CAST(substr(
+                                        dedupe_key, 7, instr(substr(dedupe_key, 7) || ':', ':') - 1
+                                    ) AS INTEGER) END,
+                                    -1
+                                ) < ?
                             """,
-                        arguments: [stamp, keyID]
+                        arguments: [stamp, closes.keyID, closes.ofEventsBefore]
                     )
                 }
                 try insert.execute(arguments: [action.lane, action.keyID, action.json, action.dedupe, stamp])
@@ -223,12 +231,5 @@ public struct SQLiteBotStore: BotStore {
                 "INSERT INTO bot_state (name, value) VALUES (?, ?) ON CONFLICT(name) DO UPDATE SET value = excluded.value",
             arguments: [name, value]
         )
-    }
-}
-
-extension OutgoingAction {
-    fileprivate var closesRequests: Bool {
-        if case .closeRequests = self { return true }
-        return false
     }
 }

@@ -26,7 +26,7 @@ extension PostgresBotStore {
         let actions = try commit.outgoing.map {
             (
                 json: String(decoding: try encoder.encode($0.action), as: UTF8.self), dedupe: $0.dedupeKey,
-                lane: $0.action.lane, keyID: $0.action.keyID, closes: $0.action.closesRequests
+                lane: $0.action.lane, keyID: $0.action.keyID, closes: $0.closesQueuedActions
             )
         }
         let idleSince = commit.onlyIfIdleSince
@@ -81,14 +81,21 @@ extension PostgresBotStore {
                 )
             }
             for action in actions {
-                if action.closes, let keyID = action.keyID {
+                if let closes = action.closes {
                     // A key decided before its request (or reason prompt) went out: the request would only be
-                    // stale. One already in flight is still remembered when it lands, and closed after it.
+                    // stale. One already in flight is still remembered when it lands, and closed after it. What
+                    // this event or a later one queued stays (see `QueuedAction`): the outbox id is the second
+                    // colon-separated field of a row's dedupe key (`CASE` keeps the cast off other keys).
                     try await Self.run(
                         """
                         UPDATE exchange_bot_outgoing
                         SET finished_at = \(now), result = 'abandoned: decided before it was posted'
-                        WHERE key_id = \(keyID) AND finished_at IS NULL
+                        WHERE key_id = \(closes.keyID) AND finished_at IS NULL
+                            AND coalesce(
+                                CASE WHEN dedupe_key ~ '^event:[0-9]{1,18}(:|$)'
+                                    THEN split_part(dedupe_key, ':', 2)::bigint END,
+                                -1
+                            ) < \(closes.ofEventsBefore)
                         """,
                         on: connection,
                         logger: logger
@@ -113,12 +120,5 @@ extension PostgresBotStore {
                 )
             }
         }
-    }
-}
-
-extension OutgoingAction {
-    fileprivate var closesRequests: Bool {
-        if case .closeRequests = self { return true }
-        return false
     }
 }

@@ -29,7 +29,7 @@ public struct TelegramNotifier: Notifier {
     }
 
     static func actions(for event: KeyEvent, texts: BotTexts) -> [QueuedAction] {
-        let tag = "event:\(event.outboxID)"
+        let tag = QueuedAction.eventTag(event.outboxID)
         var actions = [QueuedAction]()
         switch event.kind {
         case .submitted(let report), .relabeled(let report):

@@ -54,4 +54,18 @@ import Testing
         )
         #expect(Self.row(.closeRequests(keyID: 5, note: "approved")).record(of: .sent(nil)) == .nothing)
     }
+
+    /// A key event's actions carry its outbox id in their dedupe keys; a close compares the ids of what it would drop.
+    @Test func anEventsTagNamesItsOutboxID() {
+        #expect(QueuedAction.eventTag(42) == "event:42")
+        #expect(QueuedAction.eventID(ofDedupeKey: QueuedAction.eventTag(42) + ":request") == 42)
+        #expect(QueuedAction.eventID(ofDedupeKey: "event:42") == 42)
+        for other in [nil, "burst:1700000000", "event:", "event:x:request", "eventual:1"] {
+            #expect(QueuedAction.eventID(ofDedupeKey: other) == nil)
+        }
+        let close = QueuedAction(.closeRequests(keyID: 3, note: "n"), dedupeKey: "event:9:close")
+        #expect(close.closesQueuedActions?.ofEventsBefore == 9 && close.closesQueuedActions?.keyID == 3)
+        #expect(QueuedAction(.closeRequests(keyID: 3, note: "n")).closesQueuedActions?.ofEventsBefore == .max)
+        #expect(QueuedAction(.send(OutgoingMessage(to: .chat(1), text: "t"))).closesQueuedActions == nil)
+    }
 }

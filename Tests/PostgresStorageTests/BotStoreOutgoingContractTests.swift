@@ -59,6 +59,72 @@ import Testing
         }
     }
 
+    /// A key event delivered twice (a crash before it was marked delivered, or the relay's sweep picking it up
+    /// while its first delivery runs): the second delivery's close leaves the request card the first one queued, and
+    /// its own copy of the card is refused by the dedupe key, so the admins get the card once.
+    @Test(arguments: StoreEngine.allCases)
+    func anEventDeliveredTwiceKeepsTheRequestItsFirstDeliveryQueued(engine: StoreEngine) async throws {
+        try await BotStoreFixture.with(engine) { fixture in
+            let store = fixture.store
+            let tag = QueuedAction.eventTag(7)
+            let delivery = [
+                QueuedAction(.closeRequests(keyID: 3, note: "superseded"), dedupeKey: tag + ":supersede"),
+                QueuedAction(
+                    .send(OutgoingMessage(to: .adminChat, text: "card", purpose: .adminRequest(keyID: 3))),
+                    dedupeKey: tag + ":request"
+                ),
+            ]
+            try await store.commit(BotCommit(outgoing: delivery))
+            try await store.commit(BotCommit(outgoing: delivery))
+            #expect(try await drain(store) == delivery.map(\.action))
+        }
+    }
+
+    /// An older event delivered again after a newer one (the decision) was queued: its close drops nothing the
+    /// newer event queued, so the decision still closes the request and its owner still hears of it.
+    @Test(arguments: StoreEngine.allCases)
+    func aCloseDropsOnlyWhatEarlierEventsQueued(engine: StoreEngine) async throws {
+        try await BotStoreFixture.with(engine) { fixture in
+            let store = fixture.store
+            let card = OutgoingAction.send(
+                OutgoingMessage(to: .adminChat, text: "card", purpose: .adminRequest(keyID: 3))
+            )
+            let submitted = [
+                QueuedAction(
+                    .closeRequests(keyID: 3, note: "superseded"),
+                    dedupeKey: QueuedAction.eventTag(5) + ":supersede"
+                ),
+                QueuedAction(card, dedupeKey: QueuedAction.eventTag(5) + ":request"),
+            ]
+            let approved = [
+                QueuedAction(
+                    .closeRequests(keyID: 3, note: "approved"),
+                    dedupeKey: QueuedAction.eventTag(9) + ":close"
+                ),
+                QueuedAction(
+                    .send(OutgoingMessage(to: .chat(42), text: "approved")),
+                    dedupeKey: QueuedAction.eventTag(9) + ":owner"
+                ),
+            ]
+            try await store.commit(BotCommit(outgoing: submitted))
+            try await store.commit(BotCommit(outgoing: approved))
+            try await store.commit(BotCommit(outgoing: submitted))
+            // The decision's close dropped the older event's close and card, unsent: its own note closes them all.
+            let left = try await drain(store)
+            #expect(left.count == 2 && left.contains(approved[0].action) && left.contains(approved[1].action))
+        }
+    }
+
+    /// Every action the queue offers, in the order offered, each marked sent.
+    private func drain(_ store: any BotStore) async throws -> [OutgoingAction] {
+        var order = [OutgoingAction]()
+        while let next = try await store.nextOutgoing(limit: 1, excludingLanes: []).first {
+            order.append(next.action)
+            try await store.finishOutgoing(next, result: .sent(nil))
+        }
+        return order
+    }
+
     @Test(arguments: StoreEngine.allCases)
     func postedRequestsAndReasonPromptsAreRemembered(engine: StoreEngine) async throws {
         try await BotStoreFixture.with(engine) { fixture in

@@ -145,6 +145,12 @@ public struct BotCommit: Sendable {
 
 /// An action to queue; one with a `dedupeKey` already queued (even if sent) is not queued twice, which makes
 /// redelivered notifications harmless.
+///
+/// The actions a key event queues share its tag (``eventTag(_:)``) as their dedupe keys' prefix. A
+/// ``OutgoingAction/closeRequests(keyID:note:)`` drops the key's requests still unsent, except those that its own
+/// event or a later one queued (see ``closesQueuedActions``): an event delivered twice (after a
+/// crash, or by the relay's sweep while its first delivery was still running) must not drop the request card its
+/// first delivery queued, whose second copy the dedupe key then refuses.
 public struct QueuedAction: Sendable, Equatable {
     public var action: OutgoingAction
     public var dedupeKey: String?
@@ -152,6 +158,23 @@ public struct QueuedAction: Sendable, Equatable {
     public init(_ action: OutgoingAction, dedupeKey: String? = nil) {
         self.action = action
         self.dedupeKey = dedupeKey
+    }
+
+    /// The prefix of the dedupe keys of the actions one key event queues: `event:<outbox id>`.
+    public static func eventTag(_ outboxID: Int64) -> String { "event:\(outboxID)" }
+
+    /// The outbox id of the key event that queued an action with this dedupe key; `nil` for actions no event queued.
+    public static func eventID(ofDedupeKey key: String?) -> Int64? {
+        guard let key, key.hasPrefix("event:") else { return nil }
+        return Int64(key.dropFirst("event:".count).prefix { $0 != ":" })
+    }
+
+    /// For a close: the key's unsent actions it drops are those of events before this one, and those no event
+    /// queued (everything, when no event queued the close itself). The stores compare it with the outbox id in each
+    /// row's dedupe key, which ``eventTag(_:)`` puts first.
+    public var closesQueuedActions: (ofEventsBefore: Int64, keyID: Int64)? {
+        guard case .closeRequests(let keyID, _) = action else { return nil }
+        return (Self.eventID(ofDedupeKey: dedupeKey) ?? .max, keyID)
     }
 }
 
