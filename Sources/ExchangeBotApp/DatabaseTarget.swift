@@ -3,7 +3,9 @@ import PostgresStorage
 
 /// The database engine and place `DATABASE_URL` names. SQLite is the embedded default (nothing to install);
 /// PostgreSQL is for joining the platform's own database, and for running more than one instance.
-public enum DatabaseTarget: Sendable, Equatable {
+///
+/// It prints as ``description`` however it is printed, so interpolating one shows no password.
+public enum DatabaseTarget: Sendable, Equatable, CustomStringConvertible, CustomDebugStringConvertible {
     case sqlite(DatabaseLocation)
     case postgres(PostgresURL)
 
@@ -15,4 +17,6 @@ public enum DatabaseTarget: Sendable, Equatable {
         case .postgres(let url): "PostgreSQL \(url.redacted)"
         }
     }
+
+    public var debugDescription: String { description }
 }

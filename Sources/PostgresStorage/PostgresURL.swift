@@ -199,3 +199,20 @@ public struct PostgresURL: Sendable, Equatable {
         }
     }
 }
+
+/// Every way Swift prints a value (`"\(url)"`, `String(reflecting:)`, `dump`) shows the URL with its password
+/// hidden: a log line or an error message that interpolates one can never carry the database password.
+extension PostgresURL: CustomStringConvertible, CustomDebugStringConvertible, CustomReflectable {
+    public var description: String { redacted }
+    public var debugDescription: String { redacted }
+    public var customMirror: Mirror {
+        Mirror(
+            self,
+            children: [
+                "host": host as Any, "port": port, "socketPath": socketPath as Any, "username": username,
+                "password": (password == nil ? nil : "***") as Any, "database": database, "tlsMode": tlsMode,
+                "searchPath": searchPath as Any,
+            ]
+        )
+    }
+}

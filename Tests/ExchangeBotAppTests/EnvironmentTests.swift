@@ -22,6 +22,20 @@ import Testing
         #expect(try environment.logLevel() == .info)
     }
 
+    /// However a database target is printed (a log line's interpolation, a debug print, `dump`), the password in
+    /// `DATABASE_URL` does not show.
+    @Test func aDatabaseTargetNeverPrintsItsPassword() throws {
+        let password = "s3cr3t-pw"
+        let target = try Environment(["DATABASE_URL": "postgresql+psycopg2://bot:\(password)@db:5432/platform"])
+            .database()
+        var dumped = ""
+        dump(target, to: &dumped)
+        for printed in ["\(target)", String(reflecting: target), String(describing: target), dumped] {
+            #expect(!printed.contains(password), "\(printed)")
+            #expect(printed.contains("bot:***@db:5432/platform"))
+        }
+    }
+
     @Test func masterKeyIsRequiredAndChecked() throws {
         #expect(throws: ConfigurationError.self) { try Environment([:]).masterKeys() }
         do {

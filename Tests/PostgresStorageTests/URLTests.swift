@@ -70,6 +70,12 @@ import Testing
         #expect(url.redacted == "postgresql://bot:***@h:5432/db")
         #expect(!url.redacted.contains("p%40ss") && !url.redacted.contains("p@ss"))
         #expect(!"\(url.redacted)".contains("ok?"))
+        var dumped = ""
+        dump(url, to: &dumped)
+        for printed in ["\(url)", String(reflecting: url), dumped] {
+            #expect(!printed.contains("p@ss") && !printed.contains("ok?"), "\(printed)")
+        }
+        #expect("\(url)" == url.redacted && dumped.contains("***"))
     }
 
     @Test func anEscapedUserAndDatabase() throws {
