@@ -112,9 +112,11 @@ extension OutgoingSender {
                     )
                     await finish(row, .abandoned(description))
                     return .no
-                case .transport(.outcomeUnknown), .server(502), .server(504):
-                    // Sent, but Telegram (or its proxy) did not say what became of it: it may be on the user's
-                    // screen, and sending again could show it twice. The client's retry policy says the same.
+                case .transport(.outcomeUnknown), .server(502), .server(504), .malformedResponse,
+                    .transport(.responseTooLarge):
+                    // Sent, but Telegram (or its proxy) did not say what became of it (no answer, a gateway's
+                    // error page, or a success whose body cannot be read): it may be on the user's screen, and
+                    // sending again could show it twice. The client's retry policy says the same.
                     logger.warning(
                         "a message's delivery is unknown; not repeated",
                         metadata: ["chat": "\(target)", "error": "\(error)"]

@@ -390,6 +390,25 @@ import Testing
         try await bot.stopBot()
     }
 
+    /// A send Telegram handled but whose answer cannot be read (a broken proxy's page with status 200): the message
+    /// is on the user's screen, so it is not sent again every backoff while the fault lasts.
+    @Test func aSendWhoseAnswerCannotBeReadIsNotRepeated() async throws {
+        let bot = try await BotHarness.start(exchanges: [])
+        defer { Task { await bot.stop() } }
+        bot.telegram.injectErrors([.garbledSuccess], for: "sendMessage")
+        bot.say(bob, "/help")
+        _ = try await bot.waitForBotMessage(in: bob.id, containing: "How it works")
+        bot.say(bob, "/help")
+        _ = try await bot.waitForBotMessage(in: bob.id) { _ in
+            bot.telegram.botMessages(in: bob.id).filter { $0.text.contains("How it works") }.count == 2
+        }
+        // A retry would come a second after the first send at the earliest: give it three.
+        try await Task.sleep(for: .seconds(3))
+        #expect(bot.telegram.calls("sendMessage").count == 2, "each /help answered once")
+        #expect(bot.telegram.botMessages(in: bob.id).filter { $0.text.contains("How it works") }.count == 2)
+        try await bot.stopBot()
+    }
+
     /// 100 decisions made elsewhere (the REST API of another process, say) while Telegram floods us with 429s:
     /// each user hears once.
     @Test func aNotificationStormUnder429sReachesEveryUserOnce() async throws {

@@ -223,6 +223,7 @@ final class FakeTelegramCore: Sendable {
         let failure: FakeTelegramFailure?
         var resultJSON = ""
         var instance: String?
+        var garbled = false
         do {
             let (requestToken, method, prefix) = try Self.route(path)
             methodName = method
@@ -241,6 +242,10 @@ final class FakeTelegramCore: Sendable {
             failure = nil
         } catch let error as FakeTelegramFailure {
             failure = error
+        } catch let error as GarbledSuccess {
+            resultJSON = error.resultJSON
+            garbled = true
+            failure = nil
         } catch {
             failure = FakeTelegramFailure(code: 500, description: "Internal Server Error: \(error)")
         }
@@ -258,6 +263,7 @@ final class FakeTelegramCore: Sendable {
             if failure?.code == 429 { state.tooManyRequestsServed += 1 }
         }
         if let failure { return Self.response(failure) }
+        if garbled { return Self.response(status: 200, body: "<html><body>OK</body></html>", contentType: "text/html") }
         return Self.response(status: 200, body: "{\"ok\":true,\"result\":" + resultJSON + "}")
     }
 
@@ -388,12 +394,20 @@ final class FakeTelegramCore: Sendable {
     private func handle(method: String, parameters: FakeTelegramParameters) async throws -> String {
         let key = method.lowercased()
         guard Self.methods.contains(key) else { throw FakeTelegramFailure.methodNotFound }
-        if let fault = takeFault(for: key) { throw Self.failure(for: fault) }
+        let fault = takeFault(for: key)
+        if let fault, let failure = Self.failure(for: fault) { throw failure }
         if key == "getupdates" { return try await getUpdates(parameters) }
         let now = elapsed()
-        return try mutate { state -> Result<String, any Error> in
+        let result = try mutate { state -> Result<String, any Error> in
             Result { try handleSynchronously(key, parameters, state: &state, now: now) }
         }.get()
+        if fault == .garbledSuccess { throw GarbledSuccess(resultJSON: result) }
+        return result
+    }
+
+    /// A call handled, whose answer ``respond(to:)`` garbles (``FakeTelegramFault/garbledSuccess``).
+    private struct GarbledSuccess: Error {
+        let resultJSON: String
     }
 
     private func takeFault(for key: String) -> FakeTelegramFault? {
@@ -413,7 +427,7 @@ final class FakeTelegramCore: Sendable {
         }
     }
 
-    static func failure(for fault: FakeTelegramFault) -> FakeTelegramFailure {
+    static func failure(for fault: FakeTelegramFault) -> FakeTelegramFailure? {
         switch fault {
         case .tooManyRequests(let retryAfter): .tooManyRequests(retryAfter: retryAfter)
         case .serverError(let status):
@@ -424,6 +438,8 @@ final class FakeTelegramCore: Sendable {
         case .blocked: FakeTelegramFailure(code: 403, description: "Forbidden: bot was blocked by the user")
         case .migrated(let chatID): .migrated(to: chatID)
         case .error(let code, let description): FakeTelegramFailure(code: code, description: description)
+        // Not a failure: the call is handled, and only its answer is garbled.
+        case .garbledSuccess: nil
         }
     }
 

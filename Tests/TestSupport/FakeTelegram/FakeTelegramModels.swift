@@ -135,6 +135,9 @@ public enum FakeTelegramFault: Sendable, Hashable {
     case migrated(to: Int64)
     /// Any other Telegram error, e.g. 403 "Forbidden: bot can't initiate conversation with a user".
     case error(code: Int, description: String)
+    /// The request is handled (a message is sent), then answered 200 with a body that is not JSON, as a broken
+    /// proxy in front of Telegram could: the bot cannot tell what became of its call.
+    case garbledSuccess
 }
 
 /// How one request ended.
