@@ -69,9 +69,14 @@ struct LeaderFailoverTests {
         let decided = Date()
         #expect(try await deployment.approve(owners[0].keyIDs[0], via: second, token: token) == 200)
         let firstOwner = owners[0].telegramID
-        // The call is logged once answered: wait for it rather than for the message.
-        #expect(await telegram.waitUntil(timeout: .seconds(30)) { !deployment.calls(by: "i1", "sendMessage").isEmpty })
-        let latency = deployment.calls(by: "i1", "sendMessage").map(\.time).min().map { $0.timeIntervalSince(decided) }
+        // The call is logged once answered: wait for it rather than for the message. Only the call to the owner's
+        // chat counts: while the keys were being made, the leader's relay may have posted some of their admin cards
+        // before the setup marked their events as told.
+        let toFirstOwner = { @Sendable in
+            deployment.calls(by: "i1", "sendMessage").filter { $0["chat_id"]?.int64Value == firstOwner }
+        }
+        #expect(await telegram.waitUntil(timeout: .seconds(30)) { !toFirstOwner().isEmpty })
+        let latency = toFirstOwner().map(\.time).min().map { $0.timeIntervalSince(decided) }
         print("a follower's REST decision reached the leader's sender after \(String(format: "%.2f", latency ?? -1)) s")
         // The latency is printed, not held to a bound: a loaded machine stretches it, and it is not a correctness
         // property (the README gives the figure).
@@ -118,7 +123,14 @@ struct LeaderFailoverTests {
             )
         }
         #expect(late.isEmpty, "the old leader sent \(late.count) message(s) after the new leader's first call")
-        #expect(!deployment.calls(by: "i2", "sendMessage").isEmpty, "the new leader sent the rest")
+        // On a loaded machine the old leader may have sent every notice before it noticed the lost lease.
+        let ownerChats = Set(owners.map(\.telegramID))
+        let noticesByOldLeader = deployment.calls(by: "i1", "sendMessage").filter {
+            $0.succeeded && ownerChats.contains($0["chat_id"]?.int64Value ?? 0)
+        }
+        if noticesByOldLeader.count < owners.count * 3 {
+            #expect(!deployment.calls(by: "i2", "sendMessage").isEmpty, "the new leader sent the rest")
+        }
         // In order per chat and each once: the old leader's calls in flight finished and were recorded.
         for owner in owners {
             let texts = telegram.botMessages(in: owner.telegramID).map(\.text)
