@@ -27,12 +27,20 @@ import Testing
                 try Int.fetchOne(db, sql: "SELECT count(*) FROM bot_outgoing WHERE finished_at IS NULL") ?? 0
             }
         }
-        var waiting = 0
-        for _ in 0..<100 where waiting == 0 {
-            waiting = try await queued()
-            if waiting == 0 { try await Task.sleep(for: .milliseconds(50)) }
+        let done = {
+            try await database.writer.read { db in
+                try Int.fetchOne(db, sql: "SELECT count(*) FROM bot_outgoing WHERE finished_at IS NOT NULL") ?? 0
+            }
         }
-        #expect(waiting == 1, "the answer to /help is queued")
+        // The answer to /start is marked sent and the answer to /help queued. (Counting unfinished rows alone could
+        // see the /start answer, sent but not yet marked, before /help was even handled.)
+        var settled = false
+        for _ in 0..<200 where !settled {
+            let (sent, waiting) = (try await done(), try await queued())
+            settled = sent == 1 && waiting == 1
+            if !settled { try await Task.sleep(for: .milliseconds(50)) }
+        }
+        #expect(settled, "the answer to /help is queued behind the sent answer to /start")
 
         let stopping = ContinuousClock.now
         try await bot.stopBot()
