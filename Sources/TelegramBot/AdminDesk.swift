@@ -34,14 +34,19 @@ struct AdminDesk: Sendable {
     }
 
     private func pressed(_ action: AdminAction, query: CallbackQuery, _ update: HandledUpdate) async throws {
-        guard await admins.isAdmin(query.from.id) else {
-            await calls.answer(query.id, alert: texts.alert("admin.only_admins"))
+        let check = await admins.check(query.from.id)
+        guard check == .admin else {
+            let refusal =
+                check == .unknown
+                ? (text: "admin.check_failed", detail: "admin_check_failed")
+                : (text: "admin.only_admins", detail: "not_admin")
+            await calls.answer(query.id, alert: texts.alert(refusal.text))
             if action.decides, let keyID = action.keyID {
                 await service.recordRefusal(
                     action: action.isApproval ? .approveKey : .rejectKey,
                     keyID: keyID,
                     by: Caller(telegram: query.from),
-                    detail: "not_admin"
+                    detail: refusal.detail
                 )
             }
             try await commit(update)
@@ -194,14 +199,18 @@ struct AdminDesk: Sendable {
     }
 
     /// Whether `user` may use the admin group's commands and replies; if not, the update is committed with "only
-    /// admins" said in the group, and the caller stops. A button press is guarded apart: it answers with an alert and
-    /// audits a refused decision.
+    /// admins" said in the group (or, when Telegram could not be asked, that nothing was done), and the caller
+    /// stops. A button press is guarded apart: it answers with an alert and audits a refused decision.
     func requireAdmin(_ user: TelegramAPIClient.User, _ update: HandledUpdate) async throws -> Bool {
-        guard await admins.isAdmin(user.id) else {
+        switch await admins.check(user.id) {
+        case .admin:
+            return true
+        case .notAdmin:
             try await commit(update, [say("admin.only_admins")])
-            return false
+        case .unknown:
+            try await commit(update, [say("admin.check_failed")])
         }
-        return true
+        return false
     }
 
     func say(_ key: String, _ arguments: [String: String] = [:]) -> QueuedAction {

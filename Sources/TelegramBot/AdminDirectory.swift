@@ -8,8 +8,9 @@ import TelegramAPIClient
 /// Group membership is asked of Telegram (`getChatMember`) and remembered for a short while, so a burst of presses
 /// costs one call per person. A `chat_member` update about someone (a promotion, a demotion, a change of rights)
 /// drops what was remembered at once (``forget(_:)``); without one, a demoted admin loses the right within
-/// ``BotConfiguration/adminCacheLifetime``. A failed lookup answers "no" and is not remembered. Messages an admin
-/// sends anonymously come from Telegram's stand-in accounts, which name no one: they never decide.
+/// ``BotConfiguration/adminCacheLifetime``. A failed lookup answers ``AdminCheck/unknown`` and is not remembered:
+/// the caller decides nothing and says that Telegram could not be asked, rather than "only admins". Messages an
+/// admin sends anonymously come from Telegram's stand-in accounts, which name no one: they never decide.
 actor AdminDirectory {
     private let client: TelegramClient
     private let listed: Set<Int64>
@@ -42,22 +43,22 @@ actor AdminDirectory {
     /// Telegram's stand-ins for anonymous group admins (`@GroupAnonymousBot`) and for channels (`@Channel_Bot`).
     static let anonymousSenders: Set<Int64> = [1_087_968_824, 136_817_688]
 
-    func isAdmin(_ userID: Int64) async -> Bool {
-        if listed.contains(userID) { return true }
-        if Self.anonymousSenders.contains(userID) { return false }
+    func check(_ userID: Int64) async -> AdminCheck {
+        if listed.contains(userID) { return .admin }
+        if Self.anonymousSenders.contains(userID) { return .notAdmin }
         let now = ContinuousClock.now
-        if let cached = cache[userID], cached.until > now { return cached.isAdmin }
+        if let cached = cache[userID], cached.until > now { return cached.isAdmin ? .admin : .notAdmin }
         let generation = forgotten[userID, default: 0]
         do throws(TelegramError) {
             let member = try await client.getChatMember(chatID: adminChat.id, userID: userID)
             if forgotten[userID, default: 0] == generation { cache[userID] = (member.runsTheChat, now + lifetime) }
-            return member.runsTheChat
+            return member.runsTheChat ? .admin : .notAdmin
         } catch {
             logger.warning(
                 "could not check whether a user is an admin of the admin group",
                 metadata: ["user": "\(userID)", "error": "\(error)"]
             )
-            return false
+            return .unknown
         }
     }
 
@@ -66,4 +67,12 @@ actor AdminDirectory {
         cache[userID] = nil
         forgotten[userID, default: 0] += 1
     }
+}
+
+/// Whether someone may decide on keys, as far as the bot can tell now.
+enum AdminCheck: Sendable, Equatable {
+    case admin
+    case notAdmin
+    /// Telegram did not answer the membership lookup: neither yes nor no.
+    case unknown
 }

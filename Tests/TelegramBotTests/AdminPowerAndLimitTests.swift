@@ -104,6 +104,42 @@ import Testing
         try await bot.stopBot()
     }
 
+    /// Telegram does not answer whether the presser is an admin: nothing is decided, the alert says why (not "only
+    /// admins"), the refusal is audited as such, and the next press, with Telegram answering again, decides.
+    @Test func aFailedAdminLookupDecidesNothingAndSaysSo() async throws {
+        let bot = try await BotHarness.start(exchanges: [.binance])
+        defer { Task { await bot.stop() } }
+        let request = try await submitKey(bot, label: "Lookup")
+        // The directory asks twice at most for a press.
+        bot.telegram.injectErrors([.serverError(status: 500), .serverError(status: 500)], for: "getChatMember")
+        let failed = try #require(bot.telegram.pressButton(from: bot.groupAdmin, on: request, caption: "Approve"))
+        #expect(
+            await bot.telegram.waitUntil {
+                bot.telegram.callbackQueries().first { $0.id == failed }?.isAnswered == true
+            }
+        )
+        let alert = bot.telegram.callbackQueries().first { $0.id == failed }?.answerText ?? ""
+        #expect(alert.contains("did not say whether you are an admin") && !alert.contains("Only admins"), "\(alert)")
+        #expect(try await status(of: "Lookup", bot) == .pending)
+        // Audited after the alert is answered: wait for the row.
+        let database = try bot.database()
+        let refusals = { @Sendable in
+            (try? database.writer.read { db in
+                try String.fetchAll(
+                    db,
+                    sql: "SELECT detail FROM audit_log WHERE outcome = 'refused' AND telegram_id = ?",
+                    arguments: [bot.groupAdmin.id]
+                )
+            }) ?? []
+        }
+        #expect(await bot.telegram.waitUntil { !refusals().isEmpty })
+        #expect(refusals() == ["admin_check_failed"])
+
+        _ = bot.telegram.pressButton(from: bot.groupAdmin, on: request, caption: "Approve")
+        _ = try await bot.waitForBotMessage(in: erin.id) { $0.text.contains("approved") && $0.text.contains("Lookup") }
+        try await bot.stopBot()
+    }
+
     /// A demoted admin loses the right with the `chat_member` update, not a minute later.
     @Test func aDemotionTakesEffectAtOnce() async throws {
         let bot = try await BotHarness.start(exchanges: [.binance])
