@@ -38,6 +38,21 @@ import Testing
         #expect(text.contains("Bad Request: not for <redacted>"))
     }
 
+    /// An error envelope with a success status (never Telegram's own, possible from a server at a custom
+    /// `TELEGRAM_API_URL`) becomes an error description too: it comes back without the token as well.
+    @Test func anErrorEnvelopeWithASuccessStatusComesBackWithoutTheToken() async throws {
+        let listener = try LoopbackListener()
+        let transport = AsyncHTTPBotTransport(baseURL: listener.url, token: Self.token)
+        let body = #" { "ok" : false, "error_code":400,"description":"Bad Request: not for \#(Self.token)"}"#
+        async let request = listener.answerOnce(status: "200 OK", body: body)
+        let answer = try await transport.post(method: "getMe", body: Data("{}".utf8), timeout: .seconds(5))
+        _ = await request
+        try await transport.shutdown()
+        let text = String(decoding: answer.body, as: UTF8.self)
+        #expect(!TokenSecrecyTests.leaks(text))
+        #expect(text.contains("Bad Request: not for <redacted>"))
+    }
+
     @Test func aRequestSentButNeverAnsweredHasAnUnknownOutcome() async throws {
         let listener = try LoopbackListener()
         let transport = AsyncHTTPBotTransport(baseURL: listener.url, token: Self.token)

@@ -77,8 +77,9 @@ public final class AsyncHTTPBotTransport: BotAPITransport, CustomStringConvertib
             let collected = try await response.body.collect(upTo: Self.maxResponseBytes)
             let status = Int(response.status.code)
             let bytes = Data(collected.readableBytesView)
-            /// Error answers become error descriptions and log lines; success answers are left as they are.
-            return (status, (200..<300).contains(status) ? bytes : token.redact(bytes))
+            // Error answers become error descriptions and log lines; success answers are left as they are.
+            let isError = !(200..<300).contains(status) || Self.declaresFailure(bytes)
+            return (status, isError ? token.redact(bytes) : bytes)
         } catch is NIOTooManyBytesError {
             throw .responseTooLarge
         } catch {
@@ -88,6 +89,14 @@ public final class AsyncHTTPBotTransport: BotAPITransport, CustomStringConvertib
             let detail = token.redact(Self.describe(error))
             throw sent.wasSent ? .outcomeUnknown(detail) : .connectFailed(detail)
         }
+    }
+
+    /// Whether a 2xx body is an error envelope (`{"ok":false, …}`), which Telegram itself never sends with a 2xx but a
+    /// server at a custom `TELEGRAM_API_URL` may: its description becomes an error like any other. Only the body's
+    /// first bytes are read, so a success answer (an update batch, say) costs no scan.
+    private static func declaresFailure(_ body: Data) -> Bool {
+        let head = body.prefix(64).filter { ![0x20, 0x09, 0x0A, 0x0D].contains($0) }
+        return head.starts(with: Data(#"{"ok":false"#.utf8))
     }
 
     /// A short, URL-free name for an error: AsyncHTTPClient's own errors describe themselves; others by type.
