@@ -138,9 +138,15 @@ public enum ConversationMachine {
     {
         switch step {
         case .idle, .confirmingDelete, .confirmingLink, .confirmingUnlink:
+            // A key pasted where none is asked for is still a secret in the chat's history: deleted all the same.
+            if CredentialShape(text).isCredential {
+                return [.deleteMessage(messageID: messageID), .send(Reply(.init("input.key_outside_add")))]
+            }
             return [.send(Reply(.init("hint.commands")))]
         case .choosingExchange:
-            return [.send(Reply(.init("add.choose_first"))), .send(exchangeChoice)]
+            let deleted: [ConversationEffect] =
+                CredentialShape(text).isCredential ? [.deleteMessage(messageID: messageID)] : []
+            return deleted + [.send(Reply(.init("add.choose_first"))), .send(exchangeChoice)]
         case .checking:
             // Often the passphrase sent again: treat it as one.
             return [.deleteMessage(messageID: messageID), .send(Reply(.init("add.still_checking")))]

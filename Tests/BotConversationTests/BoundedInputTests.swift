@@ -36,6 +36,28 @@ import Testing
 
     /// Bidi overrides and other format characters make a label read as something else in the admin group: the
     /// label is asked for again.
+    /// A key pasted where the bot asks for none (no /add under way, or a confirmation waiting) is deleted all the
+    /// same, and the user is told why; ordinary text there only gets the hint.
+    @Test(arguments: ["hbVz9KqP2mXw7RtY4nLc8JdF", "-----BEGIN EC PRIVATE KEY-----", #"{"name":"n","privateKey":"k"}"#])
+    func aKeyOutsideAddIsDeleted(text: String) {
+        var chat = Chat()
+        let effects = chat.text(text)
+        #expect(effects.first == .deleteMessage(messageID: chat.nextMessageID))
+        #expect(sentKeys(effects) == ["input.key_outside_add"])
+        #expect(chat.state.step == .idle)
+        _ = chat.command(.add)
+        let choosing = chat.text(text)
+        #expect(choosing.first == .deleteMessage(messageID: chat.nextMessageID))
+        #expect(sentKeys(choosing).first == "add.choose_first")
+    }
+
+    @Test func ordinaryTextOutsideAddIsKept() {
+        var chat = Chat()
+        let effects = chat.text("hello, how do I start?")
+        #expect(!effects.contains { if case .deleteMessage = $0 { true } else { false } })
+        #expect(sentKeys(effects) == ["hint.commands"])
+    }
+
     @Test(arguments: ["invoice\u{202E}fdp.exe", "Ma\u{200B}in", "a\u{2028}b", "\u{2066}x\u{2069}", "tag\u{E0041}"])
     func aLabelWithInvisibleCharactersIsAskedAgain(label: String) {
         var chat = Chat()
