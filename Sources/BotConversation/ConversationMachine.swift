@@ -242,6 +242,16 @@ public enum ConversationMachine {
         }
     }
 
+    /// The messages the conversation would delete if it read `event`, for a message it will not read (its sender is
+    /// over the inbound budget): going quiet must not leave on screen a credential the conversation would have
+    /// deleted. The machine runs on a copy of the state, so nothing else of its answer happens.
+    public static func deletions(ifRead event: ConversationEvent, state: ConversationState, now: Date) -> [Int64] {
+        var copy = state
+        return handle(event, state: &copy, now: now).compactMap { effect in
+            if case .deleteMessage(let messageID) = effect { messageID } else { nil }
+        }
+    }
+
     private static func changesNothingButIsActivity(_ event: ConversationEvent) -> Bool {
         switch event {
         case .textReceived(_, _, .privateChat), .nonTextReceived(_, .privateChat), .commandReceived(_, .privateChat),

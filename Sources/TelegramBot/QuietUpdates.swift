@@ -7,7 +7,8 @@ import TelegramAPIClient
 
 /// Updates from a user over their inbound budget (``InboundBudget``): they leave the inbox with no answer and no
 /// work, except the one notice of the window (in a private chat) and the deletion of a message that may hold a
-/// credential (the conversation is waiting for one): going quiet must not leave a secret on screen.
+/// credential (the ones the conversation would delete: see ``ConversationMachine/deletions(ifRead:state:now:)``):
+/// going quiet must not leave a secret on screen.
 struct QuietUpdates: Sendable {
     let store: any BotStore
     let texts: BotTexts
@@ -19,10 +20,14 @@ struct QuietUpdates: Sendable {
         do {
             var outgoing = [QueuedAction]()
             if case .message(let message) = update.kind, message.chat.type == .private, let from = message.from {
-                if message.text != nil, let state = try await store.conversation(ofUser: from.id),
-                    ConversationMachine.asksForCredential(state.step)
-                {
-                    await calls.deleteCredentialMessage(chatID: message.chat.id, messageID: Int64(message.messageID))
+                let now = Date()
+                let messageID = Int64(message.messageID)
+                let event: ConversationEvent =
+                    message.text.map { .textReceived($0, messageID: messageID, chat: .privateChat) }
+                    ?? .nonTextReceived(messageID: messageID, chat: .privateChat)
+                let state = try await store.conversation(ofUser: from.id) ?? ConversationState(updatedAt: now)
+                for id in ConversationMachine.deletions(ifRead: event, state: state, now: now) {
+                    await calls.deleteCredentialMessage(chatID: message.chat.id, messageID: id)
                 }
             }
             if notify, let from = update.from, update.chat?.id == from.id {

@@ -51,6 +51,49 @@ import Testing
         #expect(sentKeys(choosing).first == "add.choose_first")
     }
 
+    /// What a quiet user's message loses: exactly what the conversation would delete, and the state stays.
+    @Test func deletionsIfReadAreTheConversationsOwn() {
+        let idle = ConversationState(updatedAt: Date(timeIntervalSince1970: 1_700_000_000))
+        let now = idle.updatedAt
+        #expect(
+            ConversationMachine.deletions(
+                ifRead: .textReceived("hbVz9KqP2mXw7RtY4nLc8JdF", messageID: 7, chat: .privateChat),
+                state: idle,
+                now: now
+            ) == [7]
+        )
+        #expect(
+            ConversationMachine.deletions(
+                ifRead: .textReceived("hi", messageID: 8, chat: .privateChat),
+                state: idle,
+                now: now
+            )
+            .isEmpty
+        )
+        var chat = Chat()
+        _ = chat.command(.add)
+        _ = chat.press(.chooseExchange(.binance))
+        _ = chat.text("Main")
+        let asking = chat.state
+        #expect(
+            ConversationMachine.deletions(
+                ifRead: .nonTextReceived(messageID: 9, chat: .privateChat),
+                state: asking,
+                now: now
+            )
+                == [9]
+        )
+        #expect(
+            ConversationMachine.deletions(
+                ifRead: .textReceived("plain words", messageID: 10, chat: .privateChat),
+                state: asking,
+                now: now
+            )
+                == [10]
+        )
+        #expect(chat.state == asking)
+    }
+
     @Test func ordinaryTextOutsideAddIsKept() {
         var chat = Chat()
         let effects = chat.text("hello, how do I start?")

@@ -228,6 +228,24 @@ import Testing
         try await bot.stopBot()
     }
 
+    /// A user over the inbound budget who pastes a key (no `/add` under way): no answer, but the key does not stay
+    /// on screen, and ordinary text does.
+    @Test func aQuietUserStillHasAPastedKeyDeleted() async throws {
+        let bot = try await BotHarness.start(exchanges: [], extraEnvironment: ["BOT_INBOUND_LIMIT": "3/minute"])
+        defer { Task { await bot.stop() } }
+        for _ in 0..<3 { bot.say(erin, "/help") }
+        let chatter = bot.say(erin, "hello")
+        let key = bot.say(erin, "hbVz9KqP2mXw7RtY4nLc8JdF")
+        _ = try await bot.waitForBotMessage(in: erin.id, containing: "too fast")
+        #expect(
+            await bot.telegram.waitUntil { bot.telegram.message(in: erin.id, id: key)?.isDeleted == true },
+            "the pasted key is deleted"
+        )
+        #expect(bot.telegram.message(in: erin.id, id: chatter)?.isDeleted == false)
+        #expect(!bot.telegram.botMessages(in: erin.id).contains { $0.text.contains("looks like a key") })
+        try await bot.stopBot()
+    }
+
     /// Beyond `API_KEY_SUBMIT_LIMIT` a key check is refused with a clear text, and `/add` starts afresh.
     @Test func tooManyKeyChecksAreRefusedClearly() async throws {
         let bot = try await BotHarness.start(
