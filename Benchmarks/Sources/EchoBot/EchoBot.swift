@@ -32,17 +32,13 @@ public struct EchoBot: Sendable {
     }
 
     /// Polls and answers until the task is cancelled; returns how many answers failed before that. `polling` runs
-    /// once, as the first `getUpdates` leaves.
+    /// once, just before the first `getUpdates`.
     public func run(polling: @Sendable () -> Void = {}) async -> Int {
         let failures = FailureCount()
         await withDiscardingTaskGroup { group in
             var offset: Int64?
-            var announced = false
+            polling()
             while !Task.isCancelled {
-                if !announced {
-                    announced = true
-                    polling()
-                }
                 let updates: [Update]
                 do {
                     updates = try await client.getUpdates(

@@ -8,7 +8,7 @@ import TelegramAPIClient
 ///
 /// Its one answer carries every caption the bench's simulated users wait for (the help text's heading, the prompts
 /// of the /add flow, "awaiting approval") and a "Binance" button, so the same users run their same scripts against
-/// it. It prints the service's start-up line ("exchange-bot ready") as its first poll leaves, and SIGTERM ends it
+/// it. It prints the service's start-up line ("exchange-bot ready") just before its first poll, and SIGTERM ends it
 /// with status 0, as the bench expects of the service.
 @main
 enum EchoBotProcess {
