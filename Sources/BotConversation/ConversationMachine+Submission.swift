@@ -33,11 +33,13 @@ extension ConversationMachine {
         step = .idle
         switch result {
         case .success(let key):
+            // A check resumed after a crash may find its key decided already (see `CheckRunner`): the decision's
+            // own notice tells which; this answer must not say the key still waits.
             return [
                 .send(
                     Reply(
                         .init(
-                            "add.awaiting_approval",
+                            key.status == .pending ? "add.awaiting_approval" : "add.decided_already",
                             [
                                 "exchange": exchangeName(key), "label": EchoBound.cut(key.label, to: EchoBound.label),
                                 "key": key.maskedAPIKey,

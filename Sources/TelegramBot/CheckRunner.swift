@@ -99,13 +99,15 @@ actor CheckRunner {
     }
 
     /// The key this very submission stored, if it got that far before a crash: same exchange key, written at or
-    /// after the submission (to the second: the seed's dates have no finer grain in every writer).
+    /// after the submission (to the second: the seed's dates have no finer grain in every writer). Whatever its
+    /// status now: an admin may have decided on it (over REST, say) before the check resumed, and checking it again
+    /// would answer "already added", or, for new credentials, put the decided key back to PENDING.
     private func storedBeforeCrash(userID: Int64, pending: PendingSubmission) async -> ExchangeKey? {
         guard let keys = try? await service.keys(ofUser: userID) else { return nil }
         let since = pending.submittedAt.addingTimeInterval(-1)
         let apiKey = pending.submission.apiKey.trimmingCharacters(in: .whitespacesAndNewlines)
         return keys.first { key in
-            guard key.apiKey == apiKey, key.status == .pending else { return false }
+            guard key.apiKey == apiKey else { return false }
             if let updating = pending.updating {
                 return key.id == updating && (key.updatedAt ?? .distantPast) >= since
             }

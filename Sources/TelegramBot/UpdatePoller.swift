@@ -153,8 +153,11 @@ struct UpdatePoller: Service {
             }
             guard let user = found else {
                 // Unlinked or deleted while the check ran: there is no one to store the key for.
+                // On the chat's queue, like every verdict: the chat's updates left in the inbox are queued already.
                 logger.notice("a key check cut short by a restart ends: its Telegram account has no user any more")
-                await runner.finishCheck(telegramID: telegramID, result: .failure(.userNotFound))
+                handling.queues.enqueue(telegramID, bounded: false) {
+                    await runner.finishCheck(telegramID: telegramID, result: .failure(.userNotFound))
+                }
                 continue
             }
             logger.info("resuming a key check cut short by a restart", metadata: ["user": "\(user.id)"])

@@ -109,6 +109,16 @@ func sentKeys(_ effects: [ConversationEffect]) -> [String] {
         #expect(chat.state.step == .idle)
     }
 
+    /// A check resumed after a crash may find its key decided already: the answer does not say it waits.
+    @Test func aVerdictOnAKeyDecidedAlreadyDoesNotSayItWaits() {
+        var chat = Chat()
+        chat.state.step = .checking(exchange: .okx, keyID: nil)
+        var decided = Self.key
+        decided.status = .approved
+        #expect(sentKeys(chat.send(.submissionFinished(.success(decided)))) == ["add.decided_already"])
+        #expect(chat.state.step == .idle)
+    }
+
     @Test func withoutAPassphraseTheSecretSubmits() {
         var chat = Chat()
         _ = chat.command(.add)

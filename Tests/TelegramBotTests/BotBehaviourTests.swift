@@ -53,15 +53,7 @@ import Testing
         let bot = try await BotHarness.start(exchanges: [])
         defer { Task { await bot.stop() } }
         try await bot.stopBot()
-        let database = try bot.database()
-        let ring = try MultiFernet(keys: [bot.key])
-        let botStore = SQLiteBotStore(database: database, ring: ring)
-        let service = ApprovalService(
-            store: SQLiteExchangeStore(database: database, ring: ring),
-            validator: FakeValidator(),
-            notifier: NoNotifier()
-        )
-        let owner = try await botStore.ensureUser(telegramID: bob.id, username: "bob", languageCode: "en", at: Date())
+        let (botStore, service, owner) = try await storesWhileStopped(bot)
         let submission = KeySubmission(
             exchange: "okx",
             label: "Stored",
@@ -95,6 +87,85 @@ import Testing
         #expect(try await bot.keys(ofTelegramUser: bob.id).count == 1)
         #expect(try await botStore.conversationsAwaitingService().isEmpty)
         try await bot.stopBot()
+    }
+
+    /// The check was cut short after its key was stored, and an admin decided on the key (over REST, say) before
+    /// the check resumed: the decision stands (new credentials are not put back to PENDING, a new key is not
+    /// refused as "already added"), and the owner is not told the key still waits.
+    @Test(arguments: [false, true]) func aCheckResumedAfterItsKeyWasDecidedLeavesTheDecision(updating: Bool)
+        async throws
+    {
+        let bot = try await BotHarness.start(exchanges: [])
+        defer { Task { await bot.stop() } }
+        try await bot.stopBot()
+        let (botStore, service, owner) = try await storesWhileStopped(bot)
+        func submission(_ number: Int) -> KeySubmission {
+            KeySubmission(
+                exchange: "okx",
+                label: "Decided",
+                apiKey: "decided-key-000\(number)",
+                apiSecret: SecretString("decided-secret-\(number)"),
+                passphrase: SecretString("decided-pass-\(number)")
+            )
+        }
+        let admin = Caller(userID: owner.id)
+        var submittedAt = Date()
+        var key = try await service.addKey(submission(1), userID: owner.id, by: admin)
+        if updating {
+            _ = try await service.approve(keyID: key.id, by: admin)
+            try await Task.sleep(for: .milliseconds(1_100))
+            submittedAt = Date()
+            key = try await service.updateKey(
+                keyID: key.id,
+                userID: owner.id,
+                label: nil,
+                credentials: submission(2),
+                by: admin
+            )
+        }
+        let decided = try await service.approve(keyID: key.id, by: admin)
+        try await botStore.commit(
+            BotCommit(conversations: [
+                bob.id: ConversationState(
+                    step: .checking(exchange: .okx, keyID: updating ? key.id : nil),
+                    updatedAt: submittedAt,
+                    pendingSubmission: PendingSubmission(
+                        submission: submission(updating ? 2 : 1),
+                        updating: updating ? key.id : nil,
+                        submittedAt: submittedAt
+                    )
+                )
+            ])
+        )
+        bot.telegram.setMember(bob, in: BotHarness.chat(bob), status: .member)
+        try await bot.startBot()
+        _ = try await bot.waitForBotMessage(in: bob.id, containing: "already decided")
+        try await Task.sleep(for: .milliseconds(500))
+        let texts = bot.telegram.botMessages(in: bob.id).map(\.text)
+        #expect(texts.filter { $0.contains("already decided") }.count == 1)
+        #expect(!texts.contains { $0.contains("awaiting approval") || $0.contains("already added") })
+        let keys = try await bot.keys(ofTelegramUser: bob.id)
+        #expect(keys.count == 1)
+        #expect(keys.first?.status == .approved)
+        #expect(keys.first?.updatedAt == decided.updatedAt)
+        #expect(try await botStore.conversationsAwaitingService().isEmpty)
+        try await bot.stopBot()
+    }
+
+    /// The stopped bot's stores, opened beside it as a crashed run left them, and Bob's account.
+    private func storesWhileStopped(_ bot: BotHarness) async throws
+        -> (store: SQLiteBotStore, service: ApprovalService, owner: ExchangeBotCore.User)
+    {
+        let database = try bot.database()
+        let ring = try MultiFernet(keys: [bot.key])
+        let store = SQLiteBotStore(database: database, ring: ring)
+        let service = ApprovalService(
+            store: SQLiteExchangeStore(database: database, ring: ring),
+            validator: FakeValidator(),
+            notifier: NoNotifier()
+        )
+        let owner = try await store.ensureUser(telegramID: bob.id, username: "bob", languageCode: "en", at: Date())
+        return (store, service, owner)
     }
 
     @Test func adminCommandsListApproveWithAMessageAndReject() async throws {
