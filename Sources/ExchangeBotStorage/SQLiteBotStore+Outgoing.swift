@@ -23,10 +23,8 @@ extension SQLiteBotStore {
                 ),
                 arguments: [limit + busyLanes.count]
             ).map {
-                (
-                    id: $0["id"] as Int64, lane: $0["lane"] as Int64, json: $0["action"] as String,
-                    unreachable: $0["unreachable"] as Bool
-                )
+                // By position, as selected: the queue is read at every wake, and a lookup by name costs more.
+                (id: $0[0] as Int64, lane: $0[1] as Int64, json: $0[2] as String, unreachable: $0[3] as Bool)
             }
         }
         let decoder = JSONDecoder()
@@ -63,10 +61,9 @@ extension SQLiteBotStore {
             case .remember(let posted, let purpose): try Self.remember(db, posted, purpose: purpose, at: stamp)
             case .forgetChecking(let chatID): try Self.forgetChecking(db, chatID: chatID)
             }
-            try db.execute(
-                sql: "UPDATE bot_outgoing SET finished_at = ?, result = ? WHERE id = ? AND finished_at IS NULL",
-                arguments: [stamp, String(summary.prefix(500)), id]
-            )
+            try db.cachedStatement(
+                sql: "UPDATE bot_outgoing SET finished_at = ?, result = ? WHERE id = ? AND finished_at IS NULL"
+            ).execute(arguments: [stamp, String(summary.prefix(500)), id])
         }
     }
 
@@ -85,21 +82,18 @@ extension SQLiteBotStore {
         case .reasonPrompt(let id, let version, let asked):
             (name, keyID, revision, admin) = ("reason", id, version, asked)
         }
-        try db.execute(
+        try db.cachedStatement(
             sql: """
                 INSERT OR REPLACE INTO bot_posted (chat_id, message_id, purpose, key_id, text, revision, admin_id,
                     created_at)
                 VALUES (?, ?, ?, ?, ?, ?, ?, ?)
-                """,
-            arguments: [posted.chatID, posted.messageID, name, keyID, posted.text, revision, admin, at]
-        )
+                """
+        ).execute(arguments: [posted.chatID, posted.messageID, name, keyID, posted.text, revision, admin, at])
     }
 
     static func forgetChecking(_ db: Database, chatID: Int64) throws {
-        try db.execute(
-            sql: "DELETE FROM bot_posted WHERE chat_id = ? AND purpose = 'checking'",
-            arguments: [chatID]
-        )
+        try db.cachedStatement(sql: "DELETE FROM bot_posted WHERE chat_id = ? AND purpose = 'checking'")
+            .execute(arguments: [chatID])
     }
 
     public func checkingMessage(chatID: Int64) async throws -> PostedMessage? {

@@ -81,13 +81,12 @@ public struct SQLiteBotStore: BotStore {
 
     public func beginOutsideEffect(updateID: Int64) async throws -> Bool {
         try await writer.write { db in
-            try db.execute(
+            try db.cachedStatement(
                 sql: """
                     UPDATE bot_inbox SET outside_effect_started = 1
                     WHERE update_id = ? AND NOT outside_effect_started
-                    """,
-                arguments: [updateID]
-            )
+                    """
+            ).execute(arguments: [updateID])
             // Nothing changed: marked before, or no longer in the inbox at all (handled: a repeat either way).
             return db.changesCount == 0
         }
@@ -222,14 +221,13 @@ public struct SQLiteBotStore: BotStore {
     // MARK: - Helpers
 
     static func stateValue(_ db: Database, _ name: String) throws -> String? {
-        try String.fetchOne(db, sql: "SELECT value FROM bot_state WHERE name = ?", arguments: [name])
+        try String.fetchOne(db.cachedStatement(sql: "SELECT value FROM bot_state WHERE name = ?"), arguments: [name])
     }
 
     static func setState(_ db: Database, _ name: String, _ value: String) throws {
-        try db.execute(
+        try db.cachedStatement(
             sql:
-                "INSERT INTO bot_state (name, value) VALUES (?, ?) ON CONFLICT(name) DO UPDATE SET value = excluded.value",
-            arguments: [name, value]
-        )
+                "INSERT INTO bot_state (name, value) VALUES (?, ?) ON CONFLICT(name) DO UPDATE SET value = excluded.value"
+        ).execute(arguments: [name, value])
     }
 }

@@ -102,7 +102,7 @@ public struct Localizer: Sendable {
     /// Puts the (already escaped) values into `template`. `{name:group}` is the plural group `group` rendered
     /// with `name`'s value as its count: a text with two counts ("2 moved, 1 dropped") names a group for each.
     private func fill(_ template: String, _ values: [String: String], language: String, plain: Bool) -> String {
-        let template = plain ? template.replacing(/<\/?[a-z]+>/, with: "") : template
+        let template = plain ? Self.withoutTags(template) : template
         guard !values.isEmpty else { return template }
         var result = ""
         result.reserveCapacity(template.utf8.count)
@@ -126,5 +126,30 @@ public struct Localizer: Sendable {
         }
         result += rest
         return result
+    }
+
+    /// `template` without its tags (`<b>`, `</b>`: `<`, an optional `/`, lower-case letters, `>`). A byte scan
+    /// rather than a `Regex`, which cost more than the rest of the text's rendering.
+    static func withoutTags(_ template: String) -> String {
+        let bytes = Array(template.utf8)
+        guard bytes.contains(UInt8(ascii: "<")) else { return template }
+        var kept = [UInt8]()
+        kept.reserveCapacity(bytes.count)
+        var index = 0
+        while index < bytes.count {
+            if bytes[index] == UInt8(ascii: "<") {
+                var end = index + 1
+                if end < bytes.count, bytes[end] == UInt8(ascii: "/") { end += 1 }
+                let name = end
+                while end < bytes.count, (UInt8(ascii: "a")...UInt8(ascii: "z")).contains(bytes[end]) { end += 1 }
+                if end > name, end < bytes.count, bytes[end] == UInt8(ascii: ">") {
+                    index = end + 1
+                    continue
+                }
+            }
+            kept.append(bytes[index])
+            index += 1
+        }
+        return String(decoding: kept, as: UTF8.self)
     }
 }

@@ -50,8 +50,11 @@ struct CommandParser: Sendable {
     }
 
     private static func split(_ text: String) -> (name: String, arguments: String, addressee: String?)? {
-        let trimmed = text.trimmingCharacters(in: .whitespacesAndNewlines)
-        guard trimmed.hasPrefix("/"), trimmed.count > 1 else { return nil }
+        // Most texts are answers (a label, a key): seen not to start with "/" before anything is copied.
+        let spaces = CharacterSet.whitespacesAndNewlines
+        guard text.unicodeScalars.first(where: { !spaces.contains($0) }) == "/" else { return nil }
+        let trimmed = text.trimmingCharacters(in: spaces)
+        guard trimmed.count > 1 else { return nil }
         let head = trimmed.prefix { !$0.isWhitespace }
         let arguments = trimmed.dropFirst(head.count).trimmingCharacters(in: .whitespacesAndNewlines)
         let parts = head.dropFirst().split(separator: "@", maxSplits: 1).map(String.init)

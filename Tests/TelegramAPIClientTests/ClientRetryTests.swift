@@ -14,7 +14,7 @@ import Testing
             .ok(Samples.sentMessage)
         )
         let message = try await client.sendMessage(chatID: 123_456_789, text: "Hello")
-        #expect(message.messageID == 501)
+        #expect(message == SentMessage(messageID: 501, chatID: 123_456_789))
         #expect(sleeper.waits == [.seconds(3)])
         #expect(transport.calls.count == 2)
         #expect(transport.calls[0].body == transport.calls[1].body)

@@ -1,8 +1,8 @@
 import BotConversation
 import Foundation
-import Localization
 import Testing
 
+@testable import Localization
 @testable import TelegramBot
 
 /// The texts: placeholders escaped, languages chosen, every key the bot uses present in every locale, and commands
@@ -30,6 +30,15 @@ import Testing
     @Test func alertsArePlainText() {
         let localizer = Localizer(tables: ["en": ["k": "<b>Key</b> {name}"]])
         #expect(localizer.plainText("k", ["name": "Tom & <Jerry>"], language: "en") == "Key Tom & <Jerry>")
+    }
+
+    /// The byte scan drops exactly what the pattern `</?[a-z]+>` matches (the pattern is the oracle).
+    @Test(arguments: [
+        "<b>Key</b> waits", "a < b > c", "<>", "</>", "<B>kept</B>", "<b", "x<br>y", "<b>Ключ</b> «ok»",
+        "<<b>>", "</b", "<b1>", "< b>", "no tags", "", "🙂<i>é</i>",
+    ])
+    func tagsAreDroppedAsThePatternSays(template: String) {
+        #expect(Localizer.withoutTags(template) == template.replacing(/<\/?[a-z]+>/, with: ""))
     }
 
     @Test func languagesFollowTelegramsCodesAndFallBackToEnglish() {

@@ -3,24 +3,21 @@ import Foundation
 /// Reads Telegram's answer envelope: `{ok:true, result}` or `{ok:false, error_code, description, parameters}`.
 ///
 /// The HTTP status equals `error_code` on Telegram's own answers; a proxy's HTML error page has no envelope and is
-/// classified by status alone.
+/// classified by status alone. The body is parsed once: the envelope and its result in one decoding.
 enum BotAPIResponse {
     static func result<Result: Decodable>(
         _ type: Result.Type,
         status: Int,
         body: Data
     ) throws(TelegramError) -> Result {
-        let decoder = JSONDecoder()
-        let head = try? decoder.decode(Head.self, from: body)
+        let envelope = try? JSONDecoder().decode(Envelope<Result>.self, from: body)
         let success = (200..<300).contains(status)
-        if success, let head, head.ok {
-            guard let envelope = try? decoder.decode(Success<Result>.self, from: body) else {
-                throw .malformedResponse
-            }
-            return envelope.result
+        if success, let envelope, envelope.head.ok {
+            guard let result = envelope.result else { throw .malformedResponse }
+            return result
         }
-        if success && head == nil { throw .malformedResponse }
-        throw error(status: status, head: head)
+        if success && envelope == nil { throw .malformedResponse }
+        throw error(status: status, head: envelope?.head)
     }
 
     static func error(status: Int, head: Head?) -> TelegramError {
@@ -79,7 +76,19 @@ enum BotAPIResponse {
         }
     }
 
-    private struct Success<Value: Decodable>: Decodable {
-        var result: Value
+    /// The head, and the result when the head says `ok` (`nil` when that result does not read as `Value`).
+    private struct Envelope<Value: Decodable>: Decodable {
+        var head: Head
+        var result: Value?
+
+        private enum CodingKeys: String, CodingKey {
+            case result
+        }
+
+        init(from decoder: any Decoder) throws {
+            head = try Head(from: decoder)
+            result =
+                head.ok ? try? decoder.container(keyedBy: CodingKeys.self).decode(Value.self, forKey: .result) : nil
+        }
     }
 }

@@ -82,7 +82,7 @@ extension TelegramClient {
         replyToMessageID: Int? = nil,
         disableNotification: Bool = false,
         disableLinkPreview: Bool = false
-    ) async throws(TelegramError) -> Message {
+    ) async throws(TelegramError) -> SentMessage {
         try await call(
             "sendMessage",
             MethodParameters.SendMessage(
@@ -94,7 +94,7 @@ extension TelegramClient {
                 disableNotification: disableNotification ? true : nil,
                 linkPreviewOptions: disableLinkPreview ? MethodParameters.LinkPreviewOptions() : nil
             ),
-            returning: Message.self,
+            returning: SentMessage.self,
             idempotency: .notIdempotent
         )
     }
@@ -111,7 +111,7 @@ extension TelegramClient {
         parseMode: ParseMode? = nil,
         replyMarkup: InlineKeyboardMarkup? = nil,
         disableLinkPreview: Bool = false
-    ) async throws(TelegramError) -> Message {
+    ) async throws(TelegramError) -> SentMessage {
         try await call(
             "editMessageText",
             MethodParameters.EditMessageText(
@@ -122,7 +122,7 @@ extension TelegramClient {
                 replyMarkup: replyMarkup,
                 linkPreviewOptions: disableLinkPreview ? MethodParameters.LinkPreviewOptions() : nil
             ),
-            returning: Message.self,
+            returning: SentMessage.self,
             idempotency: .idempotent
         )
     }
@@ -132,11 +132,11 @@ extension TelegramClient {
         chatID: Int64,
         messageID: Int,
         replyMarkup: InlineKeyboardMarkup? = nil
-    ) async throws(TelegramError) -> Message {
+    ) async throws(TelegramError) -> SentMessage {
         try await call(
             "editMessageReplyMarkup",
             MethodParameters.EditMessageReplyMarkup(chatID: chatID, messageID: messageID, replyMarkup: replyMarkup),
-            returning: Message.self,
+            returning: SentMessage.self,
             idempotency: .idempotent
         )
     }

@@ -1,6 +1,6 @@
 /// What an edit achieved when "nothing to change" is not a failure.
 public enum EditOutcome: Sendable, Hashable {
-    case edited(Message)
+    case edited(SentMessage)
     /// The message already showed exactly this (also the answer to a repeated edit whose first reply was lost).
     case unchanged
 }

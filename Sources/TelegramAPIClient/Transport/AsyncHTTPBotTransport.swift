@@ -95,8 +95,14 @@ public final class AsyncHTTPBotTransport: BotAPITransport, CustomStringConvertib
     /// server at a custom `TELEGRAM_API_URL` may: its description becomes an error like any other. Only the body's
     /// first bytes are read, so a success answer (an update batch, say) costs no scan.
     private static func declaresFailure(_ body: Data) -> Bool {
-        let head = body.prefix(64).filter { ![0x20, 0x09, 0x0A, 0x0D].contains($0) }
-        return head.starts(with: Data(#"{"ok":false"#.utf8))
+        let failure = #"{"ok":false"#.utf8
+        var expected = failure.startIndex
+        for byte in body.prefix(64) where byte != 0x20 && byte != 0x09 && byte != 0x0A && byte != 0x0D {
+            guard byte == failure[expected] else { return false }
+            expected = failure.index(after: expected)
+            if expected == failure.endIndex { return true }
+        }
+        return false
     }
 
     /// A short, URL-free name for an error: AsyncHTTPClient's own errors describe themselves; others by type.
