@@ -45,6 +45,7 @@ struct ConversationRunner: Sendable {
             language: texts.localizer.language(for: user?.languageCode ?? from.languageCode),
             state: stored ?? ConversationState(updatedAt: now())
         )
+        run.updateID = update.updateID
         run.telegramUsername = from.username
         run.pressedMessageID = pressedMessageID
         if let event = choose(run.state) {
@@ -195,7 +196,14 @@ struct ConversationRunner: Sendable {
             return .linkFinished(outcome)
         case .unlink:
             guard let linking else { return .unlinkFinished(.notLinked) }
-            return .unlinkFinished(try await linking.unlink(.telegram(run.chatID), by: run.caller))
+            // Handled again after a crash between the unlink and this update's commit, the press finds the link
+            // gone by its own first run: the user hears that it is gone, not that nothing was linked.
+            // (The user it joined is not known any more; the answer does not name them.)
+            var replay = false
+            if let updateID = run.updateID { replay = try await store.beginOutsideEffect(updateID: updateID) }
+            let outcome = try await linking.unlink(.telegram(run.chatID), by: run.caller)
+            if replay, outcome == .notLinked { return .unlinkFinished(.unlinked(userID: 0, telegramID: run.chatID)) }
+            return .unlinkFinished(outcome)
         }
         return nil
     }
@@ -213,6 +221,8 @@ struct ConversationRun {
     let chatID: Int64
     let user: ExchangeBotCore.User?
     let caller: Caller
+    /// The update this pass handles; `nil` for a check's verdict, which comes from no update.
+    var updateID: Int64?
     var telegramUsername: String?
     /// The message whose button started this pass, if one did.
     var pressedMessageID: Int64?

@@ -8,6 +8,7 @@ import Foundation
 import GRDB
 import PostgresNIO
 import PostgresStorage
+import TelegramAPIClient
 import TelegramBot
 import TestSupport
 import Testing
@@ -49,6 +50,14 @@ import FoundationNetworking
             codeLifetime: lifetime
         )
         return try await linking.issue(for: userID, by: .system).code
+    }
+
+    /// Links `user`'s Telegram account to `userID` as a user does: `/start <code>`, then `Link`.
+    func linkInChat(_ bot: BotHarness, _ user: FakeUser, to userID: Int64) async throws {
+        bot.say(user, "/start \(try await code(bot, for: userID))")
+        let confirm = try await bot.waitForBotMessage(in: user.id) { $0.button("Link") != nil }
+        _ = bot.telegram.pressButton(from: user, on: confirm, caption: "Link")
+        _ = try await bot.waitForBotMessage(in: user.id, containing: "is linked to account")
     }
 
     @Test(arguments: StoreEngine.allCases) func startWithACodeAndLinkLinks(engine: StoreEngine) async throws {
@@ -133,6 +142,48 @@ import FoundationNetworking
         }
         #expect(answered)
         #expect(bot.telegram.callbackQueries().first { $0.id == query }?.answerText?.isEmpty == false)
+        try await bot.stopBot()
+    }
+
+    /// A crash came between the unlink and the commit of the press that asked for it: handled again at the next
+    /// start, the press finds the link gone by its own first run, and the user hears "no longer linked", not
+    /// "not linked".
+    @Test func anUnlinkHandledAgainAfterACrashSaysItIsDone() async throws {
+        let bot = try await BotHarness.start(exchanges: [])
+        defer { Task { await bot.stop() } }
+        let alice = try await platformUser(bot, "alice")
+        try await linkInChat(bot, dana, to: alice)
+        bot.say(dana, "/unlink")
+        let ask = try await bot.waitForBotMessage(in: dana.id) { $0.button("Unlink") != nil }
+        try await bot.stopBot()
+
+        // What the crashed run did: it stored the press, began its outside effect and unlinked.
+        _ = bot.telegram.pressButton(from: dana, on: ask, caption: "Unlink")
+        let answer = try await LoopbackHTTPClient.send(
+            to: bot.telegram.baseURL,
+            "POST",
+            "/bot\(bot.telegram.token)/getUpdates",
+            headers: [("Content-Type", "application/json")],
+            body: #"{"offset":\#(bot.telegram.confirmedOffset)}"#
+        )
+        let envelope = try #require(try JSONSerialization.jsonObject(with: Data(answer.body)) as? [String: Any])
+        let element = try #require((envelope["result"] as? [Any])?.last)
+        let press = try #require(Update.lenient(json: try JSONSerialization.data(withJSONObject: element)))
+        let stores = try bot.stores()
+        try await stores.bot.receive(
+            [ReceivedUpdate(id: press.updateID, payload: try JSONEncoder().encode(press))],
+            nextOffset: press.updateID + 1
+        )
+        #expect(try await stores.bot.beginOutsideEffect(updateID: press.updateID) == false)
+        let links = try #require(stores.exchange as? any AccountLinkStore)
+        let linking = AccountLinking(links: links, users: stores.exchange, codes: RandomLinkCodes())
+        #expect(try await linking.unlink(.telegram(dana.id), by: .system) != .notLinked)
+
+        try await bot.startBot()
+        _ = try await bot.waitForBotMessage(in: dana.id, containing: "no longer linked")
+        try await Task.sleep(for: .milliseconds(300))
+        #expect(!bot.telegram.botMessages(in: dana.id).contains { $0.text.contains("not linked") })
+        #expect(try await links.telegramLink(ofUser: alice) == nil)
         try await bot.stopBot()
     }
 
@@ -272,10 +323,7 @@ import FoundationNetworking
         )
         defer { Task { await bot.stop() } }
         let alice = try await platformUser(bot, "alice")
-        bot.say(dana, "/start \(try await code(bot, for: alice))")
-        let confirm = try await bot.waitForBotMessage(in: dana.id) { $0.button("Link") != nil }
-        _ = bot.telegram.pressButton(from: dana, on: confirm, caption: "Link")
-        _ = try await bot.waitForBotMessage(in: dana.id, containing: "is linked to account")
+        try await linkInChat(bot, dana, to: alice)
         let account = FakeAccount.random(for: .bybit)
         bot.exchanges[.bybit]!.register(account)
         _ = try await bot.addKey(
