@@ -37,6 +37,8 @@ extension UpdatePoller {
 
     /// Hands the update to its chat's queue: to be handled, or, for a user over their budget, to be handled
     /// quietly. A chat whose queue is full drops it (logged): it is flooding faster than it can be answered.
+    /// Without a budget (the backlog a restart found in the inbox, admitted when it arrived) nothing is dropped: the
+    /// inbox bounds that backlog, and dropping it would lose updates already accepted.
     func dispatch(_ update: Update, _ handling: UpdateHandling, budget: InboundBudget?) async {
         let chatID = update.chat?.id ?? update.from?.id ?? 0
         let admission: InboundBudget.Admission
@@ -46,7 +48,7 @@ extension UpdatePoller {
             admission = .admitted
         }
         let (router, quiet) = (handling.router, handling.quiet)
-        let queued = handling.queues.enqueue(chatID) {
+        let queued = handling.queues.enqueue(chatID, bounded: budget != nil) {
             if admission == .admitted {
                 await router.handle(update)
             } else {

@@ -4,6 +4,7 @@ import ExchangeBotStorage
 import Fernet
 import Foundation
 import GRDB
+import TelegramAPIClient
 import TelegramBot
 import TestSupport
 import Testing
@@ -149,6 +150,41 @@ import Testing
         #expect(keys.first?.status == .approved)
         #expect(keys.first?.updatedAt == decided.updatedAt)
         #expect(try await botStore.conversationsAwaitingService().isEmpty)
+        try await bot.stopBot()
+    }
+
+    /// A restart finds more of one chat's updates in the inbox than a chat's queue takes while live (200; a flood the
+    /// crash cut short): admitted when they arrived, every one is handled, and none is dropped as flooding. The
+    /// last of 250 membership changes blocks the bot, so the chat ends blocked only if the last one was handled.
+    @Test func aBacklogLeftByACrashIsHandledWhole() async throws {
+        let bot = try await BotHarness.start(exchanges: [])
+        defer { Task { await bot.stop() } }
+        try await bot.stopBot()
+        let (botStore, _, _) = try await storesWhileStopped(bot)
+        let first: Int64 = 9_000_001
+        let count: Int64 = 250
+        let backlog = try (first..<first + count).map { id in
+            let status = id == first + count - 1 ? "kicked" : "member"
+            let json = #"""
+                {"update_id": \#(id), "my_chat_member": {
+                    "chat": {"id": \#(bob.id), "type": "private", "first_name": "Bob"},
+                    "from": {"id": \#(bob.id), "is_bot": false, "first_name": "Bob"}, "date": 1700000000,
+                    "old_chat_member": {"status": "member", "user": {"id": 1, "is_bot": true, "first_name": "Bot"}},
+                    "new_chat_member": {"status": "\#(status)", "user": {"id": 1, "is_bot": true, "first_name": "Bot"}}
+                }}
+                """#
+            let update = try #require(Update.lenient(json: Data(json.utf8)))
+            return ReceivedUpdate(id: update.updateID, payload: try JSONEncoder().encode(update))
+        }
+        try await botStore.receive(backlog, nextOffset: first + count)
+        try await bot.startBot()
+        var handled = false
+        for _ in 0..<300 where !handled {
+            try await Task.sleep(for: .milliseconds(100))
+            handled = try await botStore.unhandledUpdates().updates.isEmpty
+        }
+        #expect(handled)
+        #expect(try await botStore.isUnreachable(telegramID: bob.id), "the last update, blocking the bot, was handled")
         try await bot.stopBot()
     }
 
