@@ -109,7 +109,9 @@ actor CheckRunner {
         return keys.first { key in
             guard key.apiKey == apiKey else { return false }
             if let updating = pending.updating {
-                return key.id == updating && (key.updatedAt ?? .distantPast) >= since
+                // When its credentials were set, not `updatedAt`, which a decision, a toggle or a health check also
+                // moves: those must not pass for this update having been stored.
+                return key.id == updating && (key.credentialsChangedAt ?? key.updatedAt ?? .distantPast) >= since
             }
             return (key.createdAt ?? .distantPast) >= since
         }

@@ -37,8 +37,10 @@ extension UpdatePoller {
 
     /// Hands the update to its chat's queue: to be handled, or, for a user over their budget, to be handled
     /// quietly. A chat whose queue is full drops it (logged): it is flooding faster than it can be answered.
-    /// Without a budget (the backlog a restart found in the inbox, admitted when it arrived) nothing is dropped: the
-    /// inbox bounds that backlog, and dropping it would lose updates already accepted.
+    /// Without a budget (the backlog a restart found in the inbox) nothing is dropped: Telegram was told each of those
+    /// updates arrived, so a dropped one is lost. Polling leaves at most a chat's waiting updates and one batch; the
+    /// webhook route stores every post, so after a stretch with no leader the backlog can be long. `resume(_:)` holds it
+    /// in memory already, and the chat's send limit paces the answers.
     func dispatch(_ update: Update, _ handling: UpdateHandling, budget: InboundBudget?) async {
         let chatID = update.chat?.id ?? update.from?.id ?? 0
         let admission: InboundBudget.Admission

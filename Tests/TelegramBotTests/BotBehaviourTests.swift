@@ -153,6 +153,59 @@ import Testing
         try await bot.stopBot()
     }
 
+    /// The check of new credentials was cut short before they were stored, and the key was decided (or toggled)
+    /// meanwhile with the same API key: the resumed check must not take that change for its own update. It stores
+    /// the new credentials, and the key waits for approval again.
+    @Test func aCheckResumedBeforeItsUpdateWasStoredStillStoresIt() async throws {
+        let bot = try await BotHarness.start(exchanges: [.okx])
+        defer { Task { await bot.stop() } }
+        try await bot.stopBot()
+        let (botStore, service, owner) = try await storesWhileStopped(bot)
+        let account = FakeAccount.random(for: .okx)
+        bot.exchanges[.okx]!.register(account)
+        let admin = Caller(userID: owner.id)
+        let old = KeySubmission(
+            exchange: "okx",
+            label: "Renewed",
+            apiKey: account.apiKey,
+            apiSecret: SecretString("old-secret"),
+            passphrase: SecretString("old-pass")
+        )
+        let key = try await service.addKey(old, userID: owner.id, by: admin)
+        try await Task.sleep(for: .milliseconds(1_100))
+        let submittedAt = Date()
+        _ = try await service.approve(keyID: key.id, by: admin)
+        let renewed = KeySubmission(
+            exchange: "okx",
+            label: "Renewed",
+            apiKey: account.apiKey,
+            apiSecret: SecretString(account.secret),
+            passphrase: account.passphrase.map(SecretString.init)
+        )
+        try await botStore.commit(
+            BotCommit(conversations: [
+                bob.id: ConversationState(
+                    step: .checking(exchange: .okx, keyID: key.id),
+                    updatedAt: submittedAt,
+                    pendingSubmission: PendingSubmission(
+                        submission: renewed,
+                        updating: key.id,
+                        submittedAt: submittedAt
+                    )
+                )
+            ])
+        )
+        bot.telegram.setMember(bob, in: BotHarness.chat(bob), status: .member)
+        try await bot.startBot()
+        _ = try await bot.waitForBotMessage(in: bob.id, containing: "awaiting approval")
+        #expect(!bot.telegram.botMessages(in: bob.id).contains { $0.text.contains("already decided") })
+        let keys = try await bot.keys(ofTelegramUser: bob.id)
+        #expect(keys.count == 1)
+        #expect(keys.first?.status == .pending)
+        #expect((keys.first?.credentialsChangedAt ?? .distantPast) > submittedAt.addingTimeInterval(-1))
+        try await bot.stopBot()
+    }
+
     /// A restart finds more of one chat's updates in the inbox than a chat's queue takes while live (200; a flood the
     /// crash cut short): admitted when they arrived, every one is handled, and none is dropped as flooding. The
     /// last of 250 membership changes blocks the bot, so the chat ends blocked only if the last one was handled.
