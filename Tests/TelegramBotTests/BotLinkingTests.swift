@@ -145,6 +145,18 @@ import FoundationNetworking
         try await bot.stopBot()
     }
 
+    /// The first press on a Telegram account that is linked to nothing (its account is the bot's own) says so.
+    @Test func unlinkingAnAccountLinkedToNothingSaysSo() async throws {
+        let bot = try await BotHarness.start(exchanges: [])
+        defer { Task { await bot.stop() } }
+        bot.say(eve, "/unlink")
+        let ask = try await bot.waitForBotMessage(in: eve.id) { $0.button("Unlink") != nil }
+        _ = bot.telegram.pressButton(from: eve, on: ask, caption: "Unlink")
+        _ = try await bot.waitForBotMessage(in: eve.id, containing: "is not linked to any account")
+        #expect(!bot.telegram.botMessages(in: eve.id).contains { $0.text.contains("no longer linked") })
+        try await bot.stopBot()
+    }
+
     /// A crash came between the unlink and the commit of the press that asked for it: handled again at the next
     /// start, the press finds the link gone by its own first run, and the user hears "no longer linked", not
     /// "not linked".
