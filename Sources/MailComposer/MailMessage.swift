@@ -17,21 +17,8 @@ public struct MailMessage: Sendable, Equatable {
     public var messageID: String
     public var boundary: String
 
-    /// A message with a random `Message-ID` at the sender's domain and a random boundary.
-    public init(from: MailAddress, to: MailAddress, subject: String, text: String, html: String, date: Date) {
-        self.init(
-            from: from,
-            to: to,
-            subject: subject,
-            text: text,
-            html: html,
-            date: date,
-            messageID: Self.randomHex(16) + "@" + from.domain,
-            boundary: "=_" + Self.randomHex(12)
-        )
-    }
-
-    /// A message with a given `Message-ID` and boundary, for known-answer tests.
+    /// A message with the given `Message-ID` (or a new one at the sender's domain, ``newMessageID(at:)``) and the
+    /// given boundary (or a random one); known-answer tests give both.
     public init(
         from: MailAddress,
         to: MailAddress,
@@ -39,8 +26,8 @@ public struct MailMessage: Sendable, Equatable {
         text: String,
         html: String,
         date: Date,
-        messageID: String,
-        boundary: String
+        messageID: String? = nil,
+        boundary: String? = nil
     ) {
         self.from = from
         self.to = to
@@ -48,8 +35,13 @@ public struct MailMessage: Sendable, Equatable {
         self.text = text
         self.html = html
         self.date = date
-        self.messageID = messageID
-        self.boundary = boundary
+        self.messageID = messageID ?? Self.newMessageID(at: from.domain)
+        self.boundary = boundary ?? "=_" + Self.randomHex(12)
+    }
+
+    /// A new `Message-ID`, without angle brackets: 16 random bytes in hex at `domain`.
+    public static func newMessageID(at domain: some StringProtocol) -> String {
+        randomHex(16) + "@" + domain
     }
 
     /// The message as sent: CRLF line endings, no line over 78 characters except where a header has no space to

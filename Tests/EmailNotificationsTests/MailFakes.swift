@@ -93,16 +93,19 @@ final class FakeTransport: MailTransport {
         let recipients: [String]
     }
 
-    private let state = Mutex<(sent: [Sent], failures: [SMTPError])>(([], []))
+    private let state = Mutex<(sent: [Sent], attempts: [String], failures: [SMTPError])>(([], [], []))
 
     init(failures: [SMTPError] = []) {
         state.withLock { $0.failures = failures }
     }
 
     var sent: [Sent] { state.withLock { $0.sent } }
+    /// Every message handed over, sent or failed (a failure may come after the server took the message).
+    var attempts: [String] { state.withLock { $0.attempts } }
 
     func send(_ message: String, from sender: String, to recipients: [String]) async throws(SMTPError) {
         let failure = state.withLock { state -> SMTPError? in
+            state.attempts.append(message)
             if !state.failures.isEmpty { return state.failures.removeFirst() }
             state.sent.append(Sent(message: message, sender: sender, recipients: recipients))
             return nil

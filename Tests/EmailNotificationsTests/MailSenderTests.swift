@@ -88,6 +88,35 @@ import Testing
         #expect(transport.sent.isEmpty)
     }
 
+    /// A reply lost after DATA: the server may have taken the mail, so the retry may deliver a copy. The copy carries
+    /// the first attempt's `Message-ID`, by which mailboxes drop it; another mail gets an id of its own.
+    @Test func aRetryKeepsItsMessageID() async throws {
+        let outbox = FakeMailOutbox()
+        await outbox.setUser(42, email: "alice@example.org")
+        try await outbox.queueMail(.telegramUnlinked, toUser: 42, dedupeKey: nil, at: .distantPast)
+        let clock = TestClock()
+        let lost = SMTPError(.transient, "no reply to the end of DATA within 600 s")
+        let transport = FakeTransport(failures: [lost])
+        let sender = Self.sender(outbox, transport, clock: clock)
+        await sender.sendDue()
+        clock.advance(60)
+        await sender.sendDue()
+        #expect(await outbox.rows[0].sentAt != nil)
+        try await outbox.queueMail(
+            .telegramLinked(telegramUsername: "alice_tg"),
+            toUser: 42,
+            dedupeKey: nil,
+            at: clock.now
+        )
+        await sender.sendDue()
+        let ids = transport.attempts.map { message in
+            message.split(separator: "\r\n").first { $0.hasPrefix("Message-ID: <") }.map(String.init)
+        }
+        #expect(ids.count == 3 && ids.allSatisfy { $0?.hasSuffix("@example.com>") == true })
+        #expect(ids[0] == ids[1], "the retry of the same mail")
+        #expect(ids[2] != ids[0], "another mail")
+    }
+
     @Test func backoffDoublesToAnHourAndStopsAfterADay() {
         let policy = MailRetryPolicy()
         #expect((1...8).map { policy.delay(afterAttempt: $0) } == [60, 120, 240, 480, 960, 1920, 3600, 3600])
