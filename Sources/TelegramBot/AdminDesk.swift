@@ -34,12 +34,7 @@ struct AdminDesk: Sendable {
     }
 
     private func pressed(_ action: AdminAction, query: CallbackQuery, _ update: HandledUpdate) async throws {
-        let check = await admins.check(query.from.id)
-        guard check == .admin else {
-            let refusal =
-                check == .unknown
-                ? (text: "admin.check_failed", detail: "admin_check_failed")
-                : (text: "admin.only_admins", detail: "not_admin")
+        if let refusal = await admins.check(query.from.id).refusal {
             await calls.answer(query.id, alert: texts.alert(refusal.text))
             if action.decides, let keyID = action.keyID {
                 await service.recordRefusal(
@@ -202,14 +197,8 @@ struct AdminDesk: Sendable {
     /// admins" said in the group (or, when Telegram could not be asked, that nothing was done), and the caller
     /// stops. A button press is guarded apart: it answers with an alert and audits a refused decision.
     func requireAdmin(_ user: TelegramAPIClient.User, _ update: HandledUpdate) async throws -> Bool {
-        switch await admins.check(user.id) {
-        case .admin:
-            return true
-        case .notAdmin:
-            try await commit(update, [say("admin.only_admins")])
-        case .unknown:
-            try await commit(update, [say("admin.check_failed")])
-        }
+        guard let refusal = await admins.check(user.id).refusal else { return true }
+        try await commit(update, [say(refusal.text)])
         return false
     }
 

@@ -75,4 +75,13 @@ enum AdminCheck: Sendable, Equatable {
     case notAdmin
     /// Telegram did not answer the membership lookup: neither yes nor no.
     case unknown
+
+    /// What a refused admin is told (a text key) and the audit detail of a refused decision; `nil` for an admin.
+    var refusal: (text: String, detail: String)? {
+        switch self {
+        case .admin: nil
+        case .notAdmin: ("admin.only_admins", "not_admin")
+        case .unknown: ("admin.check_failed", "admin_check_failed")
+        }
+    }
 }

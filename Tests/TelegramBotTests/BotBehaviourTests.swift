@@ -64,21 +64,7 @@ import Testing
         )
         let submittedAt = Date()
         _ = try await service.addKey(submission, userID: owner.id, by: Caller(userID: owner.id))
-        try await botStore.commit(
-            BotCommit(conversations: [
-                bob.id: ConversationState(
-                    step: .checking(exchange: .okx, keyID: nil),
-                    updatedAt: submittedAt,
-                    pendingSubmission: PendingSubmission(
-                        submission: submission,
-                        updating: nil,
-                        submittedAt: submittedAt
-                    )
-                )
-            ])
-        )
-        bot.telegram.setMember(bob, in: BotHarness.chat(bob), status: .member)
-        try await bot.startBot()
+        try await resumeCheckCutShort(bot, botStore, submission, updating: nil, submittedAt: submittedAt)
         _ = try await bot.waitForBotMessage(in: bob.id, containing: "awaiting approval")
         _ = try await bot.waitForBotMessage(in: bot.adminGroup.id) { $0.button("Approve") != nil }
         try await Task.sleep(for: .milliseconds(500))
@@ -125,21 +111,13 @@ import Testing
             )
         }
         let decided = try await service.approve(keyID: key.id, by: admin)
-        try await botStore.commit(
-            BotCommit(conversations: [
-                bob.id: ConversationState(
-                    step: .checking(exchange: .okx, keyID: updating ? key.id : nil),
-                    updatedAt: submittedAt,
-                    pendingSubmission: PendingSubmission(
-                        submission: submission(updating ? 2 : 1),
-                        updating: updating ? key.id : nil,
-                        submittedAt: submittedAt
-                    )
-                )
-            ])
+        try await resumeCheckCutShort(
+            bot,
+            botStore,
+            submission(updating ? 2 : 1),
+            updating: updating ? key.id : nil,
+            submittedAt: submittedAt
         )
-        bot.telegram.setMember(bob, in: BotHarness.chat(bob), status: .member)
-        try await bot.startBot()
         _ = try await bot.waitForBotMessage(in: bob.id, containing: "already decided")
         try await Task.sleep(for: .milliseconds(500))
         let texts = bot.telegram.botMessages(in: bob.id).map(\.text)
@@ -182,21 +160,7 @@ import Testing
             apiSecret: SecretString(account.secret),
             passphrase: account.passphrase.map(SecretString.init)
         )
-        try await botStore.commit(
-            BotCommit(conversations: [
-                bob.id: ConversationState(
-                    step: .checking(exchange: .okx, keyID: key.id),
-                    updatedAt: submittedAt,
-                    pendingSubmission: PendingSubmission(
-                        submission: renewed,
-                        updating: key.id,
-                        submittedAt: submittedAt
-                    )
-                )
-            ])
-        )
-        bot.telegram.setMember(bob, in: BotHarness.chat(bob), status: .member)
-        try await bot.startBot()
+        try await resumeCheckCutShort(bot, botStore, renewed, updating: key.id, submittedAt: submittedAt)
         _ = try await bot.waitForBotMessage(in: bob.id, containing: "awaiting approval")
         #expect(!bot.telegram.botMessages(in: bob.id).contains { $0.text.contains("already decided") })
         let keys = try await bot.keys(ofTelegramUser: bob.id)
@@ -239,6 +203,32 @@ import Testing
         #expect(handled)
         #expect(try await botStore.isUnreachable(telegramID: bob.id), "the last update, blocking the bot, was handled")
         try await bot.stopBot()
+    }
+
+    /// Leaves Bob's check of `submission` (new credentials for key `updating`, if any) cut short as a crash would,
+    /// submitted at `submittedAt`, and starts the bot, which resumes it.
+    private func resumeCheckCutShort(
+        _ bot: BotHarness,
+        _ store: SQLiteBotStore,
+        _ submission: KeySubmission,
+        updating: Int64?,
+        submittedAt: Date
+    ) async throws {
+        try await store.commit(
+            BotCommit(conversations: [
+                bob.id: ConversationState(
+                    step: .checking(exchange: .okx, keyID: updating),
+                    updatedAt: submittedAt,
+                    pendingSubmission: PendingSubmission(
+                        submission: submission,
+                        updating: updating,
+                        submittedAt: submittedAt
+                    )
+                )
+            ])
+        )
+        bot.telegram.setMember(bob, in: BotHarness.chat(bob), status: .member)
+        try await bot.startBot()
     }
 
     /// The stopped bot's stores, opened beside it as a crashed run left them, and Bob's account.

@@ -160,13 +160,16 @@ public struct QueuedAction: Sendable, Equatable {
         self.dedupeKey = dedupeKey
     }
 
+    /// What every event tag starts with. The stores' SQL that closes queued actions reads the same prefix.
+    private static let eventTagPrefix = "event:"
+
     /// The prefix of the dedupe keys of the actions one key event queues: `event:<outbox id>`.
-    public static func eventTag(_ outboxID: Int64) -> String { "event:\(outboxID)" }
+    public static func eventTag(_ outboxID: Int64) -> String { eventTagPrefix + String(outboxID) }
 
     /// The outbox id of the key event that queued an action with this dedupe key; `nil` for actions no event queued.
     public static func eventID(ofDedupeKey key: String?) -> Int64? {
-        guard let key, key.hasPrefix("event:") else { return nil }
-        return Int64(key.dropFirst("event:".count).prefix { $0 != ":" })
+        guard let key, key.hasPrefix(eventTagPrefix) else { return nil }
+        return Int64(key.dropFirst(eventTagPrefix.count).prefix { $0 != ":" })
     }
 
     /// For a close: the key's unsent actions it drops are those of events before this one, and those no event
