@@ -31,11 +31,14 @@ struct UpdateBenchOptions {
     var settleSeconds = 5.0
     /// The bot's `LOG_LEVEL`: the service's default, as in production.
     var logLevel = "info"
+    /// Runs of every binary, interleaved (this machine's noise moves one run by 10 % or more): the table shows each
+    /// figure's median over them, and the CPU rows their range.
+    var rounds = 1
 
     static let usage = """
         usage: exchange-bot-update-bench [--bot NAME=PATH[@ENGINE]]... [--postgres-url URL] [--postgres-pid PID]
                                          [--users N] [--concurrency N] [--serial-users N] [--latency-samples N]
-                                         [--syscall-updates N] [--settle S] [--log-level LEVEL]
+                                         [--syscall-updates N] [--settle S] [--log-level LEVEL] [--rounds N]
           --bot NAME=PATH[@ENGINE]
                                 an exchange-bot binary to measure, its column named NAME; repeat it to compare
                                 binaries, or engines, in one run (the first is the baseline of the ratios).
@@ -55,6 +58,9 @@ struct UpdateBenchOptions {
                                 --concurrency users; 0 skips both counts (default 200)
           --settle S            seconds the bot idles after start before its RSS is sampled (default 5)
           --log-level LEVEL     the bot's LOG_LEVEL (default info, the service's default)
+          --rounds N            run every binary N times, interleaved (the order reversed every other round);
+                                the table shows each figure's median and the CPU rows' lowest and highest
+                                (default 1). System calls are counted in the first round only
 
         """
 
@@ -102,6 +108,7 @@ struct UpdateBenchOptions {
                     Self.fail("--settle needs a number of seconds")
                 }
                 settleSeconds = value
+            case "--rounds": rounds = count(after: flag)
             case "--log-level":
                 guard let level = iterator.next() else { Self.fail("--log-level needs a level") }
                 logLevel = level

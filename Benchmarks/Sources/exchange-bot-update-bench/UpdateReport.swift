@@ -1,6 +1,7 @@
 import Foundation
 
-/// The side-by-side table (one column per binary, then the ratio of the last to the first) and the goal lines.
+/// The side-by-side table (one column per binary, then the ratio of the last to the first) and the goal lines; with
+/// several rounds, each figure is the median of a binary's runs.
 enum UpdateReport {
     static let costGoalMilliseconds = 1.6
     static let latencyGoalMilliseconds = 60.0
@@ -27,69 +28,144 @@ enum UpdateReport {
         print("")
     }
 
-    static func table(_ runs: [UpdateRun.Figures]) {
-        let names = runs.map(\.name)
-        let ratioTitle = runs.count > 1 ? "\(names.last!)/\(names.first!)" : ""
-        var rows: [(String, [Double], Int)] = [
-            ("start to first poll, s", runs.map(\.startSeconds), 2),
-            ("idle RSS, MB (largest of 10 samples)", runs.map(\.idleRSSMegabytes), 1),
-            ("idle CPU, % of a core", runs.map(\.idleCPUPercent), 2),
+    /// One binary's runs: the table's figures are medians over them.
+    struct Summary {
+        let runs: [UpdateRun.Figures]
+        var name: String { first.name }
+        var first: UpdateRun.Figures { runs[0] }
+        var engine: UpdateBenchOptions.Bot.Engine { first.engine }
+
+        init(_ runs: [UpdateRun.Figures]) {
+            precondition(!runs.isEmpty, "a binary with no run")
+            self.runs = runs
+        }
+
+        func median(_ figure: (UpdateRun.Figures) -> Double) -> Double {
+            let values = runs.map(figure).sorted()
+            let middle = values.count / 2
+            return values.count.isMultiple(of: 2) ? (values[middle - 1] + values[middle]) / 2 : values[middle]
+        }
+
+        func lowest(_ figure: (UpdateRun.Figures) -> Double) -> Double { runs.map(figure).min() ?? .nan }
+        func highest(_ figure: (UpdateRun.Figures) -> Double) -> Double { runs.map(figure).max() ?? .nan }
+
+        /// Every round's samples together, sorted.
+        func pooled(_ samples: (UpdateRun.Figures) -> [Double]) -> [Double] { runs.flatMap(samples).sorted() }
+    }
+
+    private struct Row {
+        let title: String
+        let values: [Double]
+        let digits: Int
+        var ratio = true
+    }
+
+    static func table(_ bots: [Summary]) {
+        let names = bots.map(\.name)
+        let rounds = bots.first?.runs.count ?? 1
+        let ratioTitle = bots.count > 1 ? "\(names.last!)/\(names.first!)" : ""
+        func medians(_ figure: (UpdateRun.Figures) -> Double) -> [Double] { bots.map { $0.median(figure) } }
+        var rows = [
+            Row(title: "start to first poll, s", values: medians(\.startSeconds), digits: 2),
+            Row(title: "idle RSS, MB (largest of 10 samples)", values: medians(\.idleRSSMegabytes), digits: 1),
+            Row(title: "idle CPU, % of a core", values: medians(\.idleCPUPercent), digits: 2),
         ]
-        if let first = runs.first {
+        /// A CPU row, and with several rounds the lowest and highest round beside the median.
+        func cpuRows(_ title: String, _ figure: (UpdateRun.Figures) -> Double) {
+            rows.append(Row(title: title, values: medians(figure), digits: 2))
+            guard rounds > 1 else { return }
             rows.append(
-                (
-                    "CPU ms/update, \(first.concurrent.users) users \(concurrencyText(first)) (\(first.concurrent.updates) updates)",
-                    runs.map(\.concurrent.cpuMillisecondsPerUpdate), 2
+                Row(
+                    title: "  lowest of \(rounds) rounds",
+                    values: bots.map { $0.lowest(figure) },
+                    digits: 2,
+                    ratio: false
                 )
             )
             rows.append(
-                (
-                    "CPU ms/update, 1 user at a time (\(first.serial.updates) updates)",
-                    runs.map(\.serial.cpuMillisecondsPerUpdate), 2
+                Row(
+                    title: "  highest of \(rounds) rounds",
+                    values: bots.map { $0.highest(figure) },
+                    digits: 2,
+                    ratio: false
                 )
+            )
+        }
+        if let first = bots.first?.first {
+            cpuRows(
+                "CPU ms/update, \(first.concurrent.users) users \(concurrencyText(first)) (\(first.concurrent.updates) updates)",
+                \.concurrent.cpuMillisecondsPerUpdate
+            )
+            cpuRows(
+                "CPU ms/update, 1 user at a time (\(first.serial.updates) updates)",
+                \.serial.cpuMillisecondsPerUpdate
             )
             let databaseRows: [(String, KeyPath<UpdateRun.Figures, UpdateRun.Flow>)] = [
                 ("\(first.concurrent.users) users \(concurrencyText(first))", \.concurrent),
                 ("1 user at a time", \.serial),
             ]
-            if runs.contains(where: { $0.engine == .postgres }) {
+            if bots.contains(where: { $0.engine == .postgres }) {
                 for (label, flow) in databaseRows {
-                    let database = runs.compactMap { $0[keyPath: flow].databaseMillisecondsPerUpdate }
-                    guard database.count == runs.count else { continue }
-                    rows.append(("  PostgreSQL's CPU ms/update, \(label)", database, 2))
+                    let counted = bots.allSatisfy { bot in
+                        bot.runs.allSatisfy { $0[keyPath: flow].databaseMillisecondsPerUpdate != nil }
+                    }
+                    guard counted else { continue }
+                    let database = medians { $0[keyPath: flow].databaseMillisecondsPerUpdate ?? .nan }
+                    rows.append(Row(title: "  PostgreSQL's CPU ms/update, \(label)", values: database, digits: 2))
                     rows.append(
-                        (
-                            "  bot + PostgreSQL CPU ms/update, \(label)",
-                            zip(runs, database).map { $0[keyPath: flow].cpuMillisecondsPerUpdate + $1 }, 2
+                        Row(
+                            title: "  bot + PostgreSQL CPU ms/update, \(label)",
+                            values: medians {
+                                $0[keyPath: flow].cpuMillisecondsPerUpdate
+                                    + ($0[keyPath: flow].databaseMillisecondsPerUpdate ?? .nan)
+                            },
+                            digits: 2
                         )
                     )
                 }
             }
+            cpuRows("CPU ms/update, /help one at a time (\(first.helpLatencies.count))", \.helpCPUMilliseconds)
+            let latencies = bots.map { $0.pooled(\.helpLatencies) }
+            let pooled = rounds > 1 ? ", \(rounds) rounds pooled" : ""
             rows.append(
-                (
-                    "CPU ms/update, /help one at a time (\(first.helpLatencies.count))",
-                    runs.map(\.helpCPUMilliseconds), 2
+                Row(
+                    title: "/help reply p50, ms (idle chat\(pooled))",
+                    values: latencies.map { percentile($0, 0.5) * 1000 },
+                    digits: 1
                 )
             )
-            rows.append(("/help reply p50, ms (idle chat)", runs.map { percentile($0.helpLatencies, 0.5) * 1000 }, 1))
-            rows.append(("/help reply p90, ms (idle chat)", runs.map { percentile($0.helpLatencies, 0.9) * 1000 }, 1))
             rows.append(
-                ("flow reply p50, ms, 1 at a time", runs.map { percentile($0.serial.answerSeconds, 0.5) * 1000 }, 0)
+                Row(
+                    title: "/help reply p90, ms (idle chat\(pooled))",
+                    values: latencies.map { percentile($0, 0.9) * 1000 },
+                    digits: 1
+                )
             )
             rows.append(
-                (
-                    "flow updates/s, concurrent",
-                    runs.map { Double($0.concurrent.updates) / $0.concurrent.wallSeconds }, 1
+                Row(
+                    title: "flow reply p50, ms, 1 at a time",
+                    values: bots.map { percentile($0.pooled(\.serial.answerSeconds), 0.5) * 1000 },
+                    digits: 0
+                )
+            )
+            rows.append(
+                Row(
+                    title: "flow updates/s, concurrent",
+                    values: medians { Double($0.concurrent.updates) / $0.concurrent.wallSeconds },
+                    digits: 1
                 )
             )
         }
-        let counted = runs.compactMap(\.syscalls)
-        if counted.count == runs.count, let first = runs.first {
+        // System calls are counted in the first round only.
+        let firsts = bots.map(\.first)
+        let counted = firsts.compactMap(\.syscalls)
+        if counted.count == firsts.count, let first = firsts.first {
             let updates = first.syscallUpdates
             rows.append(
-                (
-                    "syscalls/update, /help one at a time (perf trace, \(updates))",
-                    counted.map { Double($0.total) / Double(updates) }, 1
+                Row(
+                    title: "syscalls/update, /help one at a time (perf trace, \(updates))",
+                    values: counted.map { Double($0.total) / Double(updates) },
+                    digits: 1
                 )
             )
             var names = [String]()
@@ -97,15 +173,22 @@ enum UpdateReport {
                 for (name, _) in count.perUpdate(updates).prefix(8) where !names.contains(name) { names.append(name) }
             }
             for name in names {
-                rows.append(("  \(name)", counted.map { Double($0.calls[name] ?? 0) / Double(updates) }, 1))
+                rows.append(
+                    Row(
+                        title: "  \(name)",
+                        values: counted.map { Double($0.calls[name] ?? 0) / Double(updates) },
+                        digits: 1
+                    )
+                )
             }
         }
-        let flows = runs.compactMap(\.flowSyscalls)
-        if flows.count == runs.count, let first = flows.first {
+        let flows = firsts.compactMap(\.flowSyscalls)
+        if flows.count == firsts.count, let first = flows.first {
             rows.append(
-                (
-                    "syscalls/update, flow \(runs[0].concurrent.concurrency) at once (\(first.updates))",
-                    flows.map { Double($0.count.total) / Double($0.updates) }, 1
+                Row(
+                    title: "syscalls/update, flow \(firsts[0].concurrent.concurrency) at once (\(first.updates))",
+                    values: flows.map { Double($0.count.total) / Double($0.updates) },
+                    digits: 1
                 )
             )
             var names = [String]()
@@ -115,56 +198,62 @@ enum UpdateReport {
                 }
             }
             for name in names {
-                rows.append(("  \(name)", flows.map { Double($0.count.calls[name] ?? 0) / Double($0.updates) }, 1))
+                rows.append(
+                    Row(
+                        title: "  \(name)",
+                        values: flows.map { Double($0.count.calls[name] ?? 0) / Double($0.updates) },
+                        digits: 1
+                    )
+                )
             }
         }
-        let width = max(52, (rows.map(\.0.count).max() ?? 0) + 1)
+        if rounds > 1 { print("medians of \(rounds) rounds; the order of the binaries reversed every other round") }
+        let width = max(52, (rows.map(\.title.count).max() ?? 0) + 1)
         print(pad("", width) + names.map { leftPad($0, 10) }.joined() + leftPad(ratioTitle, 14))
-        for (title, values, digits) in rows {
-            var line = pad(title, width) + values.map { leftPad(format($0, digits), 10) }.joined()
-            if values.count > 1, let first = values.first, first > 0 {
-                line += leftPad(format(values.last! / first, 2) + "x", 14)
+        for row in rows {
+            var line = pad(row.title, width) + row.values.map { leftPad(format($0, row.digits), 10) }.joined()
+            if row.ratio, row.values.count > 1, let first = row.values.first, first > 0 {
+                line += leftPad(format(row.values.last! / first, 2) + "x", 14)
             }
             print(line)
         }
     }
 
-    static func goals(_ runs: [UpdateRun.Figures]) {
-        guard let now = runs.last else { return }
-        let before = runs.count > 1 ? runs.first : nil
+    static func goals(_ bots: [Summary]) {
+        guard let now = bots.last else { return }
+        let before = bots.count > 1 ? bots.first : nil
         print("\ngoals (\(now.name)\(before.map { " against \($0.name)" } ?? ""))")
-        func cost(_ label: String, _ flow: (UpdateRun.Figures) -> UpdateRun.Flow) {
-            let value = flow(now).cpuMillisecondsPerUpdate
+        func cost(_ label: String, _ flow: KeyPath<UpdateRun.Figures, UpdateRun.Flow>) {
+            let value = now.median { $0[keyPath: flow].cpuMillisecondsPerUpdate }
             var line = "cost per update, \(label): \(now.name) \(format(value, 2)) CPU ms"
             if let before {
-                let old = flow(before).cpuMillisecondsPerUpdate
+                let old = before.median { $0[keyPath: flow].cpuMillisecondsPerUpdate }
                 // Against a cheaper baseline (the echo floor, say) the ratio reads the other way.
                 let ratio = old >= value ? "\(format(old / value, 2))x less" : "\(format(value / old, 2))x more"
                 line += ", \(before.name) \(format(old, 2)) CPU ms, \(ratio)"
             }
             print(line + " (goal <= \(format(costGoalMilliseconds, 1)) ms: \(met(value <= costGoalMilliseconds)))")
         }
-        cost("\(now.concurrent.users) users \(concurrencyText(now))", \.concurrent)
+        cost("\(now.first.concurrent.users) users \(concurrencyText(now.first))", \.concurrent)
         cost("1 user at a time", \.serial)
-        let p50 = percentile(now.helpLatencies, 0.5) * 1000
+        let p50 = percentile(now.pooled(\.helpLatencies), 0.5) * 1000
         print(
             "reply latency p50, idle chat: \(now.name) \(format(p50, 1)) ms (goal < 60 ms: \(met(p50 < latencyGoalMilliseconds)))"
         )
-        print(
-            "idle RSS: \(now.name) \(format(now.idleRSSMegabytes, 1)) MB (goal < 40 MB: \(met(now.idleRSSMegabytes < rssGoalMegabytes)))"
-        )
-        if let counted = now.syscalls {
+        let rss = now.median(\.idleRSSMegabytes)
+        print("idle RSS: \(now.name) \(format(rss, 1)) MB (goal < 40 MB: \(met(rss < rssGoalMegabytes)))")
+        if let counted = now.first.syscalls {
             var line =
-                "syscalls per /help update: \(now.name) \(format(Double(counted.total) / Double(now.syscallUpdates), 1))"
-            if let before, let old = before.syscalls {
-                line += ", \(before.name) \(format(Double(old.total) / Double(before.syscallUpdates), 1))"
+                "syscalls per /help update: \(now.name) \(format(Double(counted.total) / Double(now.first.syscallUpdates), 1))"
+            if let before, let old = before.first.syscalls {
+                line += ", \(before.name) \(format(Double(old.total) / Double(before.first.syscallUpdates), 1))"
             }
             print(line + " (no goal set)")
         }
-        if let flow = now.flowSyscalls {
+        if let flow = now.first.flowSyscalls {
             var line =
                 "syscalls per flow update: \(now.name) \(format(Double(flow.count.total) / Double(flow.updates), 1))"
-            if let before, let old = before.flowSyscalls {
+            if let before, let old = before.first.flowSyscalls {
                 line += ", \(before.name) \(format(Double(old.count.total) / Double(old.updates), 1))"
             }
             print(line + " (no goal set)")
