@@ -18,8 +18,8 @@ do {
     for round in 0..<options.rounds {
         // Reversed every other round, so a drift of the machine's speed over the run weighs on every binary alike.
         let order = Array(options.bots.indices)
+        if options.rounds > 1 { UpdateRun.progress("round \(round + 1) of \(options.rounds)") }
         for index in round.isMultiple(of: 2) ? order : order.reversed() {
-            if options.rounds > 1 { UpdateRun.progress("round \(round + 1) of \(options.rounds)") }
             runs[index].append(try await UpdateRun.measure(options.bots[index], options: roundOptions))
         }
         roundOptions.syscallUpdates = 0
