@@ -173,6 +173,7 @@ let package = Package(
                 "SMTPClient",
                 "Localization",
                 "TelegramAPIClient",
+                .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ],

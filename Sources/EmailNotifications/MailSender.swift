@@ -27,10 +27,6 @@ public actor MailSender: Service {
     /// Outcomes the outbox could not record (the database down), by mail id: recorded before that mail is looked
     /// at again, so a mail the server accepted is not sent a second time because its row still says "due".
     private var unrecorded = [Int64: Outcome]()
-    /// The `Message-ID` of each mail that may be tried again, by mail id. A retry after an answer lost past DATA
-    /// (the server may have taken the first copy) carries the same id, by which mail systems that drop duplicate
-    /// `Message-ID`s can drop the copy. Kept in memory only: a retry after a restart gets a new one.
-    private var messageIDs = [Int64: String]()
 
     static let batchSize = 50
 
@@ -117,8 +113,6 @@ public actor MailSender: Service {
             return .givenUp(error: error.description)
         }
         let rendered = texts.render(mail.notice, username: mail.username, languageCode: mail.languageCode)
-        let messageID = messageIDs[mail.id] ?? MailMessage.newMessageID(at: sender.domain)
-        messageIDs[mail.id] = messageID
         let message = MailMessage(
             from: sender,
             to: recipient,
@@ -126,7 +120,7 @@ public actor MailSender: Service {
             text: rendered.text,
             html: rendered.html,
             date: now(),
-            messageID: messageID
+            messageID: MailMessageID.of(mail, at: sender.domain)
         )
         do throws(SMTPError) {
             try await transport.send(message.rendered(), from: sender.address, to: [recipient.address])
@@ -160,7 +154,6 @@ public actor MailSender: Service {
             case .givenUp(let error): try await outbox.giveUpMail(id: id, at: now(), error: error)
             }
             unrecorded[id] = nil
-            if case .retry = outcome {} else { messageIDs[id] = nil }
         } catch {
             logger.error(
                 "could not record a mail's outcome; it waits until it is recorded",

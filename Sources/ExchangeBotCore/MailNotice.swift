@@ -37,6 +37,9 @@ public struct QueuedMail: Sendable, Equatable {
     public var languageCode: String?
     /// Attempts made so far.
     public var attempts: Int
+    /// When the mail was queued, as stored; `nil` if the stored value is not a date. With ``id`` it names this
+    /// mail wherever and whenever it is read (the `Message-ID` of every attempt is made from the two).
+    public var queuedAt: Date?
 
     public init(
         id: Int64,
@@ -45,7 +48,8 @@ public struct QueuedMail: Sendable, Equatable {
         email: String?,
         username: String?,
         languageCode: String?,
-        attempts: Int
+        attempts: Int,
+        queuedAt: Date?
     ) {
         self.id = id
         self.notice = notice
@@ -54,5 +58,6 @@ public struct QueuedMail: Sendable, Equatable {
         self.username = username
         self.languageCode = languageCode
         self.attempts = attempts
+        self.queuedAt = queuedAt
     }
 }

@@ -31,7 +31,7 @@ extension SQLiteExchangeStore: MailOutbox {
             let rows = try Row.fetchAll(
                 db,
                 sql: """
-                    SELECT m.id, m.user_id, m.notice, m.attempts, \(self.users.columns()) FROM mail_outbox m
+                    SELECT m.id, m.user_id, m.notice, m.attempts, m.created_at, \(self.users.columns()) FROM mail_outbox m
                     LEFT JOIN users u ON u.id = m.user_id
                     WHERE m.sent_at IS NULL AND m.given_up_at IS NULL AND m.retry_at <= ?
                     ORDER BY m.id LIMIT ?
@@ -55,7 +55,8 @@ extension SQLiteExchangeStore: MailOutbox {
                         email: user?.email,
                         username: user?.username,
                         languageCode: user?.languageCode,
-                        attempts: row["attempts"]
+                        attempts: row["attempts"],
+                        queuedAt: RowMapping.date(row["created_at"])
                     )
                 )
             }

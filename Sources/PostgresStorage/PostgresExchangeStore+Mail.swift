@@ -35,6 +35,7 @@ extension PostgresExchangeStore: MailOutbox {
             let rows = try await session.rows(
                 """
                 SELECT m.id AS mail_id, m.user_id AS mail_user_id, m.notice, m.attempts::int8 AS attempts,
+                    m.created_at AS mail_created_at,
                     \(unescaped: session.users.columns())
                 FROM exchange_bot_mail_outbox m LEFT JOIN users u ON u.id = m.user_id
                 WHERE m.sent_at IS NULL AND m.given_up_at IS NULL AND m.retry_at <= \(PostgresExchangeRows.stored(date))
@@ -58,7 +59,8 @@ extension PostgresExchangeStore: MailOutbox {
                         email: user?.email,
                         username: user?.username,
                         languageCode: user?.languageCode,
-                        attempts: Int(try row["attempts"].decode(Int64.self))
+                        attempts: Int(try row["attempts"].decode(Int64.self)),
+                        queuedAt: PostgresExchangeRows.date(try row["mail_created_at"].decode(Date?.self))
                     )
                 )
             }

@@ -48,7 +48,8 @@ actor FakeMailOutbox: MailOutbox {
             email: user.0,
             username: user.1,
             languageCode: user.2,
-            attempts: 0
+            attempts: 0,
+            queuedAt: date
         )
         rows.append(Row(mail: mail, dedupeKey: dedupeKey, retryAt: date))
     }

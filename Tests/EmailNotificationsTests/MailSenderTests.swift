@@ -1,4 +1,3 @@
-import EmailNotifications
 import ExchangeBotCore
 import Foundation
 import Logging
@@ -6,6 +5,8 @@ import MailComposer
 import SMTPClient
 import ServiceLifecycle
 import Testing
+
+@testable import EmailNotifications
 
 /// The sender with a fake outbox and a fake transport: rendering, retries with backoff, giving up, and waking.
 @Suite struct MailSenderTests {
@@ -89,18 +90,21 @@ import Testing
     }
 
     /// A reply lost after DATA: the server may have taken the mail, so the retry may deliver a copy. The copy carries
-    /// the first attempt's `Message-ID`, by which mailboxes drop it; another mail gets an id of its own.
-    @Test func aRetryKeepsItsMessageID() async throws {
+    /// the first attempt's `Message-ID`, by which mailboxes drop it, also when the retry comes from another process
+    /// (a restart, another instance); another mail gets an id of its own.
+    @Test func aRetryKeepsItsMessageIDAcrossRestarts() async throws {
         let outbox = FakeMailOutbox()
         await outbox.setUser(42, email: "alice@example.org")
         try await outbox.queueMail(.telegramUnlinked, toUser: 42, dedupeKey: nil, at: .distantPast)
         let clock = TestClock()
         let lost = SMTPError(.transient, "no reply to the end of DATA within 600 s")
-        let transport = FakeTransport(failures: [lost])
-        let sender = Self.sender(outbox, transport, clock: clock)
-        await sender.sendDue()
+        let transport = FakeTransport(failures: [lost, lost])
+        await Self.sender(outbox, transport, clock: clock).sendDue()
         clock.advance(60)
-        await sender.sendDue()
+        await Self.sender(outbox, transport, clock: clock).sendDue()
+        clock.advance(120)
+        let restarted = Self.sender(outbox, transport, clock: clock)
+        await restarted.sendDue()
         #expect(await outbox.rows[0].sentAt != nil)
         try await outbox.queueMail(
             .telegramLinked(telegramUsername: "alice_tg"),
@@ -108,13 +112,40 @@ import Testing
             dedupeKey: nil,
             at: clock.now
         )
-        await sender.sendDue()
+        await restarted.sendDue()
         let ids = transport.attempts.map { message in
             message.split(separator: "\r\n").first { $0.hasPrefix("Message-ID: <") }.map(String.init)
         }
-        #expect(ids.count == 3 && ids.allSatisfy { $0?.hasSuffix("@example.com>") == true })
-        #expect(ids[0] == ids[1], "the retry of the same mail")
-        #expect(ids[2] != ids[0], "another mail")
+        #expect(ids.count == 4 && ids.allSatisfy { $0?.hasSuffix("@example.com>") == true })
+        #expect(ids[0] == ids[1] && ids[1] == ids[2], "every attempt at the same mail, from any sender")
+        #expect(ids[3] != ids[0], "another mail")
+    }
+
+    /// The id names the outbox row: its id and when it was queued (which tells apart two databases mailing from one
+    /// domain), hashed; it is a valid `msg-id` (RFC 5322 §3.6.4) and shows neither.
+    @Test func theMessageIDNamesTheRowWithoutShowingIt() throws {
+        func mail(_ id: Int64, queuedAt: Date?) -> QueuedMail {
+            QueuedMail(
+                id: id,
+                notice: .telegramUnlinked,
+                userID: 1,
+                email: nil,
+                username: nil,
+                languageCode: nil,
+                attempts: 0,
+                queuedAt: queuedAt
+            )
+        }
+        let queued = Date(timeIntervalSince1970: 1_780_000_000.25)
+        let id = MailMessageID.of(mail(7, queuedAt: queued), at: "example.com")
+        let local = try #require(id.split(separator: "@").first)
+        #expect(local.count == 32 && local.allSatisfy(\.isHexDigit) && id.hasSuffix("@example.com"))
+        #expect(!id.contains("1780000000"), "the queue time is not spelled out")
+        #expect(MailMessageID.of(mail(7, queuedAt: queued), at: "example.com") == id)
+        #expect(MailMessageID.of(mail(8, queuedAt: queued), at: "example.com") != id)
+        #expect(MailMessageID.of(mail(7, queuedAt: queued.addingTimeInterval(0.000_001)), at: "example.com") != id)
+        #expect(MailMessageID.of(mail(7, queuedAt: nil), at: "example.com") != id)
+        #expect(MailMessageID.of(mail(7, queuedAt: nil), at: "example.com").hasSuffix("@example.com"))
     }
 
     @Test func backoffDoublesToAnHourAndStopsAfterADay() {

@@ -33,6 +33,10 @@ import Testing
             let first = try #require(due.first)
             #expect(first.email == "alice@example.com" && first.username == "alice" && first.languageCode == "ru")
             #expect(first.userID == alice.id && first.attempts == 0)
+            #expect(
+                due.allSatisfy { $0.queuedAt == now },
+                "when queued, as stored: the mail's Message-ID is made of it"
+            )
             #expect(due.last?.email == nil, "a user who is gone has no address")
             #expect(try await store.dueMail(limit: 1, at: now).map(\.id) == [first.id])
             #expect(try await store.dueMail(limit: 10, at: now.addingTimeInterval(-1)).isEmpty)
@@ -40,7 +44,8 @@ import Testing
             try await store.retryMail(id: first.id, at: now.addingTimeInterval(60), error: "421 try later")
             #expect(try await store.dueMail(limit: 10, at: now).map(\.id) == [due[1].id, due[2].id])
             let retried = try await store.dueMail(limit: 10, at: now.addingTimeInterval(60))
-            #expect(retried.first { $0.id == first.id }?.attempts == 1)
+            let again = try #require(retried.first { $0.id == first.id })
+            #expect(again.attempts == 1 && again.queuedAt == now, "a retry reads the same queue time")
 
             try await store.markMailSent(id: first.id, at: now.addingTimeInterval(61))
             try await store.giveUpMail(id: due[1].id, at: now, error: "550 no such user")
