@@ -112,12 +112,17 @@ public struct AccountLinking: Sendable {
         return outcome
     }
 
-    /// Removes a bot-made link, from the chat (`.telegram`) or over REST (`.user`).
-    public func unlink(_ subject: LinkSubject, by caller: Caller) async throws -> UnlinkOutcome {
+    /// Removes a bot-made link, from the chat (`.telegram`) or over REST (`.user`). `repeating`: this repeats an
+    /// unlink whose first run may have taken effect (handled again after a crash); "not linked" is then most likely
+    /// that first run's doing, whose unlink is in the audit log already, so it is not audited as a refusal.
+    public func unlink(_ subject: LinkSubject, by caller: Caller, repeating: Bool = false) async throws
+        -> UnlinkOutcome
+    {
         let audit = AuditDraft(action: .unlinkTelegram, caller: caller, clock: clock)
         let outcome = try await links.unlink(subject, mailNotice: mailQueued != nil, audit: audit.entry(.succeeded))
         switch outcome {
         case .unlinked: mailQueued?()
+        case .notLinked where repeating: break
         case .notLinked: try? await users.recordAudit(audit.entry(.refused, detail: "not_linked"))
         case .platformLink: try? await users.recordAudit(audit.entry(.refused, detail: "platform_link"))
         }

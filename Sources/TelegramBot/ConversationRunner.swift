@@ -198,10 +198,11 @@ struct ConversationRunner: Sendable {
             guard let linking else { return .unlinkFinished(.notLinked) }
             // Handled again after a crash between the unlink and this update's commit, the press finds the link
             // gone by its own first run: the user hears that it is gone, not that nothing was linked.
-            // (The user it joined is not known any more; the answer does not name them.)
+            // (The user it joined is not known any more; the answer does not name them.) The first run's unlink is
+            // audited; the repeat's "not linked" is not audited as a refusal.
             var replay = false
             if let updateID = run.updateID { replay = try await store.beginOutsideEffect(updateID: updateID) }
-            let outcome = try await linking.unlink(.telegram(run.chatID), by: run.caller)
+            let outcome = try await linking.unlink(.telegram(run.chatID), by: run.caller, repeating: replay)
             if replay, outcome == .notLinked { return .unlinkFinished(.unlinked(userID: 0, telegramID: run.chatID)) }
             return .unlinkFinished(outcome)
         }

@@ -159,7 +159,7 @@ import FoundationNetworking
 
     /// A crash came between the unlink and the commit of the press that asked for it: handled again at the next
     /// start, the press finds the link gone by its own first run, and the user hears "no longer linked", not
-    /// "not linked".
+    /// "not linked"; the audit log holds the unlink alone.
     @Test func anUnlinkHandledAgainAfterACrashSaysItIsDone() async throws {
         let bot = try await BotHarness.start(exchanges: [])
         defer { Task { await bot.stop() } }
@@ -196,6 +196,14 @@ import FoundationNetworking
         try await Task.sleep(for: .milliseconds(300))
         #expect(!bot.telegram.botMessages(in: dana.id).contains { $0.text.contains("not linked") })
         #expect(try await links.telegramLink(ofUser: alice) == nil)
+        let reader = try #require(stores.exchange as? any AuditLogReader)
+        let unlinks = try await reader.auditTrail(AuditQuery(limit: 200)).records.filter {
+            $0.action == AuditAction.unlinkTelegram.rawValue
+        }
+        #expect(
+            unlinks.map(\.outcome) == [AuditOutcome.succeeded.rawValue],
+            "the unlink, and no refusal beside it from the repeat"
+        )
         try await bot.stopBot()
     }
 
