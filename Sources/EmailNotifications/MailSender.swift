@@ -60,7 +60,7 @@ public actor MailSender: Service {
             var wakes = signal.wakes.makeAsyncIterator()
             repeat {
                 // A full batch may have more behind it.
-                while await sendDue() == Self.batchSize, !signal.isStopped {}
+                while await sendDue() == Self.batchSize, !signal.isStopped, !Task.isCancelled {}
             } while await wakes.next() != nil && !Task.isCancelled
         } onGracefulShutdown: { [signal] in
             signal.stop()
@@ -83,8 +83,13 @@ public actor MailSender: Service {
         }
         var attempted = 0
         for mail in due where unrecorded[mail.id] == nil {
-            if signal.isStopped { break }
-            await record(await attempt(mail), for: mail.id)
+            // Stopped, or cancelled (this instance lost the leader lease): no further mail goes out from here; the
+            // next leader sends what is left, once.
+            if signal.isStopped || Task.isCancelled { break }
+            // A mail handed to the server is left to finish and its outcome recorded in a task the cancellation
+            // does not reach: the store refuses a cancelled task's write (PostgreSQL's pool does), and an outcome
+            // left unrecorded would have the next leader send the mail again.
+            await Task { await self.record(await self.attempt(mail), for: mail.id) }.value
             attempted += 1
         }
         return attempted

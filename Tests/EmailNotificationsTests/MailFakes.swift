@@ -27,6 +27,8 @@ actor FakeMailOutbox: MailOutbox {
     /// Recipients by user id: (email, username, language).
     var users = [Int64: (String?, String?, String?)]()
     var failReads = false
+    /// Refuse a cancelled task's writes, as PostgreSQL's pool refuses it a connection.
+    var refusesCancelledWrites = false
     nonisolated let changes: AsyncStream<Change>
     private let continuation: AsyncStream<Change>.Continuation
 
@@ -60,11 +62,13 @@ actor FakeMailOutbox: MailOutbox {
     }
 
     func markMailSent(id: Int64, at date: Date) async throws {
+        if refusesCancelledWrites && Task.isCancelled { throw CancellationError() }
         rows[Int(id) - 1].sentAt = date
         continuation.yield(.sent(id))
     }
 
     func retryMail(id: Int64, at retryAt: Date, error: String) async throws {
+        if refusesCancelledWrites && Task.isCancelled { throw CancellationError() }
         rows[Int(id) - 1].retryAt = retryAt
         rows[Int(id) - 1].mail.attempts += 1
         rows[Int(id) - 1].lastError = error
@@ -72,6 +76,7 @@ actor FakeMailOutbox: MailOutbox {
     }
 
     func giveUpMail(id: Int64, at date: Date, error: String) async throws {
+        if refusesCancelledWrites && Task.isCancelled { throw CancellationError() }
         rows[Int(id) - 1].givenUpAt = date
         rows[Int(id) - 1].lastError = error
         continuation.yield(.givenUp(id))
@@ -83,6 +88,10 @@ actor FakeMailOutbox: MailOutbox {
 
     func setFailReads(_ fail: Bool) {
         failReads = fail
+    }
+
+    func setRefusesCancelledWrites(_ refuses: Bool) {
+        refusesCancelledWrites = refuses
     }
 }
 
@@ -112,6 +121,42 @@ final class FakeTransport: MailTransport {
             return nil
         }
         if let failure { throw failure }
+    }
+}
+
+/// A transport whose sends wait, each, until the test opens the gate: for what happens while a mail is on the wire.
+/// The wait ignores cancellation, as a send on NIO's futures does.
+final class GatedTransport: MailTransport {
+    let inner = FakeTransport()
+    /// Yields once per send that reached the gate.
+    let arrivals: AsyncStream<Void>
+    private let arrived: AsyncStream<Void>.Continuation
+    private let gate = Mutex<(open: Bool, waiting: [CheckedContinuation<Void, Never>])>((false, []))
+
+    init() {
+        (arrivals, arrived) = AsyncStream.makeStream(of: Void.self)
+    }
+
+    func open() {
+        let waiting = gate.withLock { gate in
+            gate.open = true
+            defer { gate.waiting = [] }
+            return gate.waiting
+        }
+        for continuation in waiting { continuation.resume() }
+    }
+
+    func send(_ message: String, from sender: String, to recipients: [String]) async throws(SMTPError) {
+        arrived.yield()
+        await withCheckedContinuation { (continuation: CheckedContinuation<Void, Never>) in
+            let now = gate.withLock { gate in
+                if gate.open { return true }
+                gate.waiting.append(continuation)
+                return false
+            }
+            if now { continuation.resume() }
+        }
+        try await inner.send(message, from: sender, to: recipients)
     }
 }
 

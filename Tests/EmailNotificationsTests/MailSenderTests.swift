@@ -14,7 +14,7 @@ import Testing
 
     static func sender(
         _ outbox: FakeMailOutbox,
-        _ transport: FakeTransport,
+        _ transport: any MailTransport,
         clock: TestClock = TestClock(),
         signal: WakeSignal = WakeSignal(),
         retry: MailRetryPolicy = MailRetryPolicy()
@@ -146,6 +146,34 @@ import Testing
         #expect(MailMessageID.of(mail(7, queuedAt: queued.addingTimeInterval(0.000_001)), at: "example.com") != id)
         #expect(MailMessageID.of(mail(7, queuedAt: nil), at: "example.com") != id)
         #expect(MailMessageID.of(mail(7, queuedAt: nil), at: "example.com").hasSuffix("@example.com"))
+    }
+
+    /// The leader lease lost (the sender's task cancelled) while a mail is on the wire: that mail finishes and its
+    /// outcome is recorded although the store refuses a cancelled task's writes, and no further mail of the batch
+    /// goes out. The next leader sends the rest, and does not send the first again.
+    @Test func aCancelledSenderRecordsTheMailOnTheWireAndStartsNoOther() async throws {
+        let outbox = FakeMailOutbox()
+        await outbox.setUser(42, email: "alice@example.org")
+        await outbox.setRefusesCancelledWrites(true)
+        for _ in 0..<3 {
+            try await outbox.queueMail(.telegramUnlinked, toUser: 42, dedupeKey: nil, at: .distantPast)
+        }
+        let transport = GatedTransport()
+        let sender = Self.sender(outbox, transport)
+        let batch = Task { await sender.sendDue() }
+        var arrivals = transport.arrivals.makeAsyncIterator()
+        _ = await arrivals.next()
+        batch.cancel()
+        transport.open()
+        #expect(await batch.value == 1)
+        #expect(transport.inner.attempts.count == 1)
+        let rows = await outbox.rows
+        #expect(rows[0].sentAt != nil, "the mail on the wire is recorded as sent")
+        #expect(rows.dropFirst().allSatisfy { $0.sentAt == nil && $0.mail.attempts == 0 })
+
+        let next = Self.sender(outbox, transport)
+        #expect(await next.sendDue() == 2)
+        #expect(transport.inner.attempts.count == 3, "every mail went out once")
     }
 
     @Test func backoffDoublesToAnHourAndStopsAfterADay() {
