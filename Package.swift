@@ -365,6 +365,7 @@ let package = Package(
             name: "SMTPClientTests",
             dependencies: [
                 "SMTPClient", "MailComposer", "TestSupport", .product(name: "Logging", package: "swift-log"),
+                .product(name: "NIOSSL", package: "swift-nio-ssl"),
             ],
             swiftSettings: strictSettings
         ),

@@ -3,7 +3,8 @@ import NIOSSL
 
 /// Why a mail was not sent, and whether trying again later may help.
 ///
-/// ``Kind/transient``: a 4xx reply, a timeout, a refused, reset or closed connection, a host that did not resolve.
+/// ``Kind/transient``: a 4xx reply, a timeout, a refused, reset or closed connection (also one closed under TLS),
+/// a host that did not resolve.
 /// ``Kind/permanent``: a 5xx reply, a TLS failure (a certificate that does not verify, STARTTLS not offered when
 /// required), an address this client cannot send to, AUTH refused before the password would travel in clear.
 /// The description holds the server's reply text, cut short and with control characters and the credentials
@@ -40,10 +41,27 @@ public struct SMTPError: Error, Sendable, Equatable, CustomStringConvertible {
     /// An error from the network or TLS layer, classified.
     static func from(_ error: any Error) -> SMTPError {
         if let error = error as? SMTPError { return error }
-        if error is NIOSSLError || error is BoringSSLError || error is NIOSSLExtraError {
-            return SMTPError(.permanent, "TLS failed: \(clean(String(describing: error), scrubbing: []))")
+        let text = clean(String(describing: error), scrubbing: [])
+        if isConnectionCutUnderTLS(error) {
+            return SMTPError(.transient, "the server closed the connection under TLS: \(text)")
         }
-        return SMTPError(.transient, "connection failed: \(clean(String(describing: error), scrubbing: []))")
+        if error is NIOSSLError || error is BoringSSLError || error is NIOSSLExtraError {
+            return SMTPError(.permanent, "TLS failed: \(text)")
+        }
+        return SMTPError(.transient, "connection failed: \(text)")
+    }
+
+    /// A TLS session the server ended by dropping the connection (no `close_notify`, end of stream or a failed read
+    /// in the handshake): what a relay that restarts or sheds connections over its limit does. NIOSSL reports these
+    /// as TLS errors, but they are faults of the connection and may pass; a certificate that does not verify stays
+    /// permanent.
+    private static func isConnectionCutUnderTLS(_ error: any Error) -> Bool {
+        if error is NIOSSLCloseTimedOutError { return true }
+        switch error as? NIOSSLError {
+        case .uncleanShutdown?, .handshakeFailed(.syscallError)?: return true
+        case .handshakeFailed(.sslError(let stack))?: return stack.contains(.eofDuringHandshake)
+        default: return false
+        }
     }
 
     /// `text` without control characters or any of `secrets`, at most ``textLimit`` characters.

@@ -87,6 +87,27 @@ import Testing
         _ = await server.transcript()
     }
 
+    /// A relay that drops the connection in the TLS handshake (it restarts, or sheds a connection over its limit):
+    /// a fault of the connection that may pass, not a TLS failure, so the mail is tried again later.
+    @Test(arguments: [SMTPSettings.Security.startTLS, .implicitTLS])
+    func aConnectionDroppedInTheTLSHandshakeIsTransient(security: SMTPSettings.Security) async throws {
+        // The ClientHello is read before the hang-up: the client sees the end of the stream in its handshake.
+        let script: [ScriptedSMTPServer.Step] =
+            security == .startTLS
+            ? [
+                Self.greeting, .read, .send("250-fake\r\n250 STARTTLS\r\n"), .read, .send("220 go ahead\r\n"),
+                .readBytes, .hangUp,
+            ]
+            : [.readBytes, .hangUp]
+        let server = try ScriptedSMTPServer(script)
+        let client = try Self.client(server.port) { $0.security = security }
+        let error = await #expect(throws: SMTPError.self) {
+            try await client.send("x", from: "bot@example.com", to: ["alice@example.org"])
+        }
+        #expect(error?.kind == .transient, "\(String(describing: error))")
+        _ = await server.transcript()
+    }
+
     @Test func aUsernameWithoutAUTHOfferedIsPermanent() async throws {
         let server = try ScriptedSMTPServer([Self.greeting] + Self.ehlo)
         let client = try Self.client(server.port) {

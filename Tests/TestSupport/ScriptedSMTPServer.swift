@@ -15,6 +15,10 @@ public final class ScriptedSMTPServer: @unchecked Sendable {
         case read
         /// Reads lines up to and including a `.` line (the DATA body).
         case readData
+        /// Reads whatever bytes come next (one read) and records nothing: a TLS ClientHello, say.
+        case readBytes
+        /// Closes the connection at once, ending the script: a relay that restarts or sheds a connection.
+        case hangUp
     }
 
     public let port: Int
@@ -110,6 +114,14 @@ public final class ScriptedSMTPServer: @unchecked Sendable {
                     transcript.append(line)
                     if line == "." { break }
                 }
+            case .readBytes:
+                if pending.isEmpty {
+                    var buffer = [UInt8](repeating: 0, count: 4096)
+                    guard recv(connection, &buffer, buffer.count, 0) > 0 else { return transcript }
+                }
+                pending = []
+            case .hangUp:
+                return transcript
             }
         }
         while let line = readLine() { transcript.append(line) }
