@@ -8,7 +8,9 @@ import Foundation
 /// An attempt whose answer is lost after DATA may have been delivered, so the retry can deliver a copy; mail
 /// systems that drop a repeated `Message-ID` drop that copy only if both carry the same id. The id is made from the
 /// mail's outbox row (its id, which the database never reuses, and when it was queued, which tells apart the rows
-/// of two databases mailing from one domain), hashed so that it does not show how many mails the platform sends.
+/// of two databases mailing from one domain), hashed so that the header does not spell out the row number. The hash
+/// has no key: someone who knows the scheme and guesses the queue time to the microsecond could find the row number
+/// by trying every candidate, which tells them roughly how many mails were queued before and nothing else.
 enum MailMessageID {
     /// `<32 hex digits>@<domain>`, without angle brackets.
     static func of(_ mail: QueuedMail, at domain: some StringProtocol) -> String {
