@@ -14,6 +14,13 @@ struct UpdateBenchOptions {
         let name: String
         let path: String
         var engine = Engine.sqlite
+
+        /// `exchange-bot-echo`, the floor: it keeps no database and is no candidate for the goals.
+        var isEchoFloor: Bool { Self.isEchoFloor(path) }
+
+        static func isEchoFloor(_ path: String) -> Bool {
+            URL(fileURLWithPath: path).lastPathComponent == "exchange-bot-echo"
+        }
     }
 
     var bots: [Bot] = []
@@ -102,7 +109,7 @@ struct UpdateBenchOptions {
             case "--concurrency": concurrency = count(after: flag)
             case "--serial-users": serialUsers = count(after: flag)
             case "--latency-samples": latencySamples = count(after: flag)
-            case "--syscall-updates", "--strace-updates": syscallUpdates = count(after: flag, least: 0)
+            case "--syscall-updates": syscallUpdates = count(after: flag, least: 0)
             case "--settle":
                 guard let value = iterator.next().flatMap(Double.init), value >= 0 else {
                     Self.fail("--settle needs a number of seconds")

@@ -19,10 +19,12 @@ enum UpdateReport {
         print("cores: \(ProcessInfo.processInfo.activeProcessorCount), load average at start: \(load)")
         for bot in options.bots {
             let engine =
-                bot.engine == .postgres
-                ? "PostgreSQL, a fresh database per run"
-                    + (options.postgres?.postmasterPID == nil ? "" : "; PostgreSQL's CPU counted beside the bot's")
-                : "SQLite, a fresh file per run"
+                bot.isEchoFloor
+                ? "the echo floor: long polling and one answer per update, no database"
+                : bot.engine == .postgres
+                    ? "PostgreSQL, a fresh database per run"
+                        + (options.postgres?.postmasterPID == nil ? "" : "; PostgreSQL's CPU counted beside the bot's")
+                    : "SQLite, a fresh file per run"
             print("  \(bot.name): \(bot.path) (\(engine))")
         }
         print("")
@@ -34,6 +36,7 @@ enum UpdateReport {
         var name: String { first.name }
         var first: UpdateRun.Figures { runs[0] }
         var engine: UpdateBenchOptions.Bot.Engine { first.engine }
+        var isEchoFloor: Bool { UpdateBenchOptions.Bot.isEchoFloor(first.path) }
 
         init(_ runs: [UpdateRun.Figures]) {
             precondition(!runs.isEmpty, "a binary with no run")
@@ -219,9 +222,12 @@ enum UpdateReport {
         }
     }
 
+    /// The goals are the service's: judged on the last binary that is not the echo floor, against the first binary
+    /// other than it (the floor, if that is all there is).
     static func goals(_ bots: [Summary]) {
-        guard let now = bots.last else { return }
-        let before = bots.count > 1 ? bots.first : nil
+        guard let nowIndex = bots.lastIndex(where: { !$0.isEchoFloor }) ?? bots.indices.last else { return }
+        let now = bots[nowIndex]
+        let before = bots.indices.first { $0 != nowIndex }.map { bots[$0] }
         print("\ngoals (\(now.name)\(before.map { " against \($0.name)" } ?? ""))")
         func cost(_ label: String, _ flow: KeyPath<UpdateRun.Figures, UpdateRun.Flow>) {
             let value = now.median { $0[keyPath: flow].cpuMillisecondsPerUpdate }
