@@ -30,6 +30,13 @@ public struct BotConfiguration: Sendable {
     /// In webhook mode, how often the inbox is read without a ring of the ``InboxBell``: what another instance's
     /// webhook route stored reaches the handler at the latest after this long.
     public var inboxRescanInterval: Duration = .seconds(1)
+    /// How often the handler looks for key checks that no instance runs, and how long a submission must have waited
+    /// to count as one. Such a check is left by a former leader that stored a submission while it lost the lease
+    /// (after this instance had resumed what it found at start) and then cut its check short. Checks of this
+    /// instance are never started twice (``CheckRunner`` skips them); the age keeps a check whose verdict is on its
+    /// way to the chat's queue from being made again.
+    public var orphanedCheckScanInterval: Duration = .seconds(60)
+    public var orphanedCheckAge: Duration = .seconds(300)
 
     public init(
         adminChatID: Int64,

@@ -66,6 +66,7 @@ struct UpdatePoller: Service {
                 metadata: ["error": "\(error)"]
             )
         }
+        let orphans = Task { await scanForOrphanedChecks(handling) }
         if let webhook = configuration.webhook {
             status.set("webhook")
             logger.info(
@@ -83,6 +84,9 @@ struct UpdatePoller: Service {
             }
         }
         status.set("stopping")
+        // No check starts once the running ones are drained.
+        orphans.cancel()
+        await orphans.value
         // Cancelled (this instance lost the leader lease): the checks stop now, and the next leader resumes them.
         let cutShort = Task.isCancelled
         await handling.queues.drain()
@@ -131,9 +135,36 @@ struct UpdatePoller: Service {
             // Admitted when they first arrived: not counted again.
             try await dispatchStored(received, handling, budget: nil)
         }
+        try await resumeChecks(handling, reason: "a restart")
+        return dispatched
+    }
+
+    /// Every ``BotConfiguration/orphanedCheckScanInterval``, resumes the checks of submissions that have waited
+    /// longer than ``BotConfiguration/orphanedCheckAge`` and that no check of this instance runs: without it, a
+    /// submission a former leader stored as it lost the lease would wait for the next restart.
+    private func scanForOrphanedChecks(_ handling: UpdateHandling) async {
+        while (try? await Task.sleep(for: configuration.orphanedCheckScanInterval)) != nil {
+            let age = configuration.orphanedCheckAge.components
+            let cutoff = Date().addingTimeInterval(-(Double(age.seconds) + Double(age.attoseconds) / 1e18))
+            do {
+                try await resumeChecks(handling, reason: "a change of leader", submittedBefore: cutoff)
+            } catch {
+                logger.error("could not look for key checks no instance runs", metadata: ["error": "\(error)"])
+            }
+        }
+    }
+
+    /// Starts the check of every conversation awaiting one, submitted before `cutoff` (``CheckRunner`` skips the
+    /// ones it runs already).
+    private func resumeChecks(
+        _ handling: UpdateHandling,
+        reason: String,
+        submittedBefore cutoff: Date = .distantFuture
+    ) async throws {
         let runner = handling.runner
         for (telegramID, state) in try await store.conversationsAwaitingService() {
-            guard let pending = state.pendingSubmission else { continue }
+            if Task.isCancelled { return }
+            guard let pending = state.pendingSubmission, pending.submittedAt < cutoff else { continue }
             // One conversation's trouble must not keep the others' checks from resuming.
             let found: ExchangeBotCore.User?
             do {
@@ -146,7 +177,7 @@ struct UpdatePoller: Service {
                 ).user
             } catch {
                 logger.error(
-                    "a key check cut short by a restart could not resume; it is tried again at the next start",
+                    "a key check cut short by \(reason) could not resume; it is tried again later",
                     metadata: ["error": "\(error)"]
                 )
                 continue
@@ -154,13 +185,13 @@ struct UpdatePoller: Service {
             guard let user = found else {
                 // Unlinked or deleted while the check ran: there is no one to store the key for.
                 // On the chat's queue, like every verdict: the chat's updates left in the inbox are queued already.
-                logger.notice("a key check cut short by a restart ends: its Telegram account has no user any more")
+                logger.notice("a key check cut short by \(reason) ends: its Telegram account has no user any more")
                 handling.queues.enqueue(telegramID, bounded: false) {
                     await runner.finishCheck(telegramID: telegramID, result: .failure(.userNotFound))
                 }
                 continue
             }
-            logger.info("resuming a key check cut short by a restart", metadata: ["user": "\(user.id)"])
+            logger.info("resuming a key check cut short by \(reason)", metadata: ["user": "\(user.id)"])
             await handling.checks.start(
                 telegramID: telegramID,
                 caller: Caller(submitterOf: pending, user: user),
@@ -170,7 +201,6 @@ struct UpdatePoller: Service {
                 await runner.finishCheck(telegramID: telegramID, result: verdict)
             }
         }
-        return dispatched
     }
 
     // MARK: - Polling

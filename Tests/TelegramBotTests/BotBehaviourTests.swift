@@ -54,7 +54,7 @@ import Testing
         let bot = try await BotHarness.start(exchanges: [])
         defer { Task { await bot.stop() } }
         try await bot.stopBot()
-        let (botStore, service, owner) = try await storesWhileStopped(bot)
+        let (botStore, service, owner) = try await storesBeside(bot)
         let submission = KeySubmission(
             exchange: "okx",
             label: "Stored",
@@ -76,6 +76,50 @@ import Testing
         try await bot.stopBot()
     }
 
+    /// A submission stored while the bot runs, whose check no instance runs (a former leader stored it as it lost
+    /// the lease, after this instance had resumed what it found at start, and cut its check short): the bot finds
+    /// it on its own, without a restart, and answers once although its scan comes round again.
+    @Test func aCheckNoInstanceRunsIsResumedWithoutARestart() async throws {
+        let bot = try await BotHarness.start(
+            exchanges: [],
+            tuning: {
+                $0.orphanedCheckScanInterval = .milliseconds(200)
+                $0.orphanedCheckAge = .zero
+            }
+        )
+        defer { Task { await bot.stop() } }
+        let (botStore, service, owner) = try await storesBeside(bot)
+        let submission = KeySubmission(
+            exchange: "okx",
+            label: "Orphaned",
+            apiKey: "orphaned-key-0001",
+            apiSecret: SecretString("orphaned-secret"),
+            passphrase: SecretString("orphaned-pass")
+        )
+        let submittedAt = Date()
+        _ = try await service.addKey(submission, userID: owner.id, by: Caller(userID: owner.id))
+        bot.telegram.setMember(bob, in: BotHarness.chat(bob), status: .member)
+        try await botStore.commit(
+            BotCommit(conversations: [
+                bob.id: ConversationState(
+                    step: .checking(exchange: .okx, keyID: nil),
+                    updatedAt: submittedAt,
+                    pendingSubmission: PendingSubmission(
+                        submission: submission,
+                        updating: nil,
+                        submittedAt: submittedAt
+                    )
+                )
+            ])
+        )
+        _ = try await bot.waitForBotMessage(in: bob.id, containing: "awaiting approval")
+        try await Task.sleep(for: .milliseconds(800))
+        #expect(bot.telegram.botMessages(in: bob.id).count == 1)
+        #expect(try await botStore.conversationsAwaitingService().isEmpty)
+        #expect(try await bot.keys(ofTelegramUser: bob.id).count == 1)
+        try await bot.stopBot()
+    }
+
     /// The check was cut short after its key was stored, and an admin decided on the key (over REST, say) before
     /// the check resumed: the decision stands (new credentials are not put back to PENDING, a new key is not
     /// refused as "already added"), and the owner is not told the key still waits.
@@ -85,7 +129,7 @@ import Testing
         let bot = try await BotHarness.start(exchanges: [])
         defer { Task { await bot.stop() } }
         try await bot.stopBot()
-        let (botStore, service, owner) = try await storesWhileStopped(bot)
+        let (botStore, service, owner) = try await storesBeside(bot)
         func submission(_ number: Int) -> KeySubmission {
             KeySubmission(
                 exchange: "okx",
@@ -138,7 +182,7 @@ import Testing
         let bot = try await BotHarness.start(exchanges: [.okx])
         defer { Task { await bot.stop() } }
         try await bot.stopBot()
-        let (botStore, service, owner) = try await storesWhileStopped(bot)
+        let (botStore, service, owner) = try await storesBeside(bot)
         let account = FakeAccount.random(for: .okx)
         bot.exchanges[.okx]!.register(account)
         let admin = Caller(userID: owner.id)
@@ -177,7 +221,7 @@ import Testing
         let bot = try await BotHarness.start(exchanges: [])
         defer { Task { await bot.stop() } }
         try await bot.stopBot()
-        let (botStore, _, _) = try await storesWhileStopped(bot)
+        let (botStore, _, _) = try await storesBeside(bot)
         let first: Int64 = 9_000_001
         let count: Int64 = 250
         let backlog = try (first..<first + count).map { id in
@@ -231,8 +275,9 @@ import Testing
         try await bot.startBot()
     }
 
-    /// The stopped bot's stores, opened beside it as a crashed run left them, and Bob's account.
-    private func storesWhileStopped(_ bot: BotHarness) async throws
+    /// The bot's stores, opened beside it (stopped, as a crashed run left them; or running, as another instance
+    /// writes them), and Bob's account.
+    private func storesBeside(_ bot: BotHarness) async throws
         -> (store: SQLiteBotStore, service: ApprovalService, owner: ExchangeBotCore.User)
     {
         let database = try bot.database()
