@@ -55,15 +55,7 @@ import Testing
         defer { Task { await bot.stop() } }
         try await bot.stopBot()
         let (botStore, service, owner) = try await storesBeside(bot)
-        let submission = KeySubmission(
-            exchange: "okx",
-            label: "Stored",
-            apiKey: "stored-key-0001",
-            apiSecret: SecretString("stored-secret"),
-            passphrase: SecretString("stored-pass")
-        )
-        let submittedAt = Date()
-        _ = try await service.addKey(submission, userID: owner.id, by: Caller(userID: owner.id))
+        let (submission, submittedAt) = try await storedSubmission("Stored", service, owner)
         try await resumeCheckCutShort(bot, botStore, submission, updating: nil, submittedAt: submittedAt)
         _ = try await bot.waitForBotMessage(in: bob.id, containing: "awaiting approval")
         _ = try await bot.waitForBotMessage(in: bot.adminGroup.id) { $0.button("Approve") != nil }
@@ -89,29 +81,8 @@ import Testing
         )
         defer { Task { await bot.stop() } }
         let (botStore, service, owner) = try await storesBeside(bot)
-        let submission = KeySubmission(
-            exchange: "okx",
-            label: "Orphaned",
-            apiKey: "orphaned-key-0001",
-            apiSecret: SecretString("orphaned-secret"),
-            passphrase: SecretString("orphaned-pass")
-        )
-        let submittedAt = Date()
-        _ = try await service.addKey(submission, userID: owner.id, by: Caller(userID: owner.id))
-        bot.telegram.setMember(bob, in: BotHarness.chat(bob), status: .member)
-        try await botStore.commit(
-            BotCommit(conversations: [
-                bob.id: ConversationState(
-                    step: .checking(exchange: .okx, keyID: nil),
-                    updatedAt: submittedAt,
-                    pendingSubmission: PendingSubmission(
-                        submission: submission,
-                        updating: nil,
-                        submittedAt: submittedAt
-                    )
-                )
-            ])
-        )
+        let (submission, submittedAt) = try await storedSubmission("Orphaned", service, owner)
+        try await leaveCheckCutShort(bot, botStore, submission, updating: nil, submittedAt: submittedAt)
         _ = try await bot.waitForBotMessage(in: bob.id, containing: "awaiting approval")
         try await Task.sleep(for: .milliseconds(800))
         #expect(bot.telegram.botMessages(in: bob.id).count == 1)
@@ -258,6 +229,18 @@ import Testing
         updating: Int64?,
         submittedAt: Date
     ) async throws {
+        try await leaveCheckCutShort(bot, store, submission, updating: updating, submittedAt: submittedAt)
+        try await bot.startBot()
+    }
+
+    /// Stores Bob's check of `submission` as awaiting, submitted at `submittedAt`, with no check running for it.
+    private func leaveCheckCutShort(
+        _ bot: BotHarness,
+        _ store: SQLiteBotStore,
+        _ submission: KeySubmission,
+        updating: Int64?,
+        submittedAt: Date
+    ) async throws {
         try await store.commit(
             BotCommit(conversations: [
                 bob.id: ConversationState(
@@ -272,7 +255,23 @@ import Testing
             ])
         )
         bot.telegram.setMember(bob, in: BotHarness.chat(bob), status: .member)
-        try await bot.startBot()
+    }
+
+    /// An OKX key of Bob's named `label`, stored as its check would have stored it, and when it was submitted.
+    private func storedSubmission(_ label: String, _ service: ApprovalService, _ owner: ExchangeBotCore.User)
+        async throws -> (KeySubmission, Date)
+    {
+        let tag = label.lowercased()
+        let submission = KeySubmission(
+            exchange: "okx",
+            label: label,
+            apiKey: "\(tag)-key-0001",
+            apiSecret: SecretString("\(tag)-secret"),
+            passphrase: SecretString("\(tag)-pass")
+        )
+        let submittedAt = Date()
+        _ = try await service.addKey(submission, userID: owner.id, by: Caller(userID: owner.id))
+        return (submission, submittedAt)
     }
 
     /// The bot's stores, opened beside it (stopped, as a crashed run left them; or running, as another instance
