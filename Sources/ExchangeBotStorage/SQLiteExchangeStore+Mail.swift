@@ -31,7 +31,8 @@ extension SQLiteExchangeStore: MailOutbox {
             let rows = try Row.fetchAll(
                 db,
                 sql: """
-                    SELECT m.id, m.user_id, m.notice, m.attempts, m.created_at, \(self.users.columns()) FROM mail_outbox m
+                    SELECT m.id, m.user_id, m.notice, m.attempts, m.created_at, \(self.users.columns())
+                    FROM mail_outbox m
                     LEFT JOIN users u ON u.id = m.user_id
                     WHERE m.sent_at IS NULL AND m.given_up_at IS NULL AND m.retry_at <= ?
                     ORDER BY m.id LIMIT ?

@@ -135,7 +135,7 @@ struct UpdatePoller: Service {
             // Admitted when they first arrived: not counted again.
             try await dispatchStored(received, handling, budget: nil)
         }
-        try await resumeChecks(handling, reason: "a restart")
+        try await resumeChecks(handling, named: "a key check cut short by a restart")
         return dispatched
     }
 
@@ -147,7 +147,7 @@ struct UpdatePoller: Service {
             let age = configuration.orphanedCheckAge.components
             let cutoff = Date().addingTimeInterval(-(Double(age.seconds) + Double(age.attoseconds) / 1e18))
             do {
-                try await resumeChecks(handling, reason: "a change of leader", submittedBefore: cutoff)
+                try await resumeChecks(handling, named: "a key check no instance runs", submittedBefore: cutoff)
             } catch {
                 logger.error("could not look for key checks no instance runs", metadata: ["error": "\(error)"])
             }
@@ -155,10 +155,10 @@ struct UpdatePoller: Service {
     }
 
     /// Starts the check of every conversation awaiting one, submitted before `cutoff` (``CheckRunner`` skips the
-    /// ones it runs already).
+    /// ones it runs already); `label` names them in the log.
     private func resumeChecks(
         _ handling: UpdateHandling,
-        reason: String,
+        named label: String,
         submittedBefore cutoff: Date = .distantFuture
     ) async throws {
         let runner = handling.runner
@@ -177,7 +177,7 @@ struct UpdatePoller: Service {
                 ).user
             } catch {
                 logger.error(
-                    "a key check cut short by \(reason) could not resume; it is tried again later",
+                    "\(label) could not resume; it is tried again later",
                     metadata: ["error": "\(error)"]
                 )
                 continue
@@ -185,13 +185,13 @@ struct UpdatePoller: Service {
             guard let user = found else {
                 // Unlinked or deleted while the check ran: there is no one to store the key for.
                 // On the chat's queue, like every verdict: the chat's updates left in the inbox are queued already.
-                logger.notice("a key check cut short by \(reason) ends: its Telegram account has no user any more")
+                logger.notice("\(label) ends: its Telegram account has no user any more")
                 handling.queues.enqueue(telegramID, bounded: false) {
                     await runner.finishCheck(telegramID: telegramID, result: .failure(.userNotFound))
                 }
                 continue
             }
-            logger.info("resuming a key check cut short by \(reason)", metadata: ["user": "\(user.id)"])
+            logger.info("resuming \(label)", metadata: ["user": "\(user.id)"])
             await handling.checks.start(
                 telegramID: telegramID,
                 caller: Caller(submitterOf: pending, user: user),
