@@ -157,6 +157,12 @@ public struct SQLiteBotStore: BotStore {
         let stamp = DatabaseDate.format(now)
         let idleSince = commit.onlyIfIdleSince.map(DatabaseDate.format)
         try await writer.write { db in
+            if let id = commit.closesCheckOf {
+                try db.cachedStatement(
+                    sql: "UPDATE bot_conversations SET awaiting_service = 0 WHERE telegram_id = ? AND awaiting_service"
+                ).execute(arguments: [id])
+                if db.changesCount == 0 { throw CheckFinishedElsewhere(telegramID: id) }
+            }
             if let id = commit.handledUpdateID {
                 try db.cachedStatement(sql: "DELETE FROM bot_inbox WHERE update_id = ?").execute(arguments: [id])
             }

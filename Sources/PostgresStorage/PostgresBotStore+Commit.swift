@@ -38,6 +38,20 @@ extension PostgresBotStore {
                     logger: logger
                 )
             }
+            // The same fence for a check's verdict: the first takes the conversation out of awaiting a check (the
+            // row lock makes a racing second wait, then find it taken), the second rolls back.
+            if let id = commit.closesCheckOf,
+                try await Self.run(
+                    """
+                    UPDATE exchange_bot_conversations SET awaiting_service = false
+                    WHERE telegram_id = \(id) AND awaiting_service RETURNING telegram_id
+                    """,
+                    on: connection,
+                    logger: logger
+                ) == 0
+            {
+                throw CheckFinishedElsewhere(telegramID: id)
+            }
             // The fence between two instances that both handled the update in the moment a lease changed hands:
             // the first commit takes the row, the second finds it gone and rolls back.
             if let id = commit.handledUpdateID,

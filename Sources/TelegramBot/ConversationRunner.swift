@@ -91,10 +91,14 @@ struct ConversationRunner: Sendable {
                 state: state
             )
             try await advance(&run, with: await verdictEvent(result))
-            try await store.commit(BotCommit(conversations: [telegramID: run.state], outgoing: run.outgoing))
+            try await store.commit(
+                BotCommit(conversations: [telegramID: run.state], outgoing: run.outgoing, closesCheckOf: telegramID)
+            )
             signal.wake()
         }
-        if let failure {
+        if failure is CheckFinishedElsewhere {
+            logger.notice("a key check's verdict was given by another instance; this one is dropped")
+        } else if let failure {
             logger.error(
                 "a key check's outcome could not be stored; it will be checked again at the next start",
                 metadata: ["error": "\(failure)"]

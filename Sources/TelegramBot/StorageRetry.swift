@@ -17,6 +17,8 @@ enum StorageRetry {
             } catch let error as UpdateHandledElsewhere {
                 // Not a storage fault: trying again cannot succeed.
                 return error
+            } catch let error as CheckFinishedElsewhere {
+                return error
             } catch {
                 lastError = error
                 if Task.isCancelled || attempt == attempts { break }

@@ -118,6 +118,40 @@ import Testing
         }
     }
 
+    /// Two verdicts for one key check (at a change of leader, the old leader's check and the one the new leader
+    /// resumed can both finish): the first closes the check, the second finds the conversation no longer awaiting
+    /// one and changes nothing, so its answer is not queued.
+    @Test(arguments: StoreEngine.allCases)
+    func aSecondVerdictForOneCheckChangesNothing(engine: StoreEngine) async throws {
+        guard engine.isAvailable else { return }
+        try await BotStoreFixture.with(engine) { fixture in
+            let store = fixture.store
+            let telegramID: Int64 = 8_123_456_791
+            try await store.commit(BotCommit(conversations: [telegramID: Self.awaitingState()]))
+            #expect(try await store.conversationsAwaitingService().map(\.telegramID) == [telegramID])
+            let verdict = { (text: String) in
+                BotCommit(
+                    conversations: [telegramID: Self.draftState()],
+                    outgoing: [QueuedAction(.send(OutgoingMessage(to: .chat(telegramID), text: text)))],
+                    closesCheckOf: telegramID
+                )
+            }
+            try await store.commit(verdict("first"))
+            await #expect(throws: CheckFinishedElsewhere(telegramID: telegramID)) {
+                try await store.commit(verdict("second"))
+            }
+            let queued = try await store.nextOutgoing(limit: 10, excludingLanes: [])
+            #expect(queued.map(\.action) == [.send(OutgoingMessage(to: .chat(telegramID), text: "first"))])
+            #expect(try await store.conversationsAwaitingService().isEmpty)
+            await #expect(
+                throws: CheckFinishedElsewhere(telegramID: 42),
+                "a conversation that does not exist awaits no check"
+            ) {
+                try await store.commit(BotCommit(closesCheckOf: 42))
+            }
+        }
+    }
+
     @Test(arguments: StoreEngine.allCases)
     func aConditionalWriteNeverOverwritesAConversationThatMovedOn(engine: StoreEngine) async throws {
         try await BotStoreFixture.with(engine) { fixture in

@@ -52,7 +52,7 @@ public protocol BotStore: Sendable {
 
     /// Applies everything handling one update (or one finished check) changed, in one transaction. Where several
     /// instances share the store, throws ``UpdateHandledElsewhere`` (changing nothing) when the handled update has
-    /// already left the inbox.
+    /// already left the inbox, and ``CheckFinishedElsewhere`` when the check it closes has had its verdict.
     func commit(_ commit: BotCommit) async throws
 
     /// The oldest queued action of each lane (see ``OutgoingAction/lane``) except `busyLanes`, oldest first: what
@@ -125,6 +125,10 @@ public struct BotCommit: Sendable {
     /// Set for conversations changed outside their chat's queue (expired by the sweeper): each is written only if
     /// its stored row has not moved on since this date, so a message handled meanwhile is never overwritten.
     public var onlyIfIdleSince: Date?
+    /// The Telegram user whose key check this commit gives the verdict of: applied only while their conversation
+    /// still awaits a check, else ``CheckFinishedElsewhere`` and nothing changes (one verdict per submission, also
+    /// when two instances ran its check).
+    public var closesCheckOf: Int64?
 
     public init(
         handledUpdateID: Int64? = nil,
@@ -132,7 +136,8 @@ public struct BotCommit: Sendable {
         outgoing: [QueuedAction] = [],
         language: (telegramID: Int64, code: String)? = nil,
         reachable: Int64? = nil,
-        onlyIfIdleSince: Date? = nil
+        onlyIfIdleSince: Date? = nil,
+        closesCheckOf: Int64? = nil
     ) {
         self.handledUpdateID = handledUpdateID
         self.conversations = conversations
@@ -140,6 +145,7 @@ public struct BotCommit: Sendable {
         self.language = language
         self.reachable = reachable
         self.onlyIfIdleSince = onlyIfIdleSince
+        self.closesCheckOf = closesCheckOf
     }
 }
 
