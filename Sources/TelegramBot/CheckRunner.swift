@@ -94,6 +94,12 @@ actor CheckRunner {
             }
             return .success(try await service.addKey(pending.submission, userID: userID, by: caller))
         } catch {
+            // A resumed check can race the run it resumes (at a change of leader the old leader's check may still
+            // be at the exchange): when that run stored the key first, this one is refused ("already added"), and
+            // the key it finds now is the answer.
+            if resumed, let stored = await storedBeforeCrash(userID: userID, pending: pending) {
+                return .success(stored)
+            }
             return .failure(error)
         }
     }

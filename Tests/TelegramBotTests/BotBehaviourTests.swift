@@ -91,6 +91,36 @@ import Testing
         try await bot.stopBot()
     }
 
+    /// A resumed check races the run it resumes (at a change of leader the old leader's check can still be at the
+    /// exchange): that run stores the key while this one waits for the exchange, so this one's insert is refused as
+    /// a duplicate. It answers with the key the other run stored, not "you already added this API key".
+    @Test func aResumedCheckThatLosesTheRaceToStoreItsKeyAnswersWithIt() async throws {
+        let bot = try await BotHarness.start(exchanges: [.okx], latency: 0.5)
+        defer { Task { await bot.stop() } }
+        let account = FakeAccount.random(for: .okx)
+        bot.exchanges[.okx]!.register(account)
+        try await bot.stopBot()
+        let (botStore, service, owner) = try await storesBeside(bot)
+        let submission = KeySubmission(
+            exchange: "okx",
+            label: "Raced",
+            apiKey: account.apiKey,
+            apiSecret: SecretString(account.secret),
+            passphrase: account.passphrase.map { SecretString($0) }
+        )
+        try await resumeCheckCutShort(bot, botStore, submission, updating: nil, submittedAt: Date())
+        // The resumed check has looked for a stored key (none) and is at the exchange; the other run stores it now.
+        try await Task.sleep(for: .milliseconds(200))
+        _ = try await service.addKey(submission, userID: owner.id, by: Caller(userID: owner.id))
+        _ = try await bot.waitForBotMessage(in: bob.id, containing: "awaiting approval")
+        try await Task.sleep(for: .milliseconds(300))
+        let texts = bot.telegram.botMessages(in: bob.id).map(\.text)
+        #expect(!texts.contains { $0.contains("already added") }, "\(texts)")
+        #expect(try await bot.keys(ofTelegramUser: bob.id).count == 1)
+        #expect(try await botStore.conversationsAwaitingService().isEmpty)
+        try await bot.stopBot()
+    }
+
     /// The check was cut short after its key was stored, and an admin decided on the key (over REST, say) before
     /// the check resumed: the decision stands (new credentials are not put back to PENDING, a new key is not
     /// refused as "already added"), and the owner is not told the key still waits.
