@@ -14,10 +14,8 @@ enum StorageRetry {
             do {
                 try await work()
                 return nil
-            } catch let error as UpdateHandledElsewhere {
-                // Not a storage fault: trying again cannot succeed.
-                return error
-            } catch let error as CheckFinishedElsewhere {
+            } catch  where error is UpdateHandledElsewhere || error is CheckFinishedElsewhere {
+                // Not a storage fault: another instance did this work first, and trying again cannot succeed.
                 return error
             } catch {
                 lastError = error

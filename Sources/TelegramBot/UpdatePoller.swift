@@ -144,8 +144,7 @@ struct UpdatePoller: Service {
     /// submission a former leader stored as it lost the lease would wait for the next restart.
     private func scanForOrphanedChecks(_ handling: UpdateHandling) async {
         while (try? await Task.sleep(for: configuration.orphanedCheckScanInterval)) != nil {
-            let age = configuration.orphanedCheckAge.components
-            let cutoff = Date().addingTimeInterval(-(Double(age.seconds) + Double(age.attoseconds) / 1e18))
+            let cutoff = Date().addingTimeInterval(-(configuration.orphanedCheckAge / .seconds(1)))
             do {
                 try await resumeChecks(handling, named: "a key check no instance runs", submittedBefore: cutoff)
             } catch {
