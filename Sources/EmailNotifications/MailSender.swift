@@ -11,9 +11,10 @@ import ServiceLifecycle
 /// A failure that may pass is retried with ``MailRetryPolicy``'s backoff; a refusal for good (5xx, a certificate
 /// that does not verify, an address that cannot be mailed) is given up with a warning. A recipient without an
 /// email address is given up quietly: most owners of keys added in Telegram have none. Logs name a recipient only
-/// masked (`a…@example.com`) and never hold a password. The sender wakes when mail is queued (``WakeSignal``) and
-/// looks at the outbox every ``pollInterval`` otherwise, for retries that come due and mail other processes
-/// queued.
+/// masked (`a…@example.com`) and never hold a password. The sender wakes when mail is queued (``WakeSignal``, also
+/// rung for what another instance queued), when the earliest mail still to send comes due (a timer set from the
+/// outbox after every round, so retries scheduled before a restart or by another instance go on time too), and
+/// every ``pollInterval`` as a safety net.
 public actor MailSender: Service {
     private let outbox: any MailOutbox
     private let transport: any MailTransport
@@ -29,6 +30,8 @@ public actor MailSender: Service {
     private var unrecorded = [Int64: Outcome]()
 
     static let batchSize = 50
+    /// How long the sender waits to look again after the outbox failed to answer or to record an outcome.
+    static let storeRetryDelay: Duration = .seconds(1)
 
     public init(
         outbox: any MailOutbox,
@@ -37,7 +40,7 @@ public actor MailSender: Service {
         texts: MailTexts,
         signal: WakeSignal,
         retry: MailRetryPolicy = MailRetryPolicy(),
-        pollInterval: Duration = .seconds(5),
+        pollInterval: Duration = .seconds(30),
         now: @escaping @Sendable () -> Date = { Date() },
         logger: Logger
     ) {
@@ -61,6 +64,7 @@ public actor MailSender: Service {
             repeat {
                 // A full batch may have more behind it.
                 while await sendDue() == Self.batchSize, !signal.isStopped, !Task.isCancelled {}
+                await setTimerForNextDue()
             } while await wakes.next() != nil && !Task.isCancelled
         } onGracefulShutdown: { [signal] in
             signal.stop()
@@ -93,6 +97,23 @@ public actor MailSender: Service {
             attempted += 1
         }
         return attempted
+    }
+
+    /// Sets the signal's timer for when the earliest mail still to send is due. One due already was left by this
+    /// round (its outcome still to record, the rest of a batch with unreadable rows, a clock step), or the outbox
+    /// did not answer: look again after ``storeRetryDelay``, so a refusing database is not asked in a tight loop.
+    private func setTimerForNextDue() async {
+        if signal.isStopped || Task.isCancelled { return }
+        let wait: Duration
+        do {
+            guard let due = try await outbox.nextMailDue() else { return }
+            let seconds = due.timeIntervalSince(now())
+            wait = seconds > 0 ? .seconds(seconds) : Self.storeRetryDelay
+        } catch {
+            logger.error("could not read the mail outbox", metadata: ["error": "\(error)"])
+            wait = Self.storeRetryDelay
+        }
+        signal.wake(at: .now + wait)
     }
 
     enum Outcome: Sendable {

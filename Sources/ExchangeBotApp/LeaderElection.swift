@@ -17,6 +17,8 @@ public struct LeaderElection: Service {
     let role: RoleState
     /// Builds the jobs of one term; called again at each promotion (a stopped sender cannot start again).
     let jobs: @Sendable () -> [any Service]
+    /// Told, while this instance leads, of each addition another instance makes to a ``SharedQueue``.
+    let onQueueChange: @Sendable (SharedQueue) -> Void
     let retryInterval: Duration
     let logger: Logger
 
@@ -26,12 +28,14 @@ public struct LeaderElection: Service {
         role: RoleState,
         retryInterval: Duration = .seconds(1),
         logger: Logger,
+        onQueueChange: @escaping @Sendable (SharedQueue) -> Void,
         jobs: @escaping @Sendable () -> [any Service]
     ) {
         self.lease = lease
         self.role = role
         self.retryInterval = retryInterval
         self.logger = logger
+        self.onQueueChange = onQueueChange
         self.jobs = jobs
     }
 
@@ -64,6 +68,18 @@ public struct LeaderElection: Service {
                 held = nil
             }
             guard let held else {
+                await pause()
+                continue
+            }
+            // Before the jobs start, so nothing another instance queues after their first read goes unheard.
+            do {
+                try await held.listen(onQueueChange)
+            } catch {
+                logger.warning(
+                    "won the leader lease but could not listen for other instances' changes; giving it up and retrying",
+                    metadata: ["error": "\(Commands.describe(error))"]
+                )
+                await held.release()
                 await pause()
                 continue
             }

@@ -10,7 +10,6 @@ extension Runtime {
         _ mail: MailSettings,
         outbox: any MailOutbox,
         texts: MailTexts,
-        pollInterval: Duration,
         logger: Logger
     ) throws(ConfigurationError) -> @Sendable (WakeSignal) -> MailSender {
         let client: SMTPClient
@@ -30,7 +29,6 @@ extension Runtime {
                 sender: mail.sender,
                 texts: texts,
                 signal: signal,
-                pollInterval: pollInterval,
                 logger: Logger(label: "exchange-bot.mail")
             )
         }

@@ -160,7 +160,7 @@ public struct Runtime: Sendable {
         var services: [any Service] = storage.poolService.map { [$0] } ?? []
         // The singleton jobs go right after the pool (see `SingletonJobs`), so they stop after the listener.
         let singletonJobsIndex = services.endIndex
-        let lease = try storage.leaderLease(logger: Logger(label: "exchange-bot.lease"))
+        let lease = try storage.makeLeaderLease?(Logger(label: "exchange-bot.lease"))
         let instanceRole = RoleState(lease == nil ? .single : .follower)
         let botStatus = bot?.status
         let botIdentity = bot?.identity
@@ -213,7 +213,6 @@ public struct Runtime: Sendable {
                     mail,
                     outbox: storage.mailOutbox,
                     texts: MailTexts(localizer: localizer),
-                    pollInterval: lease == nil ? .seconds(5) : SingletonJobs.mailPollInterval,
                     logger: logger
                 )
             }

@@ -12,8 +12,8 @@ import TelegramBot
 /// On SQLite (one instance per database) they simply run. On PostgreSQL they run under a ``LeaderElection``, on
 /// the one instance that holds the leader lease, and are built anew for each term: a stopped sender or poller does
 /// not start again. The long-lived signals that notifiers ring (a message or a mail queued) forward to the current
-/// term's senders; what a follower queues (a REST decision, a link's mail) is picked up by the leader's senders,
-/// which read their queues every second (``mailPollInterval``, `OutgoingSender.tick`).
+/// term's senders; what a follower queues (a REST decision, a link's mail, a webhook post) reaches the leader as a
+/// notice on its lease's connection (``queueChangedElsewhere(_:)``).
 struct SingletonJobs: Sendable {
     let bot: TelegramBot?
     let healthMonitor: HealthMonitor?
@@ -22,9 +22,6 @@ struct SingletonJobs: Sendable {
     let makeMailSender: (@Sendable (WakeSignal) -> MailSender)?
     /// The signal the mail notifier rings.
     let mailSignal: WakeSignal
-
-    /// How often the mail sender reads its outbox unprompted when other instances may queue mail.
-    static let mailPollInterval: Duration = .seconds(1)
 
     /// One term's jobs, in start order (a graceful shutdown stops them in reverse).
     func make() -> [any Service] {
@@ -39,20 +36,19 @@ struct SingletonJobs: Sendable {
         return jobs
     }
 
+    /// Another instance added to a queue these jobs work through: wakes the job that works through it.
+    func queueChangedElsewhere(_ queue: SharedQueue) {
+        switch queue {
+        case .outgoing, .inbox: bot?.queueChangedElsewhere(queue)
+        case .mail: mailSignal.wake()
+        }
+    }
+
     /// The jobs as `run`'s services: themselves on SQLite, a ``LeaderElection`` over them on PostgreSQL.
     func services(lease: (any LeaderLease)?, role: RoleState, logger: Logger) -> [any Service] {
         guard let lease else { return make() }
-        return [LeaderElection(lease: lease, role: role, logger: logger, jobs: make)]
-    }
-}
-
-extension Storage {
-    /// The leader lease on PostgreSQL (see `PostgresLeaderLease`); `nil` on SQLite, where the one instance always
-    /// runs everything.
-    func leaderLease(logger: Logger) throws -> (any LeaderLease)? {
-        switch target {
-        case .sqlite: return nil
-        case .postgres(let url): return try PostgresLeaderLease(url: url, logger: logger)
-        }
+        return [
+            LeaderElection(lease: lease, role: role, logger: logger, onQueueChange: queueChangedElsewhere, jobs: make)
+        ]
     }
 }

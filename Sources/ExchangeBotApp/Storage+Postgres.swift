@@ -47,7 +47,8 @@ extension Storage {
             rotate: { date in try await PostgresKeyRotation.rotate(database, ring: ring, at: date) },
             schemaVersion: { try await PostgresSchema.appliedMigrations(database).last },
             close: close,
-            poolService: DatabasePoolService(close: close)
+            poolService: DatabasePoolService(close: close),
+            makeLeaderLease: { logger in try PostgresLeaderLease(url: url, notices: database.notices, logger: logger) }
         )
     }
 }

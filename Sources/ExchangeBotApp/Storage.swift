@@ -34,6 +34,9 @@ struct Storage: Sendable {
     let close: @Sendable () async -> Void
     /// PostgreSQL's connection pool as a member of `run`'s service group (see ``DatabasePoolService``).
     let poolService: (any Service)?
+    /// PostgreSQL's leader lease, whose holder hears this instance's pool's notices as its own (see
+    /// `PostgresLeaderLease`); `nil` on SQLite, where the one instance always runs everything.
+    let makeLeaderLease: (@Sendable (Logger) throws -> any LeaderLease)?
 
     /// Opens and migrates.
     ///
@@ -69,7 +72,8 @@ struct Storage: Sendable {
                 rotate: { date in try MasterKeyRotation.rotate(database, ring: ring, at: date) },
                 schemaVersion: { try database.appliedMigrations().last },
                 close: {},
-                poolService: nil
+                poolService: nil,
+                makeLeaderLease: nil
             )
         case .postgres(let url):
             return try await openPostgres(url, target: target, ring: ring, logger: logger)

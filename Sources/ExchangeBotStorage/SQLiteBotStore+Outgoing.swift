@@ -41,6 +41,11 @@ extension SQLiteBotStore {
         for id in unreadable {
             try await finish(id, result: .abandoned("unreadable by this version"), record: .nothing)
         }
+        if !unreadable.isEmpty && next.count < limit {
+            // Their lanes have new heads now: read those too, rather than leave them for a later wake.
+            let taken = busyLanes.union(next.map(\.lane))
+            return next + (try await nextOutgoing(limit: limit - next.count, excludingLanes: taken))
+        }
         return next
     }
 

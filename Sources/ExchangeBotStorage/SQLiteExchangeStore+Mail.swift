@@ -68,6 +68,16 @@ extension SQLiteExchangeStore: MailOutbox {
         return due
     }
 
+    public func nextMailDue() async throws -> Date? {
+        try await writer.read { db in
+            let earliest = try DatabaseValue.fetchOne(
+                db,
+                sql: "SELECT min(retry_at) FROM mail_outbox WHERE sent_at IS NULL AND given_up_at IS NULL"
+            )
+            return earliest.flatMap(RowMapping.date)
+        }
+    }
+
     public func markMailSent(id: Int64, at date: Date) async throws {
         try await writer.write { db in
             try db.execute(

@@ -30,6 +30,7 @@ extension PostgresBotStore {
             )
         }
         let idleSince = commit.onlyIfIdleSince
+        let notice = database.notices.payload(for: .outgoing)
         try await database.transaction { connection in
             if !actions.isEmpty {
                 try await Self.run(
@@ -115,11 +116,17 @@ extension PostgresBotStore {
                         logger: logger
                     )
                 }
+                // One notice per transaction reaches the leader (PostgreSQL folds equal payloads), at commit.
                 try await Self.run(
                     """
-                    INSERT INTO exchange_bot_outgoing (lane, key_id, action, dedupe_key, created_at)
-                    VALUES (\(action.lane), \(action.keyID), \(action.json), \(action.dedupe), \(now))
-                    ON CONFLICT (dedupe_key) DO NOTHING
+                    WITH queued AS (
+                        INSERT INTO exchange_bot_outgoing (lane, key_id, action, dedupe_key, created_at)
+                        VALUES (\(action.lane), \(action.keyID), \(action.json), \(action.dedupe), \(now))
+                        ON CONFLICT (dedupe_key) DO NOTHING
+                        RETURNING 1
+                    )
+                    SELECT pg_notify(\(SharedQueueNotices.channel), \(notice))
+                    FROM queued
                     """,
                     on: connection,
                     logger: logger

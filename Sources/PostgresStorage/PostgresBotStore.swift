@@ -42,6 +42,7 @@ public struct PostgresBotStore: BotStore {
         let ids = unique.map(\.id)
         let tokens = unique.map { ring.encrypt($0.payload) }
         let now = Date()
+        let notice = database.notices.payload(for: .inbox)
         try await database.transaction { connection in
             if !ids.isEmpty {
                 // Only ids not remembered (see `SeenUpdates`) are stored. The remembered id's key decides: a re-post
@@ -57,12 +58,18 @@ public struct PostgresBotStore: BotStore {
                         ON CONFLICT (update_id) DO NOTHING
                         RETURNING update_id
                     )
-                    INSERT INTO exchange_bot_updates (update_id, payload, received_at)
-                    SELECT incoming.id, incoming.payload, \(now)
-                    FROM unnest(\(ids)::BIGINT[], \(tokens)::TEXT[]) WITH ORDINALITY AS incoming(id, payload, position)
-                    JOIN fresh ON fresh.update_id = incoming.id
-                    ORDER BY incoming.position
-                    ON CONFLICT (update_id) DO NOTHING
+                    , stored AS (
+                        INSERT INTO exchange_bot_updates (update_id, payload, received_at)
+                        SELECT incoming.id, incoming.payload, \(now)
+                        FROM unnest(\(ids)::BIGINT[], \(tokens)::TEXT[])
+                            WITH ORDINALITY AS incoming(id, payload, position)
+                        JOIN fresh ON fresh.update_id = incoming.id
+                        ORDER BY incoming.position
+                        ON CONFLICT (update_id) DO NOTHING
+                        RETURNING 1
+                    )
+                    SELECT pg_notify(\(SharedQueueNotices.channel), \(notice))
+                    WHERE EXISTS (SELECT 1 FROM stored)
                     """,
                     on: connection,
                     logger: logger

@@ -23,9 +23,13 @@ extension PostgresExchangeStore: MailOutbox {
         let stamp = PostgresExchangeRows.stored(date)
         try await session.execute(
             """
-            INSERT INTO exchange_bot_mail_outbox (user_id, notice, dedupe_key, created_at, retry_at)
-            VALUES (\(userID), \(try StoredMail.encode(notice)), \(dedupeKey), \(stamp), \(stamp))
-            ON CONFLICT (dedupe_key) DO NOTHING
+            WITH queued AS (
+                INSERT INTO exchange_bot_mail_outbox (user_id, notice, dedupe_key, created_at, retry_at)
+                VALUES (\(userID), \(try StoredMail.encode(notice)), \(dedupeKey), \(stamp), \(stamp))
+                ON CONFLICT (dedupe_key) DO NOTHING
+                RETURNING 1
+            )
+            SELECT pg_notify(\(SharedQueueNotices.channel), \(database.notices.payload(for: .mail))) FROM queued
             """
         )
     }
@@ -69,6 +73,18 @@ extension PostgresExchangeStore: MailOutbox {
         // A notice this build cannot read (written by a newer one) would come back for ever: give it up.
         for id in unreadable { try await giveUpMail(id: id, at: date, error: "unreadable by this version") }
         return due
+    }
+
+    public func nextMailDue() async throws -> Date? {
+        try await read { session in
+            let rows = try await session.rows(
+                """
+                SELECT min(retry_at) AS earliest FROM exchange_bot_mail_outbox
+                WHERE sent_at IS NULL AND given_up_at IS NULL
+                """
+            )
+            return PostgresExchangeRows.date(try rows.first?["earliest"].decode(Date?.self) ?? nil)
+        }
     }
 
     public func markMailSent(id: Int64, at date: Date) async throws {

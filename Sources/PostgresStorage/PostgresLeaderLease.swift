@@ -2,6 +2,7 @@ import ExchangeBotCore
 import Logging
 import NIOCore
 import PostgresNIO
+import Synchronization
 
 /// The leader lease on PostgreSQL: a session-level `pg_try_advisory_lock` held on a connection of its own, outside
 /// the pool, so it lives exactly as long as that one session.
@@ -38,16 +39,19 @@ public actor PostgresLeaderLease: LeaderLease {
 
     private let configuration: PostgresConnection.Configuration
     private let timing: Timing
+    private let notices: SharedQueueNotices
     private let logger: Logger
     /// A follower's connection, kept between attempts.
     private var waiting: PostgresConnection?
     private var connections = 0
 
-    public init(url: PostgresURL, timing: Timing = Timing(), logger: Logger) throws {
+    /// - Parameter notices: the notices of this instance's pool, which a leader skips (see ``SharedQueueNotices``).
+    public init(url: PostgresURL, notices: SharedQueueNotices, timing: Timing = Timing(), logger: Logger) throws {
         var configuration = try url.connectionConfiguration()
         configuration.options.connectTimeout = .seconds(max(1, timing.connectTimeout.components.seconds))
         self.configuration = configuration
         self.timing = timing
+        self.notices = notices
         self.logger = logger
     }
 
@@ -66,7 +70,7 @@ public actor PostgresLeaderLease: LeaderLease {
         }
         guard acquired else { return nil }
         waiting = nil
-        return PostgresHeldLease(connection: connection, timing: timing, logger: logger)
+        return PostgresHeldLease(connection: connection, timing: timing, notices: notices, logger: logger)
     }
 
     public func close() async {
@@ -148,27 +152,76 @@ public actor PostgresLeaderLease: LeaderLease {
     }
 }
 
+/// The lease's session stopped listening before `LISTEN` was confirmed.
+struct ListenEnded: Error, CustomStringConvertible {
+    var description: String { "the lease's connection stopped listening for other instances' notices" }
+}
+
 /// A lease query that got no answer in time.
 struct LeaseTimeout: Error, CustomStringConvertible {
     var description: String { "PostgreSQL did not answer in time" }
 }
 
-/// The lock held on its connection: lost when the connection closes or a check does not confirm it in time.
+/// The lock held on its connection: lost when the connection closes or a check does not confirm it in time. The
+/// same session listens for the other instances' ``SharedQueueNotices``, so the leader hears them exactly as long
+/// as it leads.
 final class PostgresHeldLease: HeldLease {
     private let connection: PostgresConnection
     private let timing: PostgresLeaderLease.Timing
+    private let notices: SharedQueueNotices
     private let logger: Logger
+    /// The task that passes notices on, from ``listen(_:)`` until ``release()``, and a stream that ends with it.
+    private let listener = Mutex<(task: Task<Void, Never>, ended: AsyncStream<Void>)?>(nil)
 
-    init(connection: PostgresConnection, timing: PostgresLeaderLease.Timing, logger: Logger) {
+    init(
+        connection: PostgresConnection,
+        timing: PostgresLeaderLease.Timing,
+        notices: SharedQueueNotices,
+        logger: Logger
+    ) {
         self.connection = connection
         self.timing = timing
+        self.notices = notices
         self.logger = logger
+    }
+
+    func listen(_ onChange: @escaping @Sendable (SharedQueue) -> Void) async throws {
+        let (listening, started) = AsyncThrowingStream<Void, any Error>.makeStream()
+        let (ended, end) = AsyncStream<Void>.makeStream()
+        let (connection, notices) = (connection, notices)
+        let task = Task {
+            defer { end.finish() }
+            do {
+                // PostgresNIO calls the closure once the server has confirmed `LISTEN`.
+                try await connection.listen(on: SharedQueueNotices.channel) { received in
+                    started.yield()
+                    for try await notice in received {
+                        if let queue = notices.queue(in: notice.payload) { onChange(queue) }
+                    }
+                }
+                started.finish()
+            } catch {
+                started.finish(throwing: error)
+            }
+        }
+        listener.withLock { $0 = (task, ended) }
+        try await PostgresLeaderLease.answer(within: timing.answerTimeout, closing: connection) {
+            for try await _ in listening { return }
+            throw ListenEnded()
+        }
     }
 
     func untilLost() async -> String {
         await withTaskGroup(of: String?.self) { group in
             group.addTask { await self.closed() }
             group.addTask { await self.checks() }
+            // A leader deaf to the other instances' notices would leave what they queue to the safety rescan.
+            if let ended = listener.withLock({ $0?.ended }) {
+                group.addTask {
+                    for await _ in ended {}
+                    return Task.isCancelled ? nil : "the lease's connection stopped passing on other instances' notices"
+                }
+            }
             let reason = await group.next() ?? nil
             group.cancelAll()
             return reason ?? "stopped"
@@ -176,6 +229,7 @@ final class PostgresHeldLease: HeldLease {
     }
 
     func release() async {
+        listener.withLock { $0?.task }?.cancel()
         try? await connection.close()
     }
 

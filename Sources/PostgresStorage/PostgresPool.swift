@@ -11,6 +11,8 @@ public struct PostgresPool: Sendable {
     public let logger: Logger
     /// Which optional columns the platform's `users` table has (``PostgresUsersTable``), looked up once.
     public let usersTable = PostgresUsersTableCache()
+    /// How this pool's writes to a ``SharedQueue`` tell the leader, and which notices are this pool's own.
+    public let notices = SharedQueueNotices()
 
     public init(client: PostgresClient, logger: Logger) {
         self.client = client

@@ -27,9 +27,11 @@ public struct BotConfiguration: Sendable {
     public var whitelistIPs: [String] = []
     /// `TELEGRAM_WEBHOOK_URL` and `TELEGRAM_WEBHOOK_SECRET`: updates arrive by webhook; `nil`: long polling.
     public var webhook: BotWebhook?
-    /// In webhook mode, how often the inbox is read without a ring of the ``InboxBell``: what another instance's
-    /// webhook route stored reaches the handler at the latest after this long.
-    public var inboxRescanInterval: Duration = .seconds(1)
+    /// How often the sender reads its queue and, in webhook mode, the handler its inbox, without being woken. Wakes
+    /// come from this process's commits and, on PostgreSQL, from other instances' (the leader listens for them, see
+    /// `SharedQueue`), and the sender sets a timer for its own retries; so this read is only a safety net, for a wake
+    /// lost to a fault or a row queued by a process that does not notify (an older version during a rolling update).
+    public var queueRescanInterval: Duration = .seconds(30)
     /// How often the handler looks for key checks that no instance runs, and how long a submission must have waited
     /// to count as one. Such a check is left by a former leader that stored a submission while it lost the lease
     /// (after this instance had resumed what it found at start) and then cut its check short. Checks of this

@@ -43,9 +43,10 @@ actor OutgoingSender: Service {
     /// How long an action that failed for a while waits before it is tried again: doubling from 1 s up to this.
     static let maxRetryDelay: Duration = .seconds(30)
 
-    /// How often the sender looks at the queue without being woken: for retries that come due and for what other
-    /// processes queued.
-    static let tick: Duration = .seconds(1)
+    /// How long the sender waits to read its queue again after the store failed to answer or to record an outcome.
+    static let storeRetryDelay: Duration = .seconds(1)
+    /// How often the sender reads its queue without being woken (``BotConfiguration/queueRescanInterval``).
+    let rescanInterval: Duration
 
     init(
         client: TelegramClient,
@@ -62,14 +63,15 @@ actor OutgoingSender: Service {
         self.store = store
         self.logger = logger
         self.limiter = OutgoingRateLimiter(limits: configuration.sendLimits)
+        self.rescanInterval = configuration.queueRescanInterval
         self.adminChat = adminChat
         self.signal = signal
     }
 
     func run() async throws {
-        // One ticker for the sender's life, rather than a timer per wait.
-        let ticker = Task { [signal] in
-            while !signal.isStopped, (try? await Task.sleep(for: Self.tick)) != nil { signal.wake() }
+        // The safety net's one ticker for the sender's life; retries come due by ``WakeSignal/wake(at:)``.
+        let ticker = Task { [signal, rescanInterval] in
+            while !signal.isStopped, (try? await Task.sleep(for: rescanInterval)) != nil { signal.wake() }
         }
         await withGracefulShutdownHandler {
             await withDiscardingTaskGroup { group in
@@ -98,21 +100,27 @@ actor OutgoingSender: Service {
         let at: ContinuousClock.Instant
     }
 
-    /// Claims the head of every idle lane and gives each its time slot.
+    /// Claims the head of every idle lane and gives each its time slot, and sets the signal's alarm for the
+    /// earliest action this look had to leave for later (a retry not yet due, an outcome still to be recorded).
     private func nextJobs() async -> [Job] {
         await recordOutcomesAgain()
+        if !unrecorded.isEmpty { signal.wake(at: .now + Self.storeRetryDelay) }
         let rows: [QueuedOutgoing]
         do {
             let held = Set(unrecorded.values.map(\.row.lane))
             rows = try await store.nextOutgoing(limit: 500, excludingLanes: busyLanes.union(held))
         } catch {
             logger.error("could not read the outgoing queue", metadata: ["error": "\(error)"])
+            signal.wake(at: .now + Self.storeRetryDelay)
             return []
         }
         let now = max(ContinuousClock.now, pausedUntil)
         var jobs = [Job]()
         for row in rows {
-            if let retry = retryAt[row.id], retry > now { continue }
+            if let retry = retryAt[row.id], retry > now {
+                signal.wake(at: retry)
+                continue
+            }
             let limitedChat: Int64?
             switch row.action {
             case .closeRequests, .editMessage, .replaceChecking: limitedChat = nil

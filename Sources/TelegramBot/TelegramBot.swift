@@ -18,8 +18,8 @@ public struct TelegramBot: Sendable {
     public let status = BotStatus()
     /// The bot's `@username` once `getMe` told it: what link-code URLs point to.
     public let identity = BotIdentity()
-    /// Rung when a webhook post stored an update; whoever learns that another instance stored one may ring it too
-    /// (else the handler finds it within ``BotConfiguration/inboxRescanInterval``).
+    /// Rung when a webhook post stored an update, and by ``queueChangedElsewhere(_:)`` when another instance stored
+    /// one (else the handler finds it within ``BotConfiguration/queueRescanInterval``).
     public let inboxBell = InboxBell()
     /// Where the webhook route stores what Telegram posts (webhook mode); on every instance.
     public var inbox: WebhookInbox { WebhookInbox(store: store, bell: inboxBell, logger: logger) }
@@ -76,6 +76,16 @@ public struct TelegramBot: Sendable {
         self.logger = logger
         self.linking = linking
         service = makeService(TelegramNotifier(store: store, texts: texts, signal: signal))
+    }
+
+    /// Another instance added to a queue this bot works through: wakes the sender (outgoing) or rings the inbox
+    /// bell (a webhook post stored there).
+    public func queueChangedElsewhere(_ queue: SharedQueue) {
+        switch queue {
+        case .outgoing: signal.wake()
+        case .inbox: inboxBell.ring()
+        case .mail: break
+        }
     }
 
     /// The long-running parts, new each time, in start order (a graceful shutdown stops them in reverse: polling

@@ -31,9 +31,9 @@ extension UpdatePoller {
         try await client.deleteWebhook(dropPendingUpdates: false)
     }
 
-    /// Reads the inbox whenever the bell rings (an update was stored here) and every
-    /// ``BotConfiguration/inboxRescanInterval`` (stored by another instance), handing each update not yet handed
-    /// over to its chat's queue, oldest first.
+    /// Reads the inbox whenever the bell rings (an update was stored here or, on PostgreSQL, by another instance)
+    /// and every ``BotConfiguration/queueRescanInterval``, handing each update not yet handed over to its chat's
+    /// queue, oldest first. A read that failed is tried again after a second.
     ///
     /// One chat's updates reach the inbox one at a time (Telegram posts the next only after the route answered the
     /// last, which it does after the commit), so every read that holds an update also holds the chat's earlier
@@ -44,6 +44,7 @@ extension UpdatePoller {
     func readInbox(_ handling: UpdateHandling, budget: InboundBudget, dispatched: Set<Int64>) async {
         var dispatched = dispatched
         while !Task.isCancelled {
+            var readFailed = false
             do {
                 let stored = try await storedUpdates()
                 // What left the inbox is handled (or parked) for good: forget it, so the set stays small.
@@ -63,8 +64,9 @@ extension UpdatePoller {
                 }
             } catch {
                 logger.error("could not read the inbox; retrying", metadata: ["error": "\(error)"])
+                readFailed = true
             }
-            await bell.wait(upTo: configuration.inboxRescanInterval)
+            await bell.wait(upTo: readFailed ? .seconds(1) : configuration.queueRescanInterval)
         }
     }
 }

@@ -61,6 +61,11 @@ actor FakeMailOutbox: MailOutbox {
         return rows.filter { $0.sentAt == nil && $0.givenUpAt == nil && $0.retryAt <= date }.prefix(limit).map(\.mail)
     }
 
+    func nextMailDue() async throws -> Date? {
+        if failReads { throw CocoaError(.fileReadUnknown) }
+        return rows.filter { $0.sentAt == nil && $0.givenUpAt == nil }.map(\.retryAt).min()
+    }
+
     func markMailSent(id: Int64, at date: Date) async throws {
         if refusesCancelledWrites && Task.isCancelled { throw CancellationError() }
         rows[Int(id) - 1].sentAt = date

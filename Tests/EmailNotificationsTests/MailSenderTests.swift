@@ -220,6 +220,32 @@ import Testing
 
     /// The running service sends a mail queued through the notifier at once (the poll is an hour here), and
     /// stops on a graceful shutdown.
+    /// A mail due later (a retry scheduled before a restart, or by another instance) goes when it comes due: the
+    /// sender sets its timer from the outbox, and its safety poll (an hour here) plays no part.
+    @Test func aMailDueLaterGoesWhenItComesDue() async throws {
+        let outbox = FakeMailOutbox()
+        await outbox.setUser(42, email: "alice@example.org")
+        let started = ContinuousClock.now
+        try await outbox.queueMail(.telegramUnlinked, toUser: 42, dedupeKey: nil, at: Date().addingTimeInterval(0.5))
+        let sender = MailSender(
+            outbox: outbox,
+            transport: FakeTransport(),
+            sender: try MailAddress(parsing: "Exchange Bot <bot@example.com>"),
+            texts: MailTexts(localizer: MailFixtures.localizer),
+            signal: WakeSignal(),
+            pollInterval: .seconds(3600),
+            logger: Logger(label: "mail-test")
+        )
+        let group = ServiceGroup(configuration: .init(services: [sender], logger: Logger(label: "mail-test")))
+        let running = Task { try await group.run() }
+        var changes = outbox.changes.makeAsyncIterator()
+        #expect(await changes.next() == .sent(1))
+        let waited = ContinuousClock.now - started
+        #expect(waited >= .milliseconds(450) && waited < .seconds(3), "sent after \(waited)")
+        await group.triggerGracefulShutdown()
+        try await running.value
+    }
+
     @Test func theServiceWakesWhenMailIsQueued() async throws {
         let outbox = FakeMailOutbox()
         await outbox.setUser(42, email: "alice@example.org")

@@ -66,6 +66,8 @@ import Testing
                 return "taken away"
             }
 
+            func listen(_ onChange: @escaping @Sendable (SharedQueue) -> Void) async throws {}
+
             func release() async {
                 lease.state.withLock {
                     $0.held = false
@@ -116,7 +118,8 @@ import Testing
             lease: lease,
             role: role,
             retryInterval: .milliseconds(20),
-            logger: Logger(label: "election-tests")
+            logger: Logger(label: "election-tests"),
+            onQueueChange: { _ in }
         ) {
             let term = terms.withLock { value -> Int in
                 value += 1
@@ -154,7 +157,8 @@ import Testing
             lease: lease,
             role: role,
             retryInterval: .milliseconds(20),
-            logger: Logger(label: "election-tests")
+            logger: Logger(label: "election-tests"),
+            onQueueChange: { _ in }
         ) {
             started.withLock { $0 += 1 }
             return []

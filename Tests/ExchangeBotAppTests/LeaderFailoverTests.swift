@@ -65,7 +65,7 @@ struct LeaderFailoverTests {
         let owners = try await deployment.linkedOwners(30, keys: 3)
         let token = try await deployment.adminToken()
         #expect(await telegram.waitUntil(timeout: .seconds(30)) { telegram.isPolling })
-        // A decision committed on the follower reaches the leader's sender within its one-second look at the queue.
+        // A decision committed on the follower reaches the leader's sender by the notice on the lease's connection.
         let decided = Date()
         #expect(try await deployment.approve(owners[0].keyIDs[0], via: second, token: token) == 200)
         let firstOwner = owners[0].telegramID

@@ -41,15 +41,18 @@ import Testing
             #expect(try await store.dueMail(limit: 1, at: now).map(\.id) == [first.id])
             #expect(try await store.dueMail(limit: 10, at: now.addingTimeInterval(-1)).isEmpty)
 
+            #expect(try await store.nextMailDue() == now, "the earliest still to send, due already")
             try await store.retryMail(id: first.id, at: now.addingTimeInterval(60), error: "421 try later")
             #expect(try await store.dueMail(limit: 10, at: now).map(\.id) == [due[1].id, due[2].id])
             let retried = try await store.dueMail(limit: 10, at: now.addingTimeInterval(60))
             let again = try #require(retried.first { $0.id == first.id })
             #expect(again.attempts == 1 && again.queuedAt == now, "a retry reads the same queue time")
 
-            try await store.markMailSent(id: first.id, at: now.addingTimeInterval(61))
             try await store.giveUpMail(id: due[1].id, at: now, error: "550 no such user")
             try await store.giveUpMail(id: due[2].id, at: now, error: "no address")
+            #expect(try await store.nextMailDue() == now.addingTimeInterval(60), "the retry, the others given up")
+            try await store.markMailSent(id: first.id, at: now.addingTimeInterval(61))
+            #expect(try await store.nextMailDue() == nil, "nothing left to send")
             #expect(try await store.dueMail(limit: 10, at: now.addingTimeInterval(3600)).isEmpty)
             let table = fixture.engine == .postgres ? "exchange_bot_mail_outbox" : "mail_outbox"
             #expect(try await fixture.scalar("SELECT attempts FROM \(table) WHERE id = \(first.id)") == 2)

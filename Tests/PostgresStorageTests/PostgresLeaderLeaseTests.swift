@@ -30,8 +30,8 @@ struct PostgresLeaderLeaseTests {
         let server = try await PostgresTestServer.shared()
         let (pool, url, task) = try await server.openDatabase("lease")
         defer { task.cancel() }
-        let first = try PostgresLeaderLease(url: try PostgresURL(url), logger: logger)
-        let second = try PostgresLeaderLease(url: try PostgresURL(url), logger: logger)
+        let first = try PostgresLeaderLease(url: try PostgresURL(url), notices: SharedQueueNotices(), logger: logger)
+        let second = try PostgresLeaderLease(url: try PostgresURL(url), notices: SharedQueueNotices(), logger: logger)
         let held = try #require(try await first.tryAcquire())
         #expect(try await second.tryAcquire() == nil, "a second instance must wait")
         #expect(try await second.tryAcquire() == nil, "and keeps waiting on the same connection")
@@ -57,12 +57,12 @@ struct PostgresLeaderLeaseTests {
         let server = try await PostgresTestServer.shared()
         let (pool, url, task) = try await server.openDatabase("lease")
         defer { task.cancel() }
-        let lease = try PostgresLeaderLease(url: try PostgresURL(url), logger: logger)
+        let lease = try PostgresLeaderLease(url: try PostgresURL(url), notices: SharedQueueNotices(), logger: logger)
         let held = try #require(try await lease.tryAcquire())
         // Another session's settings are not visible from outside: a waiting lease reads those of its own
         // connection, set the same way (they apply to TCP connections, as the test server's are).
         #expect(try await leaseRow(pool) != nil)
-        let probe = try PostgresLeaderLease(url: try PostgresURL(url), logger: logger)
+        let probe = try PostgresLeaderLease(url: try PostgresURL(url), notices: SharedQueueNotices(), logger: logger)
         #expect(try await probe.tryAcquire() == nil)
         let settings = try await probe.sessionSettings()
         #expect(settings["tcp_keepalives_idle"] == "5", "\(settings)")

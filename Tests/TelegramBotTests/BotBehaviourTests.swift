@@ -614,6 +614,21 @@ import Testing
         try await bot.stopBot()
     }
 
+    /// A send Telegram refused for a while (500 "restart") goes again when its backoff ends, woken by its own timer:
+    /// the queue's safety rescan is an hour here, so nothing else would bring it.
+    @Test func aRefusedSendGoesAgainWhenItsBackoffEnds() async throws {
+        let bot = try await BotHarness.start(exchanges: [], tuning: { $0.queueRescanInterval = .seconds(3600) })
+        defer { Task { await bot.stop() } }
+        bot.telegram.injectErrors([.serverError(status: 500)], for: "sendMessage")
+        let asked = ContinuousClock.now
+        bot.say(bob, "/help")
+        _ = try await bot.waitForBotMessage(in: bob.id, containing: "How it works")
+        let waited = ContinuousClock.now - asked
+        #expect(waited >= .seconds(1) && waited < .seconds(5), "sent after \(waited)")
+        #expect(bot.telegram.calls("sendMessage").count == 2, "refused once, then sent")
+        try await bot.stopBot()
+    }
+
     /// A send Telegram handled but whose answer cannot be read (a broken proxy's page with status 200): the message
     /// is on the user's screen, so it is not sent again every backoff while the fault lasts.
     @Test func aSendWhoseAnswerCannotBeReadIsNotRepeated() async throws {

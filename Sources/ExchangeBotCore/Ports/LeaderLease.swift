@@ -18,6 +18,11 @@ public protocol HeldLease: Sendable {
     /// reason for the log; returns at once when the calling task is cancelled. Called once.
     func untilLost() async -> String
 
+    /// Passes on, until the lease is lost or released, each addition another instance makes to a ``SharedQueue``.
+    /// Returns once that is in force, so jobs started after it miss nothing: what was added before, they read.
+    /// Throws when it cannot be set up (the lease should then be released).
+    func listen(_ onChange: @escaping @Sendable (SharedQueue) -> Void) async throws
+
     /// Gives the lease up (on shutdown) so another instance can take it at once.
     func release() async
 }

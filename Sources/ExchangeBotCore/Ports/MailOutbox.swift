@@ -11,6 +11,11 @@ public protocol MailOutbox: Sendable {
     /// Mails due at `date` (not sent, not given up, `retryAt` passed), oldest first.
     func dueMail(limit: Int, at date: Date) async throws -> [QueuedMail]
 
+    /// The earliest `retryAt` of the mails still to send (not sent, not given up), whether passed or not; `nil` when
+    /// there are none. The sender sets its timer by it, so a retry (also one scheduled before a restart or by another
+    /// instance) goes when it comes due.
+    func nextMailDue() async throws -> Date?
+
     func markMailSent(id: Int64, at date: Date) async throws
 
     /// Counts an attempt and schedules the next; `error` is for inspection (never a secret).
