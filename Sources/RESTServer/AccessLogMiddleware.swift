@@ -13,8 +13,7 @@ struct AccessLogMiddleware: RouterMiddleware {
     {
         let start = ContinuousClock.now
         let response = try await next(request, context)
-        let elapsed = ContinuousClock.now - start
-        let milliseconds = Double(elapsed.components.seconds) * 1000 + Double(elapsed.components.attoseconds) / 1e15
+        let milliseconds = (ContinuousClock.now - start) / .milliseconds(1)
         logger.info(
             "request",
             metadata: [

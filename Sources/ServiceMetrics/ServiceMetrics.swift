@@ -51,7 +51,7 @@ public enum ServiceMetrics {
     /// A 429 answer and the wait it asked for (zero when it named none).
     public static func botAPIRateLimited(method: String, retryAfter: Duration) {
         Counter(label: botAPIRateLimited, dimensions: [("method", method)]).increment()
-        let seconds = Double(retryAfter.components.seconds) + Double(retryAfter.components.attoseconds) / 1e18
+        let seconds = retryAfter / .seconds(1)
         if seconds > 0 {
             FloatingPointCounter(label: botAPIPausedSeconds).increment(by: seconds)
         }

@@ -145,8 +145,7 @@ actor OutgoingSender: Service {
     }
 
     private func seconds(_ instant: ContinuousClock.Instant) -> Double {
-        let elapsed = instant - start
-        return Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18
+        (instant - start) / .seconds(1)
     }
 
     private func finished(_ job: Job, retry: Retry) {
