@@ -146,7 +146,7 @@ public enum Commands {
         case let error as PostgresSchemaError: error.description
         default:
             AppDatabase.summary(of: error) ?? PostgresPool.summary(of: error)
-                ?? String(describing: type(of: error))
+                ?? PostgresLeaderLease.summary(of: error) ?? String(describing: type(of: error))
         }
     }
 }

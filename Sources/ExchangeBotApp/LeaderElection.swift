@@ -51,6 +51,7 @@ public struct LeaderElection: Service {
 
     private func elect() async throws {
         var failures = 0
+        var listenFailures = 0
         while !Task.isCancelled && !Task.isShuttingDownGracefully {
             let held: (any HeldLease)?
             do {
@@ -71,16 +72,21 @@ public struct LeaderElection: Service {
                 await pause()
                 continue
             }
-            // Before the jobs start, so nothing another instance queues after their first read goes unheard.
+            // Before the jobs start, so nothing another instance queues after their first read goes unheard. A
+            // failure here has closed the lease's connection (the lock went with it): the others go first next time.
             do {
                 try await held.listen(onQueueChange)
+                listenFailures = 0
             } catch {
-                logger.warning(
-                    "won the leader lease but could not listen for other instances' changes; giving it up and retrying",
-                    metadata: ["error": "\(Commands.describe(error))"]
-                )
+                listenFailures += 1
+                if listenFailures == 1 || listenFailures.isMultiple(of: 30) {
+                    logger.warning(
+                        "won the leader lease but could not listen for other instances' changes; gave it up, retrying",
+                        metadata: ["error": "\(Commands.describe(error))", "attempts": "\(listenFailures)"]
+                    )
+                }
                 await held.release()
-                await pause()
+                await pause(for: retryInterval * 2)
                 continue
             }
             role.set(.leader)

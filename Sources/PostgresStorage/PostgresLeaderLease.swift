@@ -152,6 +152,17 @@ public actor PostgresLeaderLease: LeaderLease {
     }
 }
 
+extension PostgresLeaderLease {
+    /// The text of the lease's own errors (no answer in time, a listener that ended), for logs; `nil` for others.
+    public static func summary(of error: any Error) -> String? {
+        switch error {
+        case let error as LeaseTimeout: error.description
+        case let error as ListenEnded: error.description
+        default: nil
+        }
+    }
+}
+
 /// The lease's session stopped listening before `LISTEN` was confirmed.
 struct ListenEnded: Error, CustomStringConvertible {
     var description: String { "the lease's connection stopped listening for other instances' notices" }
@@ -162,9 +173,9 @@ struct LeaseTimeout: Error, CustomStringConvertible {
     var description: String { "PostgreSQL did not answer in time" }
 }
 
-/// The lock held on its connection: lost when the connection closes or a check does not confirm it in time. The
-/// same session listens for the other instances' ``SharedQueueNotices``, so the leader hears them exactly as long
-/// as it leads.
+/// The lock held on its connection: lost when the connection closes, a check does not confirm it in time, or the
+/// session stops passing on the other instances' ``SharedQueueNotices`` (it listens for them, so the leader hears
+/// them exactly as long as it leads; a new term listens again).
 final class PostgresHeldLease: HeldLease {
     private let connection: PostgresConnection
     private let timing: PostgresLeaderLease.Timing

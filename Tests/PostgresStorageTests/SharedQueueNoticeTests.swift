@@ -23,9 +23,9 @@ struct SharedQueueNoticeTests {
 
         var all: [SharedQueue] { list.withLock { $0 } }
 
-        /// Waits (up to 5 s) until `count` notices arrived; returns them.
+        /// Waits (up to 30 s, for a loaded machine) until `count` notices arrived; returns them.
         func first(_ count: Int) async throws -> [SharedQueue] {
-            for _ in 0..<500 where all.count < count { try await Task.sleep(for: .milliseconds(10)) }
+            for _ in 0..<3000 where all.count < count { try await Task.sleep(for: .milliseconds(10)) }
             return all
         }
     }

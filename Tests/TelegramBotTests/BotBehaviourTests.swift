@@ -615,7 +615,7 @@ import Testing
     }
 
     /// A send Telegram refused for a while (500 "restart") goes again when its backoff ends, woken by its own timer:
-    /// the queue's safety rescan is an hour here, so nothing else would bring it.
+    /// the queue's safety rescan is an hour here, so nothing else would bring it within the harness's wait.
     @Test func aRefusedSendGoesAgainWhenItsBackoffEnds() async throws {
         let bot = try await BotHarness.start(exchanges: [], tuning: { $0.queueRescanInterval = .seconds(3600) })
         defer { Task { await bot.stop() } }
@@ -624,7 +624,7 @@ import Testing
         bot.say(bob, "/help")
         _ = try await bot.waitForBotMessage(in: bob.id, containing: "How it works")
         let waited = ContinuousClock.now - asked
-        #expect(waited >= .seconds(1) && waited < .seconds(5), "sent after \(waited)")
+        #expect(waited >= .seconds(1), "not before its backoff ended: \(waited)")
         #expect(bot.telegram.calls("sendMessage").count == 2, "refused once, then sent")
         try await bot.stopBot()
     }

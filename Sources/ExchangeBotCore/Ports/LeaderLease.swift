@@ -14,8 +14,9 @@ public protocol LeaderLease: Sendable {
 
 /// A lease this instance holds.
 public protocol HeldLease: Sendable {
-    /// Returns once the lease is lost (its connection closed or the lock no longer answered for in time), with the
-    /// reason for the log; returns at once when the calling task is cancelled. Called once.
+    /// Returns once the lease is lost (its connection closed, the lock no longer answered for in time, or the
+    /// listening of ``listen(_:)`` ended), with the reason for the log; returns at once when the calling task is
+    /// cancelled. Called once.
     func untilLost() async -> String
 
     /// Passes on, until the lease is lost or released, each addition another instance makes to a ``SharedQueue``.
