@@ -50,17 +50,15 @@ public struct LeaderElection: Service {
     }
 
     private func elect() async throws {
-        var failures = 0
-        var listenFailures = 0
+        var failures = RepeatedFailure(loggedEvery: 60)
+        var listenFailures = RepeatedFailure(loggedEvery: 30)
         while !Task.isCancelled && !Task.isShuttingDownGracefully {
             let held: (any HeldLease)?
             do {
                 held = try await lease.tryAcquire()
-                if failures > 0 { logger.notice("the leader lease can be asked for again") }
-                failures = 0
+                if failures.reset() { logger.notice("the leader lease can be asked for again") }
             } catch {
-                failures += 1
-                if failures == 1 || failures.isMultiple(of: 60) {
+                if failures.count() {
                     logger.warning(
                         "could not ask for the leader lease; still a follower, retrying",
                         metadata: ["error": "\(Commands.describe(error))"]
@@ -76,13 +74,12 @@ public struct LeaderElection: Service {
             // failure here has closed the lease's connection (the lock went with it): the others go first next time.
             do {
                 try await held.listen(onQueueChange)
-                listenFailures = 0
+                listenFailures.reset()
             } catch {
-                listenFailures += 1
-                if listenFailures == 1 || listenFailures.isMultiple(of: 30) {
+                if listenFailures.count() {
                     logger.warning(
                         "won the leader lease but could not listen for other instances' changes; gave it up, retrying",
-                        metadata: ["error": "\(Commands.describe(error))", "attempts": "\(listenFailures)"]
+                        metadata: ["error": "\(Commands.describe(error))", "attempts": "\(listenFailures.inARow)"]
                     )
                 }
                 await held.release()
@@ -134,6 +131,26 @@ public struct LeaderElection: Service {
     private func pause(for duration: Duration? = nil) async {
         let wait = duration ?? retryInterval
         try? await cancelWhenGracefulShutdown { try await Task.sleep(for: wait) }
+    }
+}
+
+/// A failure that repeats at every retry, counted so that its warning is logged the first time and then every
+/// `loggedEvery`-th, not at every attempt.
+struct RepeatedFailure {
+    let loggedEvery: Int
+    private(set) var inARow = 0
+
+    /// Counts one more failure; whether this one is to be logged.
+    mutating func count() -> Bool {
+        inARow += 1
+        return inARow == 1 || inARow.isMultiple(of: loggedEvery)
+    }
+
+    /// A success: starts counting anew; whether it ends a run of failures.
+    @discardableResult
+    mutating func reset() -> Bool {
+        defer { inARow = 0 }
+        return inARow > 0
     }
 }
 
